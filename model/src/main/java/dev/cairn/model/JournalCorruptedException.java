@@ -1,0 +1,30 @@
+package dev.cairn.model;
+
+/**
+ * The journal failed verification: a bad checksum, a broken hash chain, a gap in seq, an unreadable record or a
+ * file Chronicle set aside. Never skipped: the store refuses to open until the journal is repaired.
+ */
+public final class JournalCorruptedException extends CairnException {
+    private static final long serialVersionUID = 1L;
+    private final long seq;
+    private final String position;
+
+    /**
+     * @param seq      the seq of the damaged record, or the seq expected at that place; 0 when unknown
+     * @param position where in the journal (file and index) the damage is
+     * @param reason   what is wrong, with the values involved
+     */
+    public JournalCorruptedException(long seq, String position, String reason) {
+        super("journal damaged at seq " + seq + " (" + position + "): " + reason);
+        this.seq = seq;
+        this.position = position;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public String position() {
+        return position;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cairn.model;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A layer's id: exactly 64 lowercase hex characters (DESIGN.md section 2). Checked on construction, so a
+ * {@code LayerId} is always safe to use as a path segment.
+ */
+public record LayerId(String hex) {
+
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public LayerId {
+        if (hex == null || !isValid(hex)) {
+            throw new IllegalArgumentException("not a layer id: '" + hex + "' (want 64 lowercase hex characters)");
+        }
+    }
+
+    /** Whether {@code text} has the form of a layer id. */
+    public static boolean isValid(String text) {
+        return text != null && HEX64.matcher(text).matches();
+    }
+
+    public static LayerId of(String hex) {
+        return new LayerId(hex);
+    }
+
+    /** A random id, for layers created without a diff and without an explicit id. */
+    public static LayerId random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return new LayerId(HexFormat.of().formatHex(b));
+    }
+
+    /**
+     * The OCI chain id of a layer whose DiffID is {@code diffId} on top of a parent whose chain id is
+     * {@code parentChainId}: for a base layer the DiffID's hex, else
+     * {@code hex(sha256("sha256:<parent> sha256:<diffId>"))}. This is what containers/image uses, so the same
+     * image gets the same ids here and in containers/storage.
+     */
+    public static LayerId chainId(Optional<LayerId> parentChainId, Digest diffId) {
+        if (parentChainId.isEmpty()) {
+            return new LayerId(diffId.hex());
+        }
+        String text = Digest.SHA256 + ":" + parentChainId.get().hex() + " " + diffId;
+        return new LayerId(Digest.sha256(text.getBytes(StandardCharsets.US_ASCII)).hex());
+    }
+
+    @Override
+    public String toString() {
+        return hex;
+    }
+}
