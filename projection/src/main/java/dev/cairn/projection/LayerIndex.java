@@ -1,0 +1,349 @@
+package dev.cairn.projection;
+
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.Event.DiffStaged;
+import dev.cairn.model.Event.FlagsSet;
+import dev.cairn.model.Event.LayerCommitted;
+import dev.cairn.model.Event.LayerCreated;
+import dev.cairn.model.Event.LayerDeleteStarted;
+import dev.cairn.model.Event.LayerDeleted;
+import dev.cairn.model.Event.LayerRolledBack;
+import dev.cairn.model.Event.MetadataSet;
+import dev.cairn.model.Event.NamesSet;
+import dev.cairn.model.Event.OrphanRemoved;
+import dev.cairn.model.Event.StagingCleaned;
+import dev.cairn.model.Event.StagingDiscarded;
+import dev.cairn.model.Event.StagingStarted;
+import dev.cairn.model.JournalRecord;
+import dev.cairn.model.Layer;
+import dev.cairn.model.LayerId;
+import dev.cairn.model.LayerState;
+import dev.cairn.model.StagingId;
+import io.vavr.collection.HashMap;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.Map;
+import io.vavr.collection.Set;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The layer index: a pure fold of journal records (DESIGN.md section 5), {@code index' = index.apply(record)}.
+ * Every instance is an immutable value built on persistent collections, so a reader holding one never blocks a
+ * writer making the next, and "the store as of seq N" is simply the fold stopped at N.
+ *
+ * <p>It holds every layer that is not yet deleted, in whatever state of the crash protocol, and every staging that
+ * is not yet cleaned up or discarded. Queries for readers ({@link #layer}, {@link #layers}, the digest lookups)
+ * see only {@link LayerState#COMMITTED} layers. Names are held from {@code LayerCreated} until the layer is rolled
+ * back or its deletion starts, so no two layers in any state share a name.
+ *
+ * <p>The fold never fails on an event that does not fit (a commit for an unknown layer, say): the journal is the
+ * truth and the store only writes events that fit, so such an event is ignored rather than making the history
+ * unreadable. Thread-safe (immutable).
+ */
+public final class LayerIndex {
+
+    private static final LayerIndex EMPTY = new LayerIndex(0, HashMap.empty(), HashMap.empty(), HashMap.empty(),
+            HashMap.empty(), HashMap.empty(), HashMap.empty());
+
+    private final long seq;
+    private final Map<LayerId, LayerEntry> layers;
+    private final Map<String, LayerId> names;
+    private final Map<LayerId, Set<LayerId>> children;
+    private final Map<Digest, Set<LayerId>> byDiffDigest;
+    private final Map<Digest, Set<LayerId>> byCompressedDigest;
+    private final Map<StagingId, StagingEntry> stagings;
+
+    private LayerIndex(long seq, Map<LayerId, LayerEntry> layers, Map<String, LayerId> names,
+                       Map<LayerId, Set<LayerId>> children, Map<Digest, Set<LayerId>> byDiffDigest,
+                       Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings) {
+        this.seq = seq;
+        this.layers = layers;
+        this.names = names;
+        this.children = children;
+        this.byDiffDigest = byDiffDigest;
+        this.byCompressedDigest = byCompressedDigest;
+        this.stagings = stagings;
+    }
+
+    /** The index of an empty journal. */
+    public static LayerIndex empty() {
+        return EMPTY;
+    }
+
+    /** Folds {@code records} (in seq order, starting right after {@link #seq()}) onto this index. */
+    public LayerIndex applyAll(Iterable<JournalRecord> records) {
+        LayerIndex index = this;
+        for (JournalRecord r : records) {
+            index = index.apply(r);
+        }
+        return index;
+    }
+
+    /** The seq of the last record folded in; 0 for the empty index. */
+    public long seq() {
+        return seq;
+    }
+
+    /**
+     * The index after {@code record}.
+     *
+     * @throws IllegalArgumentException if {@code record} is not the one right after {@link #seq()}
+     */
+    public LayerIndex apply(JournalRecord record) {
+        if (record.seq() != seq + 1) {
+            throw new IllegalArgumentException("record seq " + record.seq() + " does not follow index seq " + seq);
+        }
+        return next(record.seq()).fold(record.event(), record.time());
+    }
+
+    private LayerIndex next(long newSeq) {
+        return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings);
+    }
+
+    private LayerIndex fold(Event event, Instant time) {
+        if (event instanceof StagingStarted e) {
+            StagingEntry s = new StagingEntry(e.staging(), StagingState.STARTED, e.ownerPid(), e.ownerHost(), time,
+                    null, null, 0, null, 0, null, null);
+            return withStagings(stagings.put(e.staging(), s));
+        }
+        if (event instanceof DiffStaged e) {
+            return stagings.get(e.staging()).filter(s -> s.state() == StagingState.STARTED)
+                    .map(s -> withStagings(stagings.put(s.id(), new StagingEntry(s.id(), StagingState.STAGED,
+                            s.ownerPid(), s.ownerHost(), s.started(), time, e.diffDigest(), e.diffSize(),
+                            e.compressedDigest(), e.compressedSize(), e.compression(), null))))
+                    .getOrElse(this);
+        }
+        if (event instanceof StagingDiscarded e) {
+            return withStagings(stagings.remove(e.staging()));
+        }
+        if (event instanceof StagingCleaned e) {
+            return withStagings(stagings.remove(e.staging()));
+        }
+        if (event instanceof LayerCreated e) {
+            return created(e, time);
+        }
+        if (event instanceof LayerCommitted e) {
+            return committed(e);
+        }
+        if (event instanceof LayerRolledBack e) {
+            return layers.get(e.layer()).map(l -> {
+                LayerIndex without = removeLayer(l);
+                if (l.staging() == null) {
+                    return without;
+                }
+                return without.stagings.get(l.staging())
+                        .filter(s -> e.layer().equals(s.pendingLayer()) && s.state() == StagingState.STAGED)
+                        .map(s -> without.withStagings(without.stagings.put(s.id(), s.with(StagingState.STAGED, null))))
+                        .getOrElse(without);
+            }).getOrElse(this);
+        }
+        if (event instanceof LayerDeleteStarted e) {
+            return layers.get(e.layer()).filter(LayerEntry::isCommitted).map(l -> {
+                LayerEntry removing = l.withState(LayerState.REMOVING).withNames(List.of());
+                return unindexDigests(l).withLayer(removing, names.removeAll(l.names()));
+            }).getOrElse(this);
+        }
+        if (event instanceof LayerDeleted e) {
+            return layers.get(e.layer()).map(this::removeLayer).getOrElse(this);
+        }
+        if (event instanceof NamesSet e) {
+            return layers.get(e.layer()).map(l -> {
+                Map<String, LayerId> n = names.removeAll(l.names());
+                for (String name : e.names()) {
+                    n = n.put(name, l.id());
+                }
+                return withLayer(l.withNames(e.names()), n);
+            }).getOrElse(this);
+        }
+        if (event instanceof MetadataSet e) {
+            return layers.get(e.layer()).map(l -> withLayer(l.withMetadata(e.metadata()), names)).getOrElse(this);
+        }
+        if (event instanceof FlagsSet e) {
+            return layers.get(e.layer()).map(l -> withLayer(l.withFlags(e.flags()), names)).getOrElse(this);
+        }
+        if (event instanceof OrphanRemoved) {
+            return this;
+        }
+        throw new IllegalStateException("unhandled event type " + event.type());
+    }
+
+    private LayerIndex created(LayerCreated e, Instant time) {
+        if (layers.containsKey(e.layer())) {
+            return this;
+        }
+        LayerEntry entry = new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
+                e.staging(), e.metadata(), null, null, 0, null, null, null);
+        Map<String, LayerId> n = names;
+        for (String name : e.names()) {
+            n = n.put(name, e.layer());
+        }
+        Map<LayerId, Set<LayerId>> c = e.parent() == null ? children
+                : children.put(e.parent(), children.get(e.parent()).getOrElse(HashSet.empty()).add(e.layer()));
+        Map<StagingId, StagingEntry> s = e.staging() == null ? stagings
+                : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
+                .getOrElse(stagings);
+        return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s);
+    }
+
+    private LayerIndex committed(LayerCommitted e) {
+        return layers.get(e.layer()).filter(l -> l.state() == LayerState.INCOMPLETE).map(l -> {
+            LayerEntry done = l.committed(e.diffDigest(), e.diffSize(), e.compressedDigest(), e.compressedSize(),
+                    e.compression());
+            Map<Digest, Set<LayerId>> d = addTo(byDiffDigest, e.diffDigest(), l.id());
+            Map<Digest, Set<LayerId>> cd = e.compressedDigest() == null ? byCompressedDigest
+                    : addTo(byCompressedDigest, e.compressedDigest(), l.id());
+            Map<StagingId, StagingEntry> s = l.staging() == null ? stagings
+                    : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
+                    .getOrElse(stagings);
+            return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s);
+        }).getOrElse(this);
+    }
+
+    private LayerIndex removeLayer(LayerEntry l) {
+        LayerIndex u = unindexDigests(l);
+        Map<LayerId, Set<LayerId>> c = u.children.remove(l.id());
+        if (l.parent() != null) {
+            Set<LayerId> siblings = c.get(l.parent()).getOrElse(HashSet.empty()).remove(l.id());
+            c = siblings.isEmpty() ? c.remove(l.parent()) : c.put(l.parent(), siblings);
+        }
+        Map<String, LayerId> n = u.names;
+        for (String name : l.names()) {
+            if (n.get(name).contains(l.id())) {
+                n = n.remove(name);
+            }
+        }
+        return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings);
+    }
+
+    private LayerIndex unindexDigests(LayerEntry l) {
+        Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(byDiffDigest, l.diffDigest(), l.id());
+        Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
+                : removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings);
+    }
+
+    private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
+        return m.put(d, m.get(d).getOrElse(HashSet.empty()).add(id));
+    }
+
+    private static Map<Digest, Set<LayerId>> removeFrom(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
+        Set<LayerId> rest = m.get(d).getOrElse(HashSet.empty()).remove(id);
+        return rest.isEmpty() ? m.remove(d) : m.put(d, rest);
+    }
+
+    private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
+        return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings);
+    }
+
+    private LayerIndex withStagings(Map<StagingId, StagingEntry> s) {
+        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s);
+    }
+
+    // --- queries for readers: committed layers only ------------------------------------------------------------
+
+    /** The committed layer with this id. */
+    public Optional<Layer> layer(LayerId id) {
+        return layers.get(id).filter(LayerEntry::isCommitted).map(LayerEntry::toLayer).toJavaOptional();
+    }
+
+    /** The committed layer with this id or, failing that, this name. */
+    public Optional<Layer> layer(String idOrName) {
+        if (LayerId.isValid(idOrName)) {
+            Optional<Layer> byId = layer(LayerId.of(idOrName));
+            if (byId.isPresent()) {
+                return byId;
+            }
+        }
+        return names.get(idOrName).flatMap(layers::get).filter(LayerEntry::isCommitted).map(LayerEntry::toLayer)
+                .toJavaOptional();
+    }
+
+    /** Every committed layer, parents before children, then by creation time and id. */
+    public List<Layer> layers() {
+        List<Layer> all = layers.values().filter(LayerEntry::isCommitted).map(LayerEntry::toLayer)
+                .toJavaList();
+        all.sort(Comparator.comparing(Layer::created).thenComparing(l -> l.id().hex()));
+        return all;
+    }
+
+    /** Committed layers whose uncompressed tar has this digest (the OCI DiffID). */
+    public List<Layer> layersByDiffDigest(Digest d) {
+        return committed(byDiffDigest.get(d).getOrElse(HashSet.empty()));
+    }
+
+    /** Committed layers whose bytes as received had this digest. */
+    public List<Layer> layersByCompressedDigest(Digest d) {
+        return committed(byCompressedDigest.get(d).getOrElse(HashSet.empty()));
+    }
+
+    /** Committed layers whose parent is {@code id}. */
+    public List<Layer> children(LayerId id) {
+        return committed(children.get(id).getOrElse(HashSet.empty()));
+    }
+
+    private List<Layer> committed(Set<LayerId> ids) {
+        List<Layer> out = ids.toJavaStream().map(layers::get).flatMap(o -> o.toJavaStream())
+                .filter(LayerEntry::isCommitted).map(LayerEntry::toLayer)
+                .sorted(Comparator.comparing(Layer::created).thenComparing(l -> l.id().hex()))
+                .collect(java.util.stream.Collectors.toList());
+        return out;
+    }
+
+    // --- the whole state, for the store and recovery -------------------------------------------------------------
+
+    /** A layer in any state. */
+    public Optional<LayerEntry> entry(LayerId id) {
+        return layers.get(id).toJavaOptional();
+    }
+
+    /** Every layer not yet deleted, in any state. */
+    public List<LayerEntry> entries() {
+        return layers.values().toJavaList();
+    }
+
+    /** Layers (any state but removed) whose parent is {@code id}. */
+    public List<LayerId> childIds(LayerId id) {
+        return children.get(id).getOrElse(HashSet.empty()).toJavaList();
+    }
+
+    /** The layer, in any state, holding this name. */
+    public Optional<LayerId> nameHolder(String name) {
+        return names.get(name).toJavaOptional();
+    }
+
+    /** A staging that is neither cleaned up nor discarded. */
+    public Optional<StagingEntry> staging(StagingId id) {
+        return stagings.get(id).toJavaOptional();
+    }
+
+    /** Every staging that is neither cleaned up nor discarded. */
+    public List<StagingEntry> stagings() {
+        return stagings.values().toJavaList();
+    }
+
+    /**
+     * Equal when they hold the same layers and stagings in the same states: the test that the live index equals the
+     * fold from seq 1.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LayerIndex other && seq == other.seq && layers.equals(other.layers)
+                && names.equals(other.names) && children.equals(other.children)
+                && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
+                && stagings.equals(other.stagings);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(seq) * 31 + layers.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "LayerIndex[seq=" + seq + ", layers=" + layers.size() + ", stagings=" + stagings.size() + "]";
+    }
+}

@@ -1,0 +1,189 @@
+package dev.cairn.projection;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Compression;
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalRecord;
+import dev.cairn.model.Layer;
+import dev.cairn.model.LayerId;
+import dev.cairn.model.LayerState;
+import dev.cairn.model.StagingId;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LayerIndexTest {
+
+    private static final Digest ZERO = Digest.sha256(new byte[0]);
+    private final List<JournalRecord> records = new ArrayList<>();
+
+    private LayerIndex fold(Event... events) {
+        for (Event e : events) {
+            long seq = records.size() + 1;
+            records.add(new JournalRecord(seq, Instant.ofEpochSecond(1000 + seq), Actor.process(), e, ZERO, ZERO));
+        }
+        return LayerIndex.empty().applyAll(records);
+    }
+
+    private static Digest digest(String s) {
+        return Digest.sha256(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static LayerId id(String s) {
+        return LayerId.of(digest(s).hex());
+    }
+
+    private static Event.DiffStaged staged(StagingId s, String content) {
+        return new Event.DiffStaged(s, digest(content), 1024, digest(content + ".gz"), 100, Compression.GZIP);
+    }
+
+    @Test
+    void aLayerIsInvisibleUntilCommitted() {
+        StagingId s = StagingId.random();
+        LayerIndex index = fold(new Event.StagingStarted(s, 1, "h"), staged(s, "a"),
+                new Event.LayerCreated(id("a"), null, List.of("base"), s, ""));
+
+        assertThat(index.layer(id("a"))).isEmpty();
+        assertThat(index.layer("base")).isEmpty();
+        assertThat(index.layers()).isEmpty();
+        assertThat(index.entry(id("a"))).get().extracting(LayerEntry::state).isEqualTo(LayerState.INCOMPLETE);
+        assertThat(index.nameHolder("base")).contains(id("a"));
+
+        index = fold(new Event.LayerCommitted(id("a"), digest("a"), 1024, digest("a.gz"), 100L, Compression.GZIP));
+
+        Layer a = index.layer("base").orElseThrow();
+        assertThat(a.id()).isEqualTo(id("a"));
+        assertThat(a.diffDigest()).isEqualTo(digest("a"));
+        assertThat(a.compression()).contains(Compression.GZIP);
+        assertThat(a.created()).isEqualTo(Instant.ofEpochSecond(1003));
+        assertThat(index.layersByDiffDigest(digest("a"))).containsExactly(a);
+        assertThat(index.layersByCompressedDigest(digest("a.gz"))).containsExactly(a);
+        assertThat(index.staging(s)).get().extracting(StagingEntry::state).isEqualTo(StagingState.APPLIED);
+    }
+
+    @Test
+    void childrenAreIndexedAndReleasedOnDelete() {
+        LayerIndex index = fold(
+                new Event.LayerCreated(id("p"), null, List.of(), null, ""),
+                new Event.LayerCommitted(id("p"), digest("p"), 1024, null, null, null),
+                new Event.LayerCreated(id("c"), id("p"), List.of("child"), null, ""),
+                new Event.LayerCommitted(id("c"), digest("c"), 1024, null, null, null));
+
+        assertThat(index.children(id("p"))).extracting(Layer::id).containsExactly(id("c"));
+        assertThat(index.childIds(id("p"))).containsExactly(id("c"));
+
+        index = fold(new Event.LayerDeleteStarted(id("c")));
+        assertThat(index.layer(id("c"))).as("gone for readers once the delete started").isEmpty();
+        assertThat(index.nameHolder("child")).isEmpty();
+        assertThat(index.layersByDiffDigest(digest("c"))).isEmpty();
+        assertThat(index.entry(id("c"))).get().extracting(LayerEntry::state).isEqualTo(LayerState.REMOVING);
+
+        index = fold(new Event.LayerDeleted(id("c")));
+        assertThat(index.entry(id("c"))).isEmpty();
+        assertThat(index.childIds(id("p"))).isEmpty();
+    }
+
+    @Test
+    void rollBackReturnsTheStagingToStaged() {
+        StagingId s = StagingId.random();
+        LayerIndex index = fold(new Event.StagingStarted(s, 1, "h"), staged(s, "a"),
+                new Event.LayerCreated(id("a"), null, List.of("n"), s, ""));
+        assertThat(index.staging(s).orElseThrow().pendingLayer()).isEqualTo(id("a"));
+
+        index = fold(new Event.LayerRolledBack(id("a"), "crash"));
+
+        assertThat(index.entry(id("a"))).isEmpty();
+        assertThat(index.nameHolder("n")).isEmpty();
+        StagingEntry st = index.staging(s).orElseThrow();
+        assertThat(st.state()).isEqualTo(StagingState.STAGED);
+        assertThat(st.pendingLayer()).isNull();
+    }
+
+    @Test
+    void stagingsEndWhenCleanedOrDiscarded() {
+        StagingId a = StagingId.random();
+        StagingId b = StagingId.random();
+        LayerIndex index = fold(new Event.StagingStarted(a, 7, "h"), new Event.StagingStarted(b, 7, "h"),
+                staged(a, "a"));
+        assertThat(index.staging(a).orElseThrow().state()).isEqualTo(StagingState.STAGED);
+        assertThat(index.staging(b).orElseThrow().state()).isEqualTo(StagingState.STARTED);
+
+        index = fold(new Event.StagingCleaned(a), new Event.StagingDiscarded(b, "owner died"));
+
+        assertThat(index.stagings()).isEmpty();
+    }
+
+    @Test
+    void namesMetadataAndFlagsReplaceWhatWasThere() {
+        LayerIndex index = fold(
+                new Event.LayerCreated(id("a"), null, List.of("x", "y"), null, "m0"),
+                new Event.LayerCommitted(id("a"), digest("a"), 1024, null, null, null),
+                new Event.NamesSet(id("a"), List.of("y", "z")),
+                new Event.MetadataSet(id("a"), "m1"),
+                new Event.FlagsSet(id("a"), Map.of("k", true)));
+
+        Layer a = index.layer(id("a")).orElseThrow();
+        assertThat(a.names()).containsExactly("y", "z");
+        assertThat(a.metadata()).isEqualTo("m1");
+        assertThat(a.flags()).containsEntry("k", true);
+        assertThat(index.nameHolder("x")).isEmpty();
+        assertThat(index.layer("z")).contains(a);
+    }
+
+    @Test
+    void anIdLooksUpBeforeANameThatLooksLikeAnId() {
+        LayerIndex index = fold(
+                new Event.LayerCreated(id("a"), null, List.of(id("b").hex()), null, ""),
+                new Event.LayerCommitted(id("a"), digest("a"), 1024, null, null, null),
+                new Event.LayerCreated(id("b"), null, List.of(), null, ""),
+                new Event.LayerCommitted(id("b"), digest("b"), 1024, null, null, null));
+
+        assertThat(index.layer(id("b").hex()).orElseThrow().id()).isEqualTo(id("b"));
+    }
+
+    @Test
+    void eventsThatDoNotFitAreIgnored() {
+        LayerIndex index = fold(
+                new Event.LayerCommitted(id("ghost"), digest("g"), 1, null, null, null),
+                new Event.LayerDeleted(id("ghost")),
+                new Event.NamesSet(id("ghost"), List.of("n")),
+                new Event.StagingCleaned(StagingId.random()),
+                new Event.OrphanRemoved("layers/x", "test"));
+
+        assertThat(index.layers()).isEmpty();
+        assertThat(index.entries()).isEmpty();
+        assertThat(index.seq()).isEqualTo(5);
+    }
+
+    @Test
+    void recordsMustFollowInSeqOrder() {
+        JournalRecord r = new JournalRecord(2, Instant.now(), Actor.process(),
+                new Event.OrphanRemoved("x", "y"), ZERO, ZERO);
+
+        assertThatThrownBy(() -> LayerIndex.empty().apply(r)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seq 2");
+    }
+
+    @Test
+    void theSameHistoryFoldsToEqualIndexesAndEachPrefixIsAnEarlierState() {
+        fold(new Event.LayerCreated(id("a"), null, List.of("a"), null, ""),
+                new Event.LayerCommitted(id("a"), digest("a"), 1024, null, null, null),
+                new Event.LayerDeleteStarted(id("a")),
+                new Event.LayerDeleted(id("a")));
+
+        LayerIndex whole = LayerIndex.empty().applyAll(records);
+        assertThat(LayerIndex.empty().applyAll(records)).isEqualTo(whole);
+        LayerIndex asOf2 = LayerIndex.empty().applyAll(records.subList(0, 2));
+        assertThat(asOf2.layers()).extracting(Layer::id).containsExactly(id("a"));
+        assertThat(whole.layers()).isEmpty();
+        assertThat(asOf2).isNotEqualTo(whole);
+    }
+}
