@@ -1,0 +1,843 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.model.JournalRecord;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The durable {@link Journal}: records in a Chronicle Queue directory, one Chronicle document per record holding
+ * the record's encoded bytes (docs/JOURNAL.md).
+ *
+ * <h2>Durability</h2>
+ * {@link #append} returns after the cycle file holding the record has been fsynced (and, when the record opened a
+ * new cycle file, the queue's metadata file and the directory too). Appends from all threads of this JVM go
+ * through one committer thread, which writes everything pending and then syncs once (group commit).
+ *
+ * <h2>Several processes</h2>
+ * Any number of processes may open the same directory and append. Each batch is written while holding an
+ * exclusive {@link FileLock} on {@code <dir>/append.lock}: the committer first reads and verifies the records other
+ * processes appended since it last looked, then encodes its own with the following seqs and chain, writes and
+ * fsyncs them, and only then releases the lock. So seq stays gapless and the chain unbroken across processes.
+ *
+ * <h2>Verification</h2>
+ * {@link #open} reads and verifies every record (magic, version, CRC-32C, seq continuity, hash chain) and refuses a
+ * directory holding a {@code *.discard} file (a cycle file Chronicle set aside). Cursors verify each record they
+ * return. Damage is reported as {@link JournalCorruptedException} naming the seq, the Chronicle index (cycle and
+ * sequence in hex) and the file.
+ *
+ * <p>If an append fails after records may have reached the file (a failed fsync), this journal refuses further
+ * appends: close it and open the directory again, which verifies what is there.
+ *
+ * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
+ */
+public final class ChronicleJournal implements Journal {
+
+    /** The lock file serializing appends of all processes, inside the journal directory. */
+    public static final String LOCK_FILE = "append.lock";
+
+    private static final String DISCARD_SUFFIX = ".discard";
+    private static final String CYCLE_SUFFIX = ".cq4";
+    private static final String METADATA_FILE = "metadata.cq4t";
+    private static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
+    private static final int MAX_BATCH_RECORDS = 4096;
+    /** What a cycle file's first document starts with: Chronicle's binary-wire field name "header". */
+    private static final byte[] STORE_HEADER_NAME = {(byte) 0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
+
+    /** One lock per journal directory in this JVM: a FileLock must never be requested twice by one JVM. */
+    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ReentrantLock jvmLock;
+    private final FileChannel lockChannel;
+
+    /** Guards {@link #headTailer} and {@link #head}: the verified end of the journal as this object knows it. */
+    private final ReentrantLock headLock = new ReentrantLock();
+    private final ExcerptTailer headTailer;
+    private final ChainCheck head = ChainCheck.fromStart();
+
+    private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
+    private final Thread committer;
+    private final AtomicLong syncs = new AtomicLong();
+    private volatile boolean closed;
+    private volatile IOException failure;
+    /** Set by the committer before it fails what is still pending and ends. */
+    private volatile boolean committerStopped;
+
+    /** Cycle number to cycle file, filled as cycles are met. */
+    private final Map<Integer, Path> cycleFiles = new ConcurrentHashMap<>();
+    /** Owned by the committer thread. */
+    private final Map<Path, FileChannel> syncChannels = new HashMap<>();
+    /** Files whose directory entry is known durable. Owned by the committer thread. */
+    private final Set<Path> durableEntries = new HashSet<>();
+
+    private ChronicleJournal(Path dir, SingleChronicleQueue queue, ReentrantLock jvmLock, FileChannel lockChannel) {
+        this.dir = dir;
+        this.queue = queue;
+        this.jvmLock = jvmLock;
+        this.lockChannel = lockChannel;
+        this.headTailer = newTailer();
+        this.committer = new Thread(this::runCommitter, "cairn-journal-committer " + dir.getFileName());
+        this.committer.setDaemon(true);
+    }
+
+    /**
+     * Opens the journal in {@code dir}, creating an empty one if the directory does not exist or holds no records,
+     * and verifies every record.
+     *
+     * @throws JournalCorruptedException if a record fails verification or Chronicle set a cycle file aside
+     * @throws IOException                if the directory cannot be created, read or locked
+     */
+    public static ChronicleJournal open(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        boolean created = !Files.isDirectory(absolute);
+        Files.createDirectories(absolute);
+        if (created && absolute.getParent() != null) {
+            fsyncDirectory(absolute.getParent());
+        }
+        Path real = absolute.toRealPath();
+        refuseDiscardedFiles(real);
+        checkCycleFileHeaders(real);
+        SingleChronicleQueue queue;
+        try {
+            queue = SingleChronicleQueueBuilder.binary(real.toFile())
+                    .rollCycle(ROLL_CYCLE)
+                    .checkInterrupts(false)
+                    .build();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot open the journal's Chronicle Queue in " + real + ": " + e, e);
+        }
+        FileChannel lockChannel = null;
+        ChronicleJournal journal = null;
+        try {
+            lockChannel = FileChannel.open(real.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            journal = new ChronicleJournal(real, queue, JVM_LOCKS.computeIfAbsent(real, p -> new ReentrantLock()),
+                    lockChannel);
+            journal.verifyFromHead();
+            journal.fsyncQueueMetadata();
+            refuseDiscardedFiles(real);
+            journal.committer.start();
+            return journal;
+        } catch (IOException | RuntimeException | Error e) {
+            if (journal != null) {
+                journal.close();
+            } else {
+                queue.close();
+                if (lockChannel != null) {
+                    lockChannel.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public JournalRecord append(Event event, Actor actor) throws IOException {
+        return appendAll(List.of(Objects.requireNonNull(event, "event")), actor).get(0);
+    }
+
+    @Override
+    public List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
+        Objects.requireNonNull(actor, "actor");
+        List<Event> copy = List.copyOf(events);
+        if (copy.isEmpty()) {
+            ensureUsable();
+            return List.of();
+        }
+        Request request = new Request(copy, actor);
+        ensureUsable();
+        pending.add(request);
+        if (closed || committerStopped) {
+            request.result.completeExceptionally(closed ? closedException() : failedException());
+        }
+        try {
+            return request.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the journal append to become "
+                    + "durable; it may or may not be in the journal (" + dir + ")");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof JournalCorruptedException c) {
+                JournalCorruptedException here = new JournalCorruptedException(c.seq(), c.position(), reasonOf(c));
+                here.initCause(c);
+                throw here;
+            }
+            if (cause instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            if (cause instanceof IllegalArgumentException iae) {
+                throw new IllegalArgumentException(iae.getMessage(), iae);
+            }
+            throw new IOException("journal append failed in " + dir + ": " + cause, cause);
+        }
+    }
+
+    @Override
+    public long lastSeq() throws IOException {
+        ensureOpen();
+        headLock.lock();
+        try {
+            ensureOpen();
+            catchUp();
+            return head.lastSeq();
+        } finally {
+            headLock.unlock();
+        }
+    }
+
+    @Override
+    public JournalCursor read(long fromSeq) throws IOException {
+        if (fromSeq < 1) {
+            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
+        }
+        ensureOpen();
+        return new Cursor(fromSeq);
+    }
+
+    @Override
+    public VerifyReport verify() throws IOException {
+        ensureOpen();
+        ChainCheck chain = ChainCheck.fromStart();
+        ExcerptTailer tailer = newTailer();
+        try {
+            verifyAll(tailer, chain);
+        } finally {
+            tailer.close();
+        }
+        return new VerifyReport(chain.lastSeq(), chain.lastSeq(), chain.lastSeq() == 0 ? null : chain.lastHash());
+    }
+
+    @Override
+    public Path location() {
+        return dir;
+    }
+
+    /**
+     * Stops the committer (appends still pending fail with an {@link IOException}), releases the queue, the lock
+     * file and all file handles. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pending.add(WAKE_UP);
+        if (committer.isAlive() && committer != Thread.currentThread()) {
+            try {
+                committer.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        failPending(closedException());
+        headLock.lock();
+        try {
+            headTailer.close();
+        } finally {
+            headLock.unlock();
+        }
+        queue.close();
+        jvmLock.lock();
+        try {
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // nothing was written through this channel
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChronicleJournal[" + dir + "]";
+    }
+
+    /** How many fsyncs of cycle files this journal has made; for tests of group commit. */
+    long syncCount() {
+        return syncs.get();
+    }
+
+    // --- committer -------------------------------------------------------------------------------------------
+
+    /** Queued by {@link #close()} to wake the committer; carries no events. */
+    private static final Request WAKE_UP = new Request(List.of(), null);
+
+    /** One caller's events, written contiguously. */
+    private static final class Request {
+        final List<Event> events;
+        final Actor actor;
+        final CompletableFuture<List<JournalRecord>> result = new CompletableFuture<>();
+        List<byte[]> encoded;
+
+        Request(List<Event> events, Actor actor) {
+            this.events = events;
+            this.actor = actor;
+        }
+    }
+
+    private void runCommitter() {
+        ExcerptAppender appender = null;
+        try {
+            appender = queue.createAppender();
+            List<Request> batch = new ArrayList<>();
+            while (!closed) {
+                Request first;
+                try {
+                    first = pending.take();
+                } catch (InterruptedException e) {
+                    continue;
+                }
+                batch.clear();
+                int records = 0;
+                for (Request next = first; next != null;
+                     next = records < MAX_BATCH_RECORDS ? pending.poll() : null) {
+                    if (next != WAKE_UP) {
+                        batch.add(next);
+                        records += next.events.size();
+                    }
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (failure != null) {
+                    batch.forEach(r -> r.result.completeExceptionally(failedException()));
+                    continue;
+                }
+                commit(appender, batch);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = new IOException("journal committer stopped in " + dir + ": " + e, e);
+        } finally {
+            if (appender != null) {
+                appender.close();
+            }
+            for (FileChannel channel : syncChannels.values()) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // read-write handle used only for fsync
+                }
+            }
+            syncChannels.clear();
+            committerStopped = true;
+            failPending(closed ? closedException() : failedException());
+        }
+    }
+
+    /**
+     * Writes one batch under the append lock: catch up with other processes, encode with the next seqs, write,
+     * fsync, read back. Completes every request of the batch.
+     */
+    private void commit(ExcerptAppender appender, List<Request> batch) {
+        List<Request> written = new ArrayList<>(batch.size());
+        boolean wroteAnything = false;
+        FileLock appendLock = null;
+        try {
+            appendLock = lockAppends();
+            headLock.lock();
+            try {
+                catchUp();
+                long seq = head.lastSeq();
+                Digest prev = head.lastHash();
+                for (Request request : batch) {
+                    try {
+                        request.encoded = encode(request, seq, prev);
+                    } catch (RuntimeException e) {
+                        request.result.completeExceptionally(e);
+                        continue;
+                    }
+                    seq += request.encoded.size();
+                    prev = RecordCodec.hash(request.encoded.get(request.encoded.size() - 1));
+                    written.add(request);
+                }
+                Set<Path> touched = new LinkedHashSet<>();
+                for (Request request : written) {
+                    for (byte[] bytes : request.encoded) {
+                        wroteAnything = true;
+                        appender.writeBytes(Bytes.wrapForRead(bytes));
+                        touched.add(currentFile(appender));
+                    }
+                }
+                fsync(touched);
+                List<JournalRecord> readBack = catchUp();
+                int i = 0;
+                for (Request request : written) {
+                    List<JournalRecord> mine = new ArrayList<>(request.encoded.size());
+                    for (byte[] bytes : request.encoded) {
+                        JournalRecord record = readBack.get(i++);
+                        if (!record.hash().equals(RecordCodec.hash(bytes))) {
+                            throw new IOException("journal record " + record.seq() + " read back differs from the "
+                                    + "one written in " + dir);
+                        }
+                        mine.add(record);
+                    }
+                    request.result.complete(List.copyOf(mine));
+                }
+            } finally {
+                headLock.unlock();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            IOException failed = e instanceof IOException io ? io
+                    : new IOException("journal append failed in " + dir + ": " + e, e);
+            if (wroteAnything) {
+                failure = failed;
+            }
+            for (Request request : batch) {
+                request.result.completeExceptionally(failed);
+            }
+        } finally {
+            if (appendLock != null) {
+                unlockAppends(appendLock);
+            }
+        }
+    }
+
+    /**
+     * Takes the append lock: first this JVM's lock for the directory (so no two journals of this JVM ever request
+     * the same {@link FileLock}), then the exclusive lock on {@link #LOCK_FILE}, waiting for other processes.
+     */
+    private FileLock lockAppends() throws IOException {
+        jvmLock.lock();
+        try {
+            return lockChannel.lock();
+        } catch (IOException | RuntimeException | Error e) {
+            jvmLock.unlock();
+            throw e;
+        }
+    }
+
+    private void unlockAppends(FileLock lock) {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // the channel is gone, and with it the lock
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    private static List<byte[]> encode(Request request, long lastSeq, Digest lastHash) {
+        List<byte[]> out = new ArrayList<>(request.events.size());
+        Digest prev = lastHash;
+        long seq = lastSeq;
+        Instant now = Instant.now();
+        for (Event event : request.events) {
+            byte[] bytes = RecordCodec.encode(++seq, now, request.actor, Objects.requireNonNull(event, "event"), prev);
+            out.add(bytes);
+            prev = RecordCodec.hash(bytes);
+        }
+        return out;
+    }
+
+    private Path currentFile(ExcerptAppender appender) throws IOException {
+        return cycleFile(appender.cycle());
+    }
+
+    /** The file of a roll cycle, as Chronicle names it; remembered per cycle. */
+    private Path cycleFile(int cycle) throws IOException {
+        Path known = cycleFiles.get(cycle);
+        if (known != null) {
+            return known;
+        }
+        SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null) {
+            throw new NoSuchFileException(dir + "/<cycle " + cycle + ">" + CYCLE_SUFFIX, null,
+                    "Chronicle has no file for cycle " + cycle);
+        }
+        try {
+            Path file = store.file().toPath();
+            cycleFiles.put(cycle, file);
+            return file;
+        } finally {
+            queue.closeStore(store);
+        }
+    }
+
+    /**
+     * Makes the touched cycle files durable: fsync of each (on Linux this writes the file's dirty mapped pages
+     * too), and for a file not known durable in the directory, fsync of the queue metadata and the directory.
+     */
+    private void fsync(Set<Path> touched) throws IOException {
+        boolean newEntry = false;
+        for (Path file : touched) {
+            FileChannel channel = syncChannels.get(file);
+            if (channel == null) {
+                if (syncChannels.size() > 4) {
+                    for (FileChannel old : syncChannels.values()) {
+                        old.close();
+                    }
+                    syncChannels.clear();
+                }
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                syncChannels.put(file, channel);
+            }
+            channel.force(true);
+            syncs.incrementAndGet();
+            newEntry |= durableEntries.add(file);
+        }
+        if (newEntry) {
+            fsyncQueueMetadata();
+        }
+    }
+
+    /** fsync of the queue's metadata file and of the directory (new cycle files, the metadata file itself). */
+    private void fsyncQueueMetadata() throws IOException {
+        Path metadata = dir.resolve(METADATA_FILE);
+        if (Files.exists(metadata)) {
+            try (FileChannel channel = FileChannel.open(metadata, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+        }
+        fsyncDirectory(dir);
+    }
+
+    private static void fsyncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    // --- verification ----------------------------------------------------------------------------------------
+
+    /** Verifies the whole journal through the head tailer (at open), leaving the head at the end. */
+    private void verifyFromHead() throws IOException {
+        headLock.lock();
+        try {
+            verifyAll(headTailer, head);
+        } finally {
+            headLock.unlock();
+        }
+    }
+
+    /**
+     * Reads {@code tailer} from where it is to the end, verifying every record with {@code chain}, then checks
+     * what Chronicle cannot see for itself: no {@code *.discard} file, every cycle file starts with a sound header,
+     * and each cycle holds exactly as many documents as were read from it (a damaged header in the middle of a
+     * file makes Chronicle stop there and hide every record after it). Runs under the append lock, so no other
+     * process is writing meanwhile.
+     */
+    private void verifyAll(ExcerptTailer tailer, ChainCheck chain) throws IOException {
+        refuseDiscardedFiles(dir);
+        checkCycleFileHeaders(dir);
+        FileLock appendLock = lockAppends();
+        try {
+            Map<Integer, Long> readPerCycle = new HashMap<>();
+            while (readNext(tailer, chain, index -> readPerCycle.merge(ROLL_CYCLE.toCycle(index), 1L, Long::sum))
+                    != null) {
+                // each record is checked by readNext
+            }
+            checkNothingHidden(tailer, readPerCycle, chain);
+        } finally {
+            unlockAppends(appendLock);
+        }
+        refuseDiscardedFiles(dir);
+    }
+
+    private void checkNothingHidden(ExcerptTailer tailer, Map<Integer, Long> readPerCycle, ChainCheck chain)
+            throws IOException {
+        int first = queue.firstCycle();
+        int last = queue.lastCycle();
+        if (last < first) {
+            return;
+        }
+        ExcerptTailer counter = newTailer();
+        try {
+            for (long cycle : queue.listCyclesBetween(first, last)) {
+                checkCycleCount(tailer, counter, (int) cycle, readPerCycle.getOrDefault((int) cycle, 0L), chain);
+            }
+        } finally {
+            counter.close();
+        }
+    }
+
+    private void checkCycleCount(ExcerptTailer tailer, ExcerptTailer counter, int cycle, long read,
+                                 ChainCheck chain) throws JournalCorruptedException {
+        long counted = counter.excerptsInCycle(cycle);
+        if (counted > read) {
+            long index = ROLL_CYCLE.toIndex(cycle, read);
+            throw new JournalCorruptedException(chain.nextSeq(), position(index, tailer), "Chronicle counts "
+                    + counted + " documents in this cycle file but only " + read + " could be read: a damaged "
+                    + "document header hides the records after seq " + chain.lastSeq());
+        }
+    }
+
+    /**
+     * Every cycle file must start with a complete metadata header (Chronicle's store header). Chronicle meets a bad
+     * one by waiting for its timeout and then renaming the file {@code *.discard} and starting afresh, losing its
+     * records; refusing here keeps the file as it is for repair.
+     */
+    private static void checkCycleFileHeaders(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX)) {
+            for (Path file : files) {
+                java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    while (header.hasRemaining() && channel.read(header) >= 0) {
+                        // fill
+                    }
+                }
+                if (header.position() == 0) {
+                    continue;
+                }
+                int word = header.position() >= 4 ? header.getInt(0) : 0;
+                boolean metadata = (word & 0x4000_0000) != 0;
+                boolean complete = (word & 0x8000_0000) == 0;
+                int length = word & 0x3FFF_FFFF;
+                byte[] name = new byte[8];
+                header.get(4, name, 0, Math.min(8, Math.max(0, header.position() - 4)));
+                if (!metadata || !complete || length == 0 || !java.util.Arrays.equals(name, STORE_HEADER_NAME)) {
+                    throw new JournalCorruptedException(0, file.toString(), String.format("cycle file starts with "
+                            + "a bad header (0x%08x); Chronicle would set it aside as *.discard and lose its "
+                            + "records", word));
+                }
+            }
+        }
+    }
+
+    // --- reading ---------------------------------------------------------------------------------------------
+
+    /**
+     * Reads and verifies the records appended since the head was last advanced (by anyone), advancing it.
+     * Requires {@link #headLock}.
+     */
+    private List<JournalRecord> catchUp() throws IOException {
+        List<JournalRecord> out = new ArrayList<>();
+        JournalRecord record;
+        while ((record = readNext(headTailer, head)) != null) {
+            out.add(record);
+        }
+        return out;
+    }
+
+    private ExcerptTailer newTailer() {
+        ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        return tailer;
+    }
+
+    /** The next record after the tailer, verified by {@code chain}; null if there is none yet. */
+    private JournalRecord readNext(ExcerptTailer tailer, ChainCheck chain) throws IOException {
+        return readNext(tailer, chain, null);
+    }
+
+    /** As {@link #readNext(ExcerptTailer, ChainCheck)}, telling {@code onIndex} the Chronicle index read. */
+    private JournalRecord readNext(ExcerptTailer tailer, ChainCheck chain, java.util.function.LongConsumer onIndex)
+            throws IOException {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return null;
+            }
+            long index = dc.index();
+            try {
+                Bytes<?> in = dc.wire().bytes();
+                long length = in.readRemaining();
+                if (length > Integer.MAX_VALUE - 16) {
+                    throw new JournalCorruptedException(chain.nextSeq(), position(index, tailer),
+                            "Chronicle document of " + length + " bytes is larger than any record");
+                }
+                byte[] bytes = new byte[(int) length];
+                in.read(bytes);
+                JournalRecord record = chain.accept(bytes, seq -> position(index, tailer));
+                if (onIndex != null) {
+                    onIndex.accept(index);
+                }
+                return record;
+            } catch (JournalCorruptedException e) {
+                // stay on the damaged document: reading again reports the same damage, never what follows it
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            throw new JournalCorruptedException(chain.nextSeq(), position(tailer.index(), tailer),
+                    "Chronicle could not read the document: " + e);
+        }
+    }
+
+    private String position(long index, ExcerptTailer tailer) {
+        int cycle = index > 0 ? ROLL_CYCLE.toCycle(index) : tailer.cycle();
+        String file;
+        try {
+            file = cycleFile(cycle).toString();
+        } catch (IOException | RuntimeException e) {
+            file = dir + " (cycle file unknown: " + e.getMessage() + ")";
+        }
+        return String.format("Chronicle index 0x%x = cycle 0x%x sequence 0x%x, file %s", index, cycle,
+                ROLL_CYCLE.toSequenceNumber(index), file);
+    }
+
+    /** A cursor with its own tailer, positioned lazily at {@code fromSeq}. */
+    private final class Cursor implements JournalCursor {
+        private final ExcerptTailer tailer = newTailer();
+        private final ChainCheck chain;
+        /** Documents still to pass over before record {@code fromSeq}. */
+        private long toSkip;
+        private boolean sought;
+        private IOException failed;
+        private boolean cursorClosed;
+
+        Cursor(long fromSeq) {
+            this.chain = ChainCheck.at(fromSeq, fromSeq == 1 ? RecordCodec.ZERO_HASH : null);
+            this.toSkip = fromSeq - 1;
+        }
+
+        @Override
+        public JournalRecord next() throws IOException {
+            if (cursorClosed) {
+                throw new IOException("journal cursor is closed (" + dir + ")");
+            }
+            ensureOpen();
+            if (failed != null) {
+                throw failed;
+            }
+            try {
+                if (toSkip > 0 && !sought) {
+                    sought = true;
+                    seek();
+                }
+                while (toSkip > 0) {
+                    try (DocumentContext dc = tailer.readingDocument()) {
+                        if (!dc.isPresent()) {
+                            return null;
+                        }
+                    }
+                    toSkip--;
+                }
+                return readNext(tailer, chain);
+            } catch (IOException e) {
+                failed = e;
+                throw e;
+            } catch (RuntimeException e) {
+                ensureOpen();
+                throw e;
+            }
+        }
+
+        /**
+         * Moves straight to record {@code fromSeq} when it exists: record N is the (N-1)th document of the queue, so
+         * whole cycles are passed over by their document counts and the rest is one index lookup. Leaves the
+         * tailer at the start (for a linear skip) when that is not possible; the chain check of the first record
+         * read catches any miscount.
+         */
+        private void seek() {
+            int first = queue.firstCycle();
+            int last = queue.lastCycle();
+            if (last < first) {
+                return;
+            }
+            long remaining = toSkip;
+            for (long cycle : queue.listCyclesBetween(first, last)) {
+                long count = tailer.excerptsInCycle((int) cycle);
+                if (remaining < count) {
+                    if (tailer.moveToIndex(ROLL_CYCLE.toIndex((int) cycle, remaining))) {
+                        toSkip = 0;
+                        return;
+                    }
+                    break;
+                }
+                remaining -= count;
+            }
+            tailer.toStart();
+        }
+
+        @Override
+        public void close() {
+            if (!cursorClosed) {
+                cursorClosed = true;
+                if (!closed) {
+                    tailer.close();
+                }
+            }
+        }
+    }
+
+    // --- checks ----------------------------------------------------------------------------------------------
+
+    private static void refuseDiscardedFiles(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + DISCARD_SUFFIX)) {
+            for (Path file : files) {
+                throw new JournalCorruptedException(0, file.toString(), "Chronicle set this cycle file aside as "
+                        + "damaged (bad header) and may have started a new one; records in it are missing from the "
+                        + "journal. Restore or repair it, then remove it from " + dir);
+            }
+        } catch (NoSuchFileException e) {
+            throw new IOException("journal directory vanished: " + dir, e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private void ensureUsable() throws IOException {
+        ensureOpen();
+        if (failure != null) {
+            throw failedException();
+        }
+    }
+
+    private IOException closedException() {
+        return new IOException("journal is closed (" + dir + ")");
+    }
+
+    private IOException failedException() {
+        IOException cause = failure;
+        return new IOException("journal refuses appends after an earlier failure; reopen it to verify " + dir
+                + (cause == null ? "" : ": " + cause.getMessage()), cause);
+    }
+
+    private void failPending(IOException e) {
+        Request request;
+        while ((request = pending.poll()) != null) {
+            request.result.completeExceptionally(e);
+        }
+    }
+
+    private static String reasonOf(JournalCorruptedException e) {
+        String message = e.getMessage();
+        int at = message.indexOf("): ");
+        return at < 0 ? message : message.substring(at + 3);
+    }
+}

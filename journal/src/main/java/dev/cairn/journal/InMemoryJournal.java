@@ -1,0 +1,139 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.model.JournalRecord;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link Journal} in memory, for tests of the layers above. It keeps each record as its encoded bytes (the same
+ * format as {@link ChronicleJournal}, docs/JOURNAL.md), so every append and read goes through the codec and the
+ * chain check. "Durable" means "in this object": nothing survives the JVM. Thread-safe; appends are serialized by
+ * one monitor, readers take it only to fetch one record's bytes.
+ */
+public final class InMemoryJournal implements Journal {
+
+    private final List<byte[]> records = new ArrayList<>();
+    private final ChainCheck head = ChainCheck.fromStart();
+    private boolean closed;
+
+    /** An empty journal. */
+    public InMemoryJournal() {
+    }
+
+    @Override
+    public synchronized JournalRecord append(Event event, Actor actor) throws IOException {
+        return appendAll(List.of(event), actor).get(0);
+    }
+
+    @Override
+    public synchronized List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
+        Objects.requireNonNull(actor, "actor");
+        ensureOpen();
+        List<byte[]> encoded = new ArrayList<>(events.size());
+        long seq = head.lastSeq();
+        var prev = head.lastHash();
+        for (Event event : events) {
+            byte[] bytes = RecordCodec.encode(++seq, Instant.now(), actor, Objects.requireNonNull(event, "event"), prev);
+            encoded.add(bytes);
+            prev = RecordCodec.hash(bytes);
+        }
+        List<JournalRecord> appended = new ArrayList<>(encoded.size());
+        for (byte[] bytes : encoded) {
+            appended.add(head.accept(bytes, this::position));
+            records.add(bytes);
+        }
+        return List.copyOf(appended);
+    }
+
+    @Override
+    public synchronized long lastSeq() throws IOException {
+        ensureOpen();
+        return head.lastSeq();
+    }
+
+    @Override
+    public JournalCursor read(long fromSeq) throws IOException {
+        if (fromSeq < 1) {
+            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
+        }
+        ensureOpenLocked();
+        return new JournalCursor() {
+            private final ChainCheck chain = ChainCheck.at(fromSeq, null);
+            private boolean cursorClosed;
+
+            @Override
+            public JournalRecord next() throws IOException {
+                if (cursorClosed) {
+                    throw new IOException("journal cursor is closed");
+                }
+                byte[] bytes = bytesOf(chain.nextSeq());
+                return bytes == null ? null : chain.accept(bytes, InMemoryJournal.this::position);
+            }
+
+            @Override
+            public void close() {
+                cursorClosed = true;
+            }
+        };
+    }
+
+    @Override
+    public VerifyReport verify() throws IOException {
+        ensureOpenLocked();
+        ChainCheck chain = ChainCheck.fromStart();
+        byte[] bytes;
+        while ((bytes = bytesOf(chain.nextSeq())) != null) {
+            chain.accept(bytes, this::position);
+        }
+        return new VerifyReport(chain.lastSeq(), chain.lastSeq(), chain.lastSeq() == 0 ? null : chain.lastHash());
+    }
+
+    @Override
+    public Path location() {
+        return null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    /**
+     * Replaces the stored bytes of record {@code seq}, for tests that damage a journal. The record is not checked.
+     */
+    synchronized void overwrite(long seq, byte[] bytes) {
+        records.set(Math.toIntExact(seq - 1), bytes.clone());
+    }
+
+    private synchronized byte[] bytesOf(long seq) throws IOException {
+        ensureOpen();
+        return seq <= records.size() ? records.get(Math.toIntExact(seq - 1)) : null;
+    }
+
+    private String position(long seq) {
+        return "in-memory record " + seq;
+    }
+
+    private synchronized void ensureOpenLocked() throws IOException {
+        ensureOpen();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("journal is closed (in-memory journal)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryJournal[" + records.size() + " records]";
+    }
+}

@@ -1,0 +1,386 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.model.JournalRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.cairn.journal.SampleEvents.ACTOR;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ChronicleJournalTest extends JournalContractTest {
+
+    @TempDir
+    Path tmp;
+
+    Path dir() {
+        return tmp.resolve("journal");
+    }
+
+    @Override
+    protected Journal newJournal() throws IOException {
+        return ChronicleJournal.open(dir());
+    }
+
+    static Event orphan(String path) {
+        return new Event.OrphanRemoved(path, null);
+    }
+
+    /** Appends records whose payloads hold the markers MARKER-1, MARKER-2, …; closes the journal. */
+    private List<JournalRecord> appendMarkedAndClose(int count) throws IOException {
+        List<JournalRecord> out = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            out.add(journal.append(orphan("MARKER-" + i), ACTOR));
+        }
+        journal.close();
+        return out;
+    }
+
+    private Path onlyCycleFile() throws IOException {
+        try (Stream<Path> files = Files.list(dir())) {
+            List<Path> cycles = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).toList();
+            assertThat(cycles).hasSize(1);
+            return cycles.get(0);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, String needle) {
+        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i + n.length <= haystack.length; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (haystack[i + j] != n[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError(needle + " not found");
+    }
+
+    /** Offset of the first byte (the magic) of the record whose payload holds {@code marker}. */
+    private static int recordStart(byte[] file, String marker) {
+        int at = indexOf(file, marker);
+        for (int i = at; i >= 0; i--) {
+            if (file[i] == 'C' && file[i + 1] == 'R' && file[i + 2] == 'N' && file[i + 3] == 'J') {
+                return i;
+            }
+        }
+        throw new AssertionError("no record start before " + marker);
+    }
+
+    @Test
+    void reopenSeesAllRecordsAndContinuesSeqAndChain() throws IOException {
+        List<JournalRecord> before = appendMarkedAndClose(3);
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(3);
+        assertThat(readAll(journal, 1)).containsExactlyElementsOf(before);
+        JournalRecord fourth = journal.append(orphan("after reopen"), ACTOR);
+        assertThat(fourth.seq()).isEqualTo(4);
+        assertThat(fourth.prev()).isEqualTo(before.get(2).hash());
+        assertValidChain(readAll(journal, 1));
+        assertThat(journal.verify()).isEqualTo(new VerifyReport(4, 4, fourth.hash()));
+        assertThat(journal.location()).isEqualTo(dir().toRealPath());
+    }
+
+    @Test
+    void aFlippedBitInAPayloadFailsOpenNamingTheSeqAndFile() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        bytes[indexOf(bytes, "MARKER-2") + 3] ^= 0x01;
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
+                    assertThat(e.seq()).isEqualTo(2);
+                    assertThat(e.position()).contains(cycle.getFileName().toString()).contains("sequence 0x1");
+                })
+                .hasMessageContaining("checksum failed (hardware problem?)")
+                .hasMessageContaining("stored CRC-32C 0x").hasMessageContaining("computed 0x");
+    }
+
+    @Test
+    void aCursorStoppedAtTheEndReportsDamageToLaterRecords() throws IOException {
+        appendMarkedAndClose(2);
+        journal = ChronicleJournal.open(dir());
+        JournalCursor cursor = journal.read(2);
+        assertThat(cursor.next().seq()).isEqualTo(2);
+        assertThat(cursor.next()).isNull();
+        journal.append(orphan("MARKER-3"), ACTOR);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        int at = indexOf(bytes, "MARKER-3");
+        try (var channel = java.nio.channels.FileChannel.open(cycle, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[]{(byte) (bytes[at] ^ 0x10)}), at);
+        }
+        assertThatThrownBy(cursor::next).isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining("seq 3").hasMessageContaining("checksum failed");
+        assertThatThrownBy(cursor::next).isInstanceOf(JournalCorruptedException.class).hasMessageContaining("seq 3");
+        cursor.close();
+        assertThatThrownBy(journal::verify).isInstanceOf(JournalCorruptedException.class);
+    }
+
+    @Test
+    void zeroedRecordBytesFailOpen() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        int start = recordStart(bytes, "MARKER-2");
+        java.util.Arrays.fill(bytes, start, indexOf(bytes, "MARKER-2"), (byte) 0);
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(2))
+                .hasMessageContaining("not a Cairn journal record");
+    }
+
+    @Test
+    void aTornLastRecordFailsOpen() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        int marker = indexOf(bytes, "MARKER-3");
+        java.util.Arrays.fill(bytes, marker, marker + 60, (byte) 0);
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(3))
+                .hasMessageContaining("checksum failed");
+    }
+
+    @Test
+    void recordsOutOfOrderBreakTheChain() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        // swap the payload bytes of records 2 and 3 (same length): each keeps a valid CRC, the seqs no longer fit
+        int two = recordStart(bytes, "MARKER-2");
+        int three = recordStart(bytes, "MARKER-3");
+        int length = three - two - 4;
+        byte[] copy = java.util.Arrays.copyOfRange(bytes, two, two + length);
+        System.arraycopy(bytes, three, bytes, two, length);
+        System.arraycopy(copy, 0, bytes, three, length);
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(2))
+                .hasMessageContaining("found seq 3 where seq 2 belongs");
+    }
+
+    @Test
+    void aDiscardFileFailsOpenNamingIt() throws IOException {
+        appendMarkedAndClose(1);
+        Path discard = Files.createFile(dir().resolve("20260101F.cq4.discard"));
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(discard.getFileName().toString())
+                .hasMessageContaining("set this cycle file aside");
+    }
+
+    @Test
+    void groupCommitSharesSyncsAmongConcurrentAppenders() throws Exception {
+        ChronicleJournal chronicle = (ChronicleJournal) journal;
+        int threads = 16;
+        int perThread = 25;
+        long syncsBefore = chronicle.syncCount();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < perThread; i++) {
+                    journal.append(deleted(i), ACTOR);
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        long syncs = chronicle.syncCount() - syncsBefore;
+        assertThat(journal.lastSeq()).isEqualTo(threads * perThread);
+        assertThat(syncs).isPositive().isLessThan(threads * perThread);
+    }
+
+    @Test
+    void everyAppendIsSynced() throws IOException {
+        ChronicleJournal chronicle = (ChronicleJournal) journal;
+        long before = chronicle.syncCount();
+        journal.append(deleted(1), ACTOR);
+        journal.append(deleted(2), ACTOR);
+        assertThat(chronicle.syncCount() - before).isEqualTo(2);
+    }
+
+    @Test
+    void twoJournalsInOneJvmOnOneDirectoryShareTheChain() throws IOException {
+        try (ChronicleJournal other = ChronicleJournal.open(dir())) {
+            JournalRecord a = journal.append(deleted(1), ACTOR);
+            JournalRecord b = other.append(deleted(2), ACTOR);
+            JournalRecord c = journal.append(deleted(3), ACTOR);
+            assertThat(List.of(a.seq(), b.seq(), c.seq())).containsExactly(1L, 2L, 3L);
+            assertThat(c.prev()).isEqualTo(b.hash());
+            assertThat(other.lastSeq()).isEqualTo(3);
+        }
+        assertValidChain(readAll(journal, 1));
+    }
+
+    @Test
+    void aSecondProcessAppendingInterleavesIntoOneGaplessChain() throws Exception {
+        int childCount = 150;
+        int ownCount = 150;
+        Path ready = tmp.resolve("ready");
+        Path go = tmp.resolve("go");
+        Path output = tmp.resolve("child.out");
+        JournalCursor tail = journal.read(1);
+        Process child = ChildJvm.start(AppendingChild.class, output, dir().toString(), String.valueOf(childCount),
+                ready.toString(), go.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(ready)) {
+                assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                        ? Files.readString(output) : "").isTrue();
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            Files.createFile(go);
+            for (int i = 0; i < ownCount; i++) {
+                journal.append(orphan("parent/" + i), ACTOR);
+            }
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as(Files.readString(output)).isZero();
+        assertThat(Files.readString(output)).as("child printed nothing").isEmpty();
+
+        assertThat(journal.lastSeq()).isEqualTo(childCount + ownCount);
+        List<JournalRecord> all = readAll(journal, 1);
+        assertValidChain(all);
+        assertThat(all).filteredOn(r -> "child".equals(r.actor().principal())).hasSize(childCount);
+        List<JournalRecord> tailed = new ArrayList<>();
+        JournalRecord r;
+        while ((r = tail.next()) != null) {
+            tailed.add(r);
+        }
+        tail.close();
+        assertThat(tailed).containsExactlyElementsOf(all);
+        assertThat(journal.verify().records()).isEqualTo(childCount + ownCount);
+
+        journal.close();
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(childCount + ownCount);
+    }
+
+    @Test
+    void aZeroedDocumentHeaderInTheMiddleFailsOpenInsteadOfHidingTheRest() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        int start = recordStart(bytes, "MARKER-2");
+        java.util.Arrays.fill(bytes, start - 4, start, (byte) 0);
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
+                    assertThat(e.seq()).isEqualTo(2);
+                    assertThat(e.position()).contains(cycle.getFileName().toString());
+                })
+                .hasMessageContaining("counts 3 documents").hasMessageContaining("only 1 could be read");
+    }
+
+    @Test
+    void aDamagedLengthInTheFirstHeaderFailsOpen() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        bytes[0] ^= 0x5a;
+        bytes[1] ^= 0x33;
+        Files.write(cycle, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(1))
+                .hasMessageContaining("only 0 could be read");
+    }
+
+    @Test
+    void aBadFirstHeaderFailsOpenAtOnceAndLeavesTheFileInPlace() throws IOException {
+        appendMarkedAndClose(2);
+        Path cycle = onlyCycleFile();
+        byte[] bytes = Files.readAllBytes(cycle);
+        bytes[3] ^= (byte) 0xC0;
+        Files.write(cycle, bytes);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(cycle.getFileName().toString())
+                .hasMessageContaining("bad header");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+        assertThat(cycle).exists();
+        try (Stream<Path> files = Files.list(dir())) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".discard"));
+        }
+    }
+
+    @Test
+    void aWriterKilledInTheMiddleOfADocumentLeavesNoTrace() throws Exception {
+        appendMarkedAndClose(2);
+        Path ready = tmp.resolve("ready");
+        Path output = tmp.resolve("child.out");
+        Process child = ChildJvm.start(KilledWriterChild.class, output, dir().toString(), ready.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(ready)) {
+                assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                        ? Files.readString(output) : "").isTrue();
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        } finally {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        long start = System.nanoTime();
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(2);
+        JournalRecord third = journal.append(orphan("after the kill"), ACTOR);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+        assertThat(third.seq()).isEqualTo(3);
+        journal.close();
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.verify().lastHash()).isEqualTo(third.hash());
+    }
+
+    @Test
+    void readingFromDeepInALongJournalSeeksAndVerifies() throws IOException {
+        List<Event> events = new ArrayList<>();
+        for (int i = 1; i <= 2000; i++) {
+            events.add(orphan("bulk/" + i));
+        }
+        List<JournalRecord> appended = journal.appendAll(events, ACTOR);
+        for (long from : new long[]{1, 2, 1000, 1999, 2000}) {
+            List<JournalRecord> read = readAll(journal, from);
+            assertThat(read).as("from %d", from).hasSize((int) (2001 - from));
+            assertThat(read.get(0)).isEqualTo(appended.get((int) from - 1));
+        }
+        assertThat(readAll(journal, 2001)).isEmpty();
+    }
+}

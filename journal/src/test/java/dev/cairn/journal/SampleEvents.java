@@ -1,0 +1,68 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Compression;
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.LayerId;
+import dev.cairn.model.StagingId;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Events of every type, with nulls, lists and flag maps, for round-trip tests. */
+final class SampleEvents {
+
+    static final Actor ACTOR = new Actor("alice", "host-1", 4242, null, null);
+    static final Actor PRINCIPAL = new Actor("svc", "host-2", 7, "registry-user", "req-17");
+
+    private SampleEvents() {
+    }
+
+    static LayerId layer(int n) {
+        return LayerId.of(Digest.sha256(("layer " + n).getBytes(StandardCharsets.UTF_8)).hex());
+    }
+
+    static StagingId staging(int n) {
+        return StagingId.of(layer(n).hex().substring(0, 32));
+    }
+
+    static Digest digest(String text) {
+        return Digest.sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** At least one event of each type in {@link Event#TYPES}, several with nulls or collections. */
+    static List<Event> everyType() {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("pinned", true);
+        flags.put("count", 3);
+        flags.put("label", "ünïcode ✓");
+        flags.put("nested", Map.of("k", List.of("a", "b")));
+        flags.put("nothing", null);
+        List<Event> events = new ArrayList<>(List.of(
+                new Event.StagingStarted(staging(1), 123, "host-1"),
+                new Event.StagingStarted(staging(2), 124, null),
+                new Event.DiffStaged(staging(1), digest("diff"), 10240, digest("gz"), 2048, Compression.GZIP),
+                new Event.StagingDiscarded(staging(2), "owner died"),
+                new Event.StagingDiscarded(staging(3), null),
+                new Event.StagingCleaned(staging(1)),
+                new Event.LayerCreated(layer(1), null, List.of(), null, null),
+                new Event.LayerCreated(layer(2), layer(1), List.of("app:latest", "app:1.0"), staging(1), "meta"),
+                new Event.LayerCommitted(layer(1), digest("diff"), 10240, digest("zst"), 999L, Compression.ZSTD),
+                new Event.LayerCommitted(layer(2), digest("empty"), 1024, null, null, null),
+                new Event.LayerRolledBack(layer(3), "no commit"),
+                new Event.LayerDeleteStarted(layer(2)),
+                new Event.LayerDeleted(layer(2)),
+                new Event.NamesSet(layer(1), List.of("base")),
+                new Event.NamesSet(layer(1), List.of()),
+                new Event.MetadataSet(layer(1), "{\"free\": \"text\"}"),
+                new Event.FlagsSet(layer(1), flags),
+                new Event.FlagsSet(layer(1), Map.of()),
+                new Event.OrphanRemoved("layers/abc", "no event accounts for it"),
+                new Event.OrphanRemoved("staging/x", null)));
+        return events;
+    }
+}
