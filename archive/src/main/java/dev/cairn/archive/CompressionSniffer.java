@@ -1,0 +1,90 @@
+package dev.cairn.archive;
+
+import dev.cairn.model.Compression;
+import java.nio.charset.StandardCharsets;
+
+/** Tells compressions and other formats apart by their first bytes. Stateless. */
+final class CompressionSniffer {
+
+    private CompressionSniffer() {
+    }
+
+    /** gzip is {@code 1f 8b}, zstd {@code 28 b5 2f fd}; anything else is taken for a plain tar, checked later. */
+    static Compression detect(byte[] head) {
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return Compression.GZIP;
+        }
+        if (head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
+            return Compression.ZSTD;
+        }
+        return Compression.NONE;
+    }
+
+    /**
+     * Why the first block of an uncompressed stream is not a tar header, or null if it is one (or is an end-of-archive
+     * block). {@code length} is how many bytes of the block exist.
+     */
+    static String whyNotTar(byte[] block, int length) {
+        if (length == 0) {
+            return null;
+        }
+        String looks = looksLike(block, length);
+        if (length < 512) {
+            return "not a tar archive: the stream is only " + length + " bytes long, shorter than one 512-byte header"
+                    + (looks == null ? "" : " (it looks like " + looks + ")");
+        }
+        boolean zero = true;
+        for (int i = 0; i < 512 && zero; i++) {
+            zero = block[i] == 0;
+        }
+        if (zero || BoundedTarInputStream.checksumOk(block)) {
+            return null;
+        }
+        return "not a tar archive: the first header block has a bad checksum"
+                + (looks == null ? "" : " (it looks like " + looks + ")");
+    }
+
+    private static String looksLike(byte[] b, int n) {
+        if (starts(b, n, 'B', 'Z', 'h')) {
+            return "bzip2-compressed data, which Cairn does not accept";
+        }
+        if (starts(b, n, 0xfd, '7', 'z', 'X', 'Z', 0)) {
+            return "xz-compressed data, which Cairn does not accept";
+        }
+        if (starts(b, n, 0x04, 0x22, 0x4d, 0x18)) {
+            return "lz4-compressed data, which Cairn does not accept";
+        }
+        if (starts(b, n, 0x1f, 0x8b)) {
+            return "gzip data inside the already decompressed stream";
+        }
+        if (starts(b, n, 'P', 'K', 3, 4)) {
+            return "a zip archive";
+        }
+        int printable = 0;
+        int sample = Math.min(n, 512);
+        for (int i = 0; i < sample; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
+                printable++;
+            }
+        }
+        if (printable == sample) {
+            String text = new String(b, 0, Math.min(sample, 16), StandardCharsets.US_ASCII).replaceAll("\\s+", " ");
+            return "text starting \"" + text + "\"";
+        }
+        return "random or unknown binary data";
+    }
+
+    private static boolean starts(byte[] b, int n, int... magic) {
+        if (n < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((b[i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
