@@ -1,0 +1,349 @@
+package dev.cairn.store;
+
+import dev.cairn.model.CorruptArchiveException;
+import dev.cairn.model.Digest;
+import dev.cairn.model.DigestMismatchException;
+import dev.cairn.model.Layer;
+import dev.cairn.model.LayerHasChildrenException;
+import dev.cairn.model.LayerId;
+import dev.cairn.model.LayerNotFoundException;
+import dev.cairn.model.NameInUseException;
+import dev.cairn.model.StagingNotFoundException;
+import dev.cairn.model.StoreClosedException;
+import dev.cairn.model.UnsafeArchiveException;
+import dev.cairn.store.internal.FaultPoints;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LayerStoreTest {
+
+    @TempDir
+    Path root;
+    private LayerStore store;
+
+    @BeforeEach
+    void open() throws IOException {
+        store = LayerStore.open(root);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        FaultPoints.install(null);
+        store.close();
+    }
+
+    private static InputStream in(byte[] b) {
+        return new ByteArrayInputStream(b);
+    }
+
+    private static Digest diffIdOf(byte[] gzipTar) throws IOException {
+        try (InputStream gz = new GZIPInputStream(in(gzipTar))) {
+            return Digest.sha256(gz.readAllBytes());
+        }
+    }
+
+    private Layer put(long seed, LayerSpec spec) throws IOException {
+        return store.put(in(TestTars.layer(seed, 5)), spec).layer();
+    }
+
+    @Test
+    void aBaseLayerGetsItsDiffIdAsIdAndItsDigests() throws IOException {
+        byte[] tar = TestTars.layer(1, 20);
+
+        AppliedLayer applied = store.put(in(tar), LayerSpec.base().withName("base"));
+
+        Layer l = applied.layer();
+        assertThat(applied.duplicate()).isFalse();
+        assertThat(l.diffDigest()).isEqualTo(diffIdOf(tar));
+        assertThat(l.id().hex()).isEqualTo(l.diffDigest().hex());
+        assertThat(l.compressedDigest()).contains(Digest.sha256(tar));
+        assertThat(l.compressedSize()).contains((long) tar.length);
+        assertThat(l.parent()).isEmpty();
+        assertThat(l.names()).containsExactly("base");
+        assertThat(store.layer("base")).isEqualTo(l);
+        assertThat(store.layer(l.id().hex())).isEqualTo(l);
+        assertThat(store.layersByDiffDigest(l.diffDigest())).containsExactly(l);
+        assertThat(store.layersByCompressedDigest(Digest.sha256(tar))).containsExactly(l);
+        assertThat(Files.list(store.contentsOf("base").resolve("dir-1")).count()).isEqualTo(20);
+        assertThat(store.staged()).as("put cleans up its staging").isEmpty();
+        assertThat(StoreInvariants.list(root.resolve("staging"))).isEmpty();
+    }
+
+    @Test
+    void aChildGetsTheOciChainIdOfItsParent() throws IOException {
+        Layer base = put(1, LayerSpec.base());
+        byte[] tar = TestTars.layer(2, 3);
+
+        Layer child = store.put(in(tar), LayerSpec.on(base.id().hex())).layer();
+
+        String chain = "sha256:" + base.id().hex() + " " + diffIdOf(tar);
+        assertThat(child.id().hex()).isEqualTo(Digest.sha256(chain.getBytes(StandardCharsets.US_ASCII)).hex());
+        assertThat(child.parent()).contains(base.id());
+        assertThat(store.children(base.id().hex())).containsExactly(child);
+    }
+
+    @Test
+    void applyingUnderAnExistingIdReturnsTheExistingLayerAndLeavesTheStaging() throws IOException {
+        Layer first = put(1, LayerSpec.base().withName("a"));
+        StagedLayer again = store.stage(in(TestTars.layer(1, 5)));
+
+        AppliedLayer applied = store.applyStaged(again.id(), LayerSpec.base().withName("b"));
+
+        assertThat(applied.duplicate()).isTrue();
+        assertThat(applied.layer()).isEqualTo(first);
+        assertThat(store.layer(first.id().hex()).names()).containsExactly("a");
+        assertThat(store.staged()).extracting(StagedLayer::id).containsExactly(again.id());
+        store.cleanupStaged(again.id());
+        assertThat(store.staged()).isEmpty();
+    }
+
+    @Test
+    void aNameInUseChangesNothing() throws IOException {
+        put(1, LayerSpec.base().withName("taken"));
+        long seq = store.lastSeq();
+        StagedLayer staged = store.stage(in(TestTars.layer(2, 1)));
+        long afterStage = store.lastSeq();
+
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.base().withName("taken")))
+                .isInstanceOf(NameInUseException.class).hasMessageContaining("taken");
+
+        assertThat(store.layers()).hasSize(1);
+        assertThat(store.lastSeq()).isEqualTo(afterStage).isGreaterThan(seq);
+        assertThat(store.staged()).hasSize(1);
+    }
+
+    @Test
+    void aLayerWithChildrenCannotBeDeletedByIdOrByName() throws IOException {
+        Layer base = put(1, LayerSpec.base().withName("base"));
+        put(2, LayerSpec.on("base"));
+
+        assertThatThrownBy(() -> store.delete("base")).isInstanceOf(LayerHasChildrenException.class)
+                .hasMessageContaining(base.id().hex());
+        assertThatThrownBy(() -> store.delete(base.id().hex())).isInstanceOf(LayerHasChildrenException.class);
+        assertThat(store.layers()).hasSize(2);
+    }
+
+    @Test
+    void deleteRemovesTheLayerAndItsFiles() throws IOException {
+        Layer base = put(1, LayerSpec.base().withName("base"));
+
+        store.delete("base");
+
+        assertThat(store.findLayer("base")).isEmpty();
+        assertThat(store.findLayer(base.id().hex())).isEmpty();
+        assertThat(StoreInvariants.list(root.resolve("layers"))).isEmpty();
+        assertThatThrownBy(() -> store.delete("base")).isInstanceOf(LayerNotFoundException.class)
+                .hasMessage("layer not known: base");
+    }
+
+    @Test
+    void aCorruptArchiveLeavesNothing() throws IOException {
+        byte[] tar = TestTars.layer(1, 50);
+        byte[] truncated = java.util.Arrays.copyOf(tar, tar.length / 2);
+
+        assertThatThrownBy(() -> store.put(in(truncated), LayerSpec.base()))
+                .isInstanceOf(CorruptArchiveException.class);
+        assertThatThrownBy(() -> store.put(in("not a tar at all, just text".getBytes(StandardCharsets.UTF_8)),
+                LayerSpec.base())).isInstanceOf(CorruptArchiveException.class);
+
+        assertThat(store.layers()).isEmpty();
+        assertThat(store.staged()).isEmpty();
+        assertThat(StoreInvariants.list(root.resolve("staging"))).isEmpty();
+        assertThat(StoreInvariants.list(root.resolve("layers"))).isEmpty();
+        StoreInvariants.check(store);
+    }
+
+    @Test
+    void anUnsafeArchiveIsRefusedWithNothingLeftAndNothingEscaped() throws IOException {
+        assertThatThrownBy(() -> store.put(in(TestTars.escaping()), LayerSpec.base()))
+                .isInstanceOf(UnsafeArchiveException.class).hasMessageContaining("escaped.txt");
+
+        assertThat(store.layers()).isEmpty();
+        assertThat(StoreInvariants.list(root.resolve("staging"))).isEmpty();
+        try (var files = Files.walk(root.getParent())) {
+            assertThat(files.filter(p -> p.getFileName().toString().equals("escaped.txt"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aStagingSurvivesItsProcessAndIsAppliedByTheNext() throws IOException {
+        StagedLayer staged = store.stage(in(TestTars.layer(3, 4)));
+        store.close();
+
+        store = LayerStore.open(root);
+        assertThat(store.staged()).extracting(StagedLayer::id).containsExactly(staged.id());
+        Layer l = store.applyStaged(staged.id(), LayerSpec.base()).layer();
+        store.cleanupStaged(staged.id());
+
+        assertThat(l.diffDigest()).isEqualTo(staged.diffDigest());
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.base()))
+                .isInstanceOf(StagingNotFoundException.class).hasMessageContaining(staged.id().hex());
+        StoreInvariants.check(store);
+    }
+
+    @Test
+    void anExpectedDiffIdThatDoesNotMatchIsRefused() throws IOException {
+        StagedLayer staged = store.stage(in(TestTars.layer(3, 4)));
+        Digest wrong = Digest.sha256(new byte[]{9});
+
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.base().expectingDiffId(wrong)))
+                .isInstanceOf(DigestMismatchException.class).hasMessageContaining(wrong.toString());
+        assertThat(store.layers()).isEmpty();
+    }
+
+    @Test
+    void anEmptyLayerHasTheDiffIdOfAnEmptyTar() throws IOException {
+        Layer base = put(1, LayerSpec.base());
+
+        Layer empty = store.create(LayerSpec.on(base.id().hex()).withName("scratch")).layer();
+
+        assertThat(empty.diffDigest()).isEqualTo(Digest.sha256(new byte[1024]));
+        assertThat(empty.diffSize()).isEqualTo(1024);
+        assertThat(empty.compressedDigest()).isEmpty();
+        assertThat(empty.parent()).contains(base.id());
+        LayerId explicit = LayerId.of("a".repeat(64));
+        assertThat(store.create(LayerSpec.base().withId(explicit)).layer().id()).isEqualTo(explicit);
+        assertThat(store.create(LayerSpec.base().withId(explicit)).duplicate()).isTrue();
+        StoreInvariants.check(store);
+    }
+
+    @Test
+    void unknownParentsStagingsAndLayersAreDistinctErrors() throws IOException {
+        StagedLayer staged = store.stage(in(TestTars.layer(3, 1)));
+
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.on("nope")))
+                .isInstanceOf(LayerNotFoundException.class).hasMessage("layer not known: nope");
+        assertThatThrownBy(() -> store.applyStaged(dev.cairn.model.StagingId.random(), LayerSpec.base()))
+                .isInstanceOf(StagingNotFoundException.class);
+        assertThatThrownBy(() -> store.layer("nope")).isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> LayerSpec.base().withName("bad\nname")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void namesMetadataAndFlagsChange() throws IOException {
+        put(1, LayerSpec.base().withName("a"));
+        put(2, LayerSpec.base().withName("b"));
+
+        store.addNames("a", List.of("x", "y"));
+        store.removeNames("a", List.of("x"));
+        store.setMetadata("a", "hello");
+        Layer a = store.setFlag("a", "pinned", true);
+
+        assertThat(a.names()).containsExactly("a", "y");
+        assertThat(a.metadata()).isEqualTo("hello");
+        assertThat(a.flags()).containsEntry("pinned", true);
+        assertThatThrownBy(() -> store.addNames("y", List.of("b"))).isInstanceOf(NameInUseException.class);
+        store.close();
+        store = LayerStore.open(root);
+        assertThat(store.layer("y")).isEqualTo(a);
+    }
+
+    @Test
+    void theLiveIndexEqualsTheFoldFromSeqOneAndEarlierStatesCanBeReplayed() throws IOException {
+        Layer a = put(1, LayerSpec.base().withName("a"));
+        long afterA = store.lastSeq();
+        put(2, LayerSpec.on("a").withName("b"));
+        store.delete("b");
+        store.setNames("a", List.of("renamed"));
+
+        StoreInvariants.check(store);
+        assertThat(store.layersAsOf(afterA)).extracting(Layer::names).containsExactly(List.of("a"));
+        assertThat(store.layersAsOf(0)).isEmpty();
+        assertThat(store.layers()).extracting(Layer::id).containsExactly(a.id());
+        assertThatThrownBy(() -> store.layersAsOf(store.lastSeq() + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void historyTellsWhatHappenedInOrder() throws IOException {
+        put(1, LayerSpec.base());
+
+        try (var records = store.history(1)) {
+            assertThat(records.map(r -> r.event().type())).containsExactly("StagingStarted", "DiffStaged",
+                    "LayerCreated", "LayerCommitted", "StagingCleaned");
+        }
+    }
+
+    @Test
+    void readersDoNotWaitForAWriterInsideItsCriticalSection() throws Exception {
+        put(1, LayerSpec.base().withName("a"));
+        StagedLayer staged = store.stage(in(TestTars.layer(2, 3)));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FaultPoints.install(point -> {
+            if (point.equals(FaultPoints.LAYER_MOVED)) {
+                inside.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<AppliedLayer> writer = pool.submit(() -> store.applyStaged(staged.id(), LayerSpec.base()));
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+
+            // The writer waits for this thread's release: a reader that waited for the writer would deadlock
+            // until the writer's wait ran out and then see two layers.
+            List<Layer> seen = store.layers();
+            Optional<Layer> a = store.findLayer("a");
+
+            assertThat(seen).as("answered while the writer is inside; its layer not visible yet").hasSize(1);
+            assertThat(a).isPresent();
+            release.countDown();
+            assertThat(writer.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(store.layers()).hasSize(2);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void stagingsRunInParallel() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<AppliedLayer>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                long seed = 100 + i;
+                puts.add(pool.submit(() -> store.put(in(TestTars.layer(seed, 30)), LayerSpec.base())));
+            }
+            for (Future<AppliedLayer> f : puts) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.layers()).hasSize(8);
+        StoreInvariants.check(store);
+    }
+
+    @Test
+    void aClosedStoreSaysSo() throws IOException {
+        store.close();
+
+        assertThatThrownBy(() -> store.layers()).isInstanceOf(StoreClosedException.class)
+                .hasMessageContaining(root.toString());
+    }
+}

@@ -1,0 +1,50 @@
+package dev.cairn.store;
+
+import dev.cairn.model.LayerState;
+import dev.cairn.projection.LayerEntry;
+import dev.cairn.projection.LayerIndex;
+import dev.cairn.projection.StagingEntry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What must hold of any store after any crash and reopen (DESIGN.md section 3). */
+final class StoreInvariants {
+
+    private StoreInvariants() {
+    }
+
+    static void check(LayerStore store) throws IOException {
+        LayerIndex live = store.liveIndex();
+        assertThat(live).as("the live index equals the fold from seq 1").isEqualTo(store.indexAsOf(live.seq()));
+        for (LayerEntry e : live.entries()) {
+            assertThat(e.state()).as("layer %s after recovery", e.id()).isEqualTo(LayerState.COMMITTED);
+        }
+        Set<String> layerIds = new HashSet<>();
+        live.entries().forEach(e -> layerIds.add(e.id().hex()));
+        assertThat(list(store.root().resolve("layers"))).as("layer folders are exactly the layers")
+                .containsExactlyInAnyOrderElementsOf(layerIds);
+        Set<String> stagingIds = new HashSet<>();
+        for (StagingEntry s : live.stagings()) {
+            stagingIds.add(s.id().hex());
+        }
+        assertThat(stagingIds).as("staging folders accounted for")
+                .containsAll(list(store.root().resolve("staging")));
+        assertThat(list(store.root().resolve("trash"))).as("trash is empty").isEmpty();
+        StoreVerifyReport report = store.verify(true);
+        assertThat(report.problems()).as("verify --deep").isEmpty();
+    }
+
+    static List<String> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
