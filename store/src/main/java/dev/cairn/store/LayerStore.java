@@ -22,6 +22,7 @@ import dev.cairn.model.LayerNames;
 import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.LayerState;
 import dev.cairn.model.NameInUseException;
+import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
@@ -69,7 +70,7 @@ import java.util.stream.StreamSupport;
  * <h2>Readers and writers</h2>
  * Queries answer from an immutable index and never wait for a writer. Writes take the store's lock only for their
  * short critical section; another process's writes are seen by the next query. A store opened
- * {@linkplain #openReadOnly read-only} never takes the lock and never changes anything.
+ * {@linkplain #openReadOnly read-only} never takes the lock and never changes a layer or a staging.
  *
  * <p>Errors: expected outcomes are the {@link CairnException} subtypes of {@code dev.cairn.model}; failures of the
  * machine are {@link IOException}s naming the path. After any error the store is as it was (events recording a
@@ -83,6 +84,7 @@ public final class LayerStore implements Closeable {
     private final LiveIndex live;
     private final StoreLock lock;
     private final RecoveryReport recovery;
+    private final boolean writable;
     private volatile boolean closed;
 
     private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock,
@@ -92,6 +94,7 @@ public final class LayerStore implements Closeable {
         this.journal = journal;
         this.live = live;
         this.lock = lock;
+        this.writable = recover;
         if (recover) {
             try (StoreLock.Hold h = lock.acquire(options.lockTimeout())) {
                 this.recovery = Recovery.run(journal, live, layout, options.actor(), Instant.now(),
@@ -118,8 +121,10 @@ public final class LayerStore implements Closeable {
     }
 
     /**
-     * Opens the store at {@code root} for queries only: no recovery, no lock, never a change. Unfinished work of a
-     * crashed writer stays invisible, as always, until a writer opens the store.
+     * Opens the store at {@code root} for queries only (creating its empty folders if absent): no recovery, no
+     * lock, no change to layers or stagings. Unfinished work of a
+     * crashed writer stays invisible, as always, until a writer opens the store. Every change throws
+     * {@link ReadOnlyStoreException}.
      */
     public static LayerStore openReadOnly(Path root, StoreOptions options) throws IOException {
         return open(root, options, false);
@@ -571,6 +576,9 @@ public final class LayerStore implements Closeable {
      */
     private StoreLock.Hold writeLock() throws IOException {
         ensureOpen();
+        if (!writable) {
+            throw new ReadOnlyStoreException(layout.root().toString());
+        }
         StoreLock.Hold hold = lock.acquire(options.lockTimeout());
         try {
             LayerIndex index = live.catchUp();

@@ -340,6 +340,55 @@ class LayerStoreTest {
     }
 
     @Test
+    void aWriterThatCannotGetTheLockInTimeGetsAClearErrorAndChangesNothing() throws Exception {
+        StagedLayer staged = store.stage(in(TestTars.layer(2, 3)));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FaultPoints.install(point -> {
+            if (point.equals(FaultPoints.LAYER_MOVED)) {
+                inside.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (LayerStore other = LayerStore.open(root,
+                StoreOptions.defaults().withLockTimeout(java.time.Duration.ofMillis(200)))) {
+            Future<AppliedLayer> writer = pool.submit(() -> store.applyStaged(staged.id(), LayerSpec.base()));
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            long seq = other.lastSeq();
+
+            assertThatThrownBy(() -> other.create(LayerSpec.base().withName("late")))
+                    .isInstanceOf(dev.cairn.model.StoreLockedException.class)
+                    .hasMessageContaining("store.lock");
+
+            assertThat(other.lastSeq()).isEqualTo(seq);
+            release.countDown();
+            writer.get(30, TimeUnit.SECONDS);
+            assertThat(other.layers()).as("a second store in the same process sees the first one's layer")
+                    .hasSize(1);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReadOnlyStoreRefusesChanges() throws IOException {
+        put(1, LayerSpec.base().withName("a"));
+        try (LayerStore reader = LayerStore.openReadOnly(root, StoreOptions.defaults())) {
+            assertThat(reader.layer("a").names()).containsExactly("a");
+            assertThatThrownBy(() -> reader.delete("a")).isInstanceOf(dev.cairn.model.ReadOnlyStoreException.class);
+            assertThatThrownBy(() -> reader.stage(in(TestTars.layer(2, 1))))
+                    .isInstanceOf(dev.cairn.model.ReadOnlyStoreException.class);
+        }
+        assertThat(store.layers()).hasSize(1);
+    }
+
+    @Test
     void aClosedStoreSaysSo() throws IOException {
         store.close();
 
