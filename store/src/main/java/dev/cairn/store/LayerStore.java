@@ -26,6 +26,7 @@ import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
+import dev.cairn.model.StoreNotFoundException;
 import dev.cairn.projection.LayerEntry;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
@@ -70,7 +71,7 @@ import java.util.stream.StreamSupport;
  * <h2>Readers and writers</h2>
  * Queries answer from an immutable index and never wait for a writer. Writes take the store's lock only for their
  * short critical section; another process's writes are seen by the next query. A store opened
- * {@linkplain #openReadOnly read-only} never takes the lock and never changes a layer or a staging.
+ * {@linkplain #openReadOnly read-only} never takes the lock and never changes anything.
  *
  * <p>Errors: expected outcomes are the {@link CairnException} subtypes of {@code dev.cairn.model}; failures of the
  * machine are {@link IOException}s naming the path. After any error the store is as it was (events recording a
@@ -121,10 +122,12 @@ public final class LayerStore implements Closeable {
     }
 
     /**
-     * Opens the store at {@code root} for queries only (creating its empty folders if absent): no recovery, no
-     * lock, no change to layers or stagings. Unfinished work of a
+     * Opens the store at {@code root} for queries only: no recovery, no lock, nothing created or changed.
+     * Unfinished work of a
      * crashed writer stays invisible, as always, until a writer opens the store. Every change throws
      * {@link ReadOnlyStoreException}.
+     *
+     * @throws StoreNotFoundException if there is no store at {@code root}
      */
     public static LayerStore openReadOnly(Path root, StoreOptions options) throws IOException {
         return open(root, options, false);
@@ -132,7 +135,11 @@ public final class LayerStore implements Closeable {
 
     private static LayerStore open(Path root, StoreOptions options, boolean writable) throws IOException {
         StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
-        layout.create();
+        if (writable) {
+            layout.create();
+        } else if (!layout.exists()) {
+            throw new StoreNotFoundException(layout.root().toString());
+        }
         Journal journal = ChronicleJournal.open(layout.journal());
         LiveIndex live = null;
         StoreLock lock = null;
@@ -375,23 +382,32 @@ public final class LayerStore implements Closeable {
         }
     }
 
-    /** Adds names to the layer (those it has already are kept once). */
+    /** Adds names to the layer (those it has already are kept once): one {@code NamesSet}. */
     public Layer addNames(String idOrName, List<String> names) throws IOException {
+        return changeNames(idOrName, names, List.of());
+    }
+
+    /** Removes names from the layer; names it does not have are ignored: one {@code NamesSet}. */
+    public Layer removeNames(String idOrName, List<String> names) throws IOException {
+        return changeNames(idOrName, List.of(), names);
+    }
+
+    /**
+     * Adds and removes names in one journaled change ({@code NamesSet}); a name in both lists ends up removed.
+     *
+     * @throws NameInUseException if a name to add belongs to another layer; nothing is changed then
+     */
+    public Layer changeNames(String idOrName, List<String> add, List<String> remove) throws IOException {
+        List<String> added = LayerNames.checkAll(add);
         try (StoreLock.Hold h = writeLock()) {
             Layer l = requireLayer(idOrName);
             LinkedHashSet<String> all = new LinkedHashSet<>(l.names());
-            all.addAll(LayerNames.checkAll(names));
-            return setNames(l.id().hex(), List.copyOf(all));
-        }
-    }
-
-    /** Removes names from the layer; names it does not have are ignored. */
-    public Layer removeNames(String idOrName, List<String> names) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            Layer l = requireLayer(idOrName);
-            List<String> rest = new ArrayList<>(l.names());
-            rest.removeAll(names);
-            return setNames(l.id().hex(), rest);
+            all.addAll(added);
+            all.removeAll(remove);
+            List<String> result = List.copyOf(all);
+            checkNamesFree(live.current(), result, l.id());
+            append(new Event.NamesSet(l.id(), result));
+            return visible(l.id());
         }
     }
 

@@ -50,6 +50,11 @@ public final class StoreLayout implements RecoveryDisk {
         }
     }
 
+    /** Whether a store was made here (its journal folder exists). */
+    public boolean exists() {
+        return Files.isDirectory(journal(), LinkOption.NOFOLLOW_LINKS);
+    }
+
     public Path root() {
         return root;
     }

@@ -1,0 +1,51 @@
+package dev.cairn.cli;
+
+import dev.cairn.model.Digest;
+import dev.cairn.store.AppliedLayer;
+import dev.cairn.store.LayerSpec;
+import dev.cairn.store.LayerStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.function.LongConsumer;
+
+/** {@code cairn import}: stage, apply and clean up in one go. */
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Imports a layer tarball (plain, gzip or zstd tar) and prints the new layer's id.",
+                "If a layer with that id exists already, it is kept as it is and its id printed."})
+final class ImportCommand extends StoreCommand {
+
+    @Parameters(index = "0", paramLabel = LayerInput.PARAM_LABEL, description = "The tarball; - reads stdin.")
+    String source;
+
+    @Mixin
+    LayerSpecOptions layer;
+
+    @Option(names = "--expect-diff-id", paramLabel = "sha256:HEX",
+            description = "Refuse the layer unless its uncompressed tar has this digest (its OCI DiffID).")
+    String expectDiffId;
+
+    @Override
+    public Integer call() throws Exception {
+        LayerSpec spec = layer.toSpec();
+        if (expectDiffId != null) {
+            spec = spec.expectingDiffId(Digest.parse(expectDiffId));
+        }
+        AppliedLayer applied;
+        try (LayerInput input = LayerInput.open(source, main.stdin()); LayerStore store = openForWriting()) {
+            LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "importing", input);
+            try {
+                applied = store.put(input.stream(), spec, progress);
+            } finally {
+                Progress.finish(progress);
+            }
+        }
+        if (applied.duplicate()) {
+            note("layer " + applied.layer().id() + " exists already; kept unchanged");
+        }
+        out().println(applied.layer().id().hex());
+        return Main.OK;
+    }
+}

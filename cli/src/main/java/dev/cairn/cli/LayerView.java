@@ -1,0 +1,146 @@
+package dev.cairn.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.model.Layer;
+
+import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How layers are printed (DESIGN.md section 8).
+ *
+ * <p>JSON: one object per layer with the keys {@code id}, {@code parent} (null for a base layer), {@code names},
+ * {@code created} (ISO-8601), {@code diffDigest}, {@code diffSize}, {@code compressedDigest},
+ * {@code compressedSize}, {@code compression} (each null for an empty layer made without a diff), then
+ * {@code metadata} and {@code flags}. Digests are {@code sha256:<hex>}. This key order is a contract.
+ *
+ * <p>Text: a table with the id abbreviated to 12 characters (as podman does) for lists, {@code key: value} lines
+ * with the full id for one layer. Text is for people; scripts should use {@code --json}.
+ */
+final class LayerView {
+
+    /** For plain JSON values (flags) and building nodes. Thread-safe once configured. */
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Indented output, {@code "key": value}. */
+    private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+
+    private static final int SHORT_ID = 12;
+    private static final String NONE = "-";
+
+    private LayerView() {
+    }
+
+    static ObjectNode toJson(Layer l) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("id", l.id().hex());
+        o.put("parent", l.parent().map(p -> p.hex()).orElse(null));
+        ArrayNode names = o.putArray("names");
+        l.names().forEach(names::add);
+        o.put("created", l.created().toString());
+        o.put("diffDigest", l.diffDigest().toString());
+        o.put("diffSize", l.diffSize());
+        o.put("compressedDigest", l.compressedDigest().map(Object::toString).orElse(null));
+        o.put("compressedSize", l.compressedSize().orElse(null));
+        o.put("compression", l.compression().map(c -> c.label()).orElse(null));
+        o.put("metadata", l.metadata());
+        o.set("flags", MAPPER.valueToTree(l.flags()));
+        return o;
+    }
+
+    /** Indented JSON text of a node, without a trailing newline. */
+    static String pretty(JsonNode node) {
+        try {
+            return PRETTY.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree did not serialize", e);
+        }
+    }
+
+    /** {@code layers --json}, {@code replay --json}: one array. */
+    static void printJsonArray(List<Layer> layers, PrintStream out) {
+        ArrayNode a = MAPPER.createArrayNode();
+        layers.forEach(l -> a.add(toJson(l)));
+        out.println(pretty(a));
+    }
+
+    /** {@code layers}, {@code replay}: a table, one row per layer, parents before children. */
+    static void printTable(List<Layer> layers, PrintStream out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "PARENT", "CREATED", "SIZE", "NAMES"});
+        for (Layer l : layers) {
+            rows.add(new String[] {
+                    l.id().hex().substring(0, SHORT_ID),
+                    l.parent().map(p -> p.hex().substring(0, SHORT_ID)).orElse(NONE),
+                    l.created().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    Sizes.human(l.diffSize()),
+                    l.names().isEmpty() ? NONE : String.join(", ", l.names())});
+        }
+        int[] width = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                boolean last = i == r.length - 1;
+                boolean number = i == 3;
+                String cell = number ? pad(r[i], width[i], true) : last ? r[i] : pad(r[i], width[i], false);
+                line.append(cell);
+                if (!last) {
+                    line.append("   ");
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    /** {@code inspect}: every field, one {@code key: value} line each, in the JSON order. */
+    static void printDetails(Layer l, PrintStream out) {
+        ObjectNode o = toJson(l);
+        int w = 0;
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            w = Math.max(w, e.getKey().length());
+        }
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            out.println(pad(e.getKey() + ":", w + 1, false) + " " + text(e.getKey(), e.getValue()));
+        }
+    }
+
+    private static String text(String key, JsonNode v) {
+        if (v.isNull()) {
+            return NONE;
+        }
+        if (key.equals("names")) {
+            List<String> names = new ArrayList<>();
+            v.forEach(n -> names.add(n.asText()));
+            return names.isEmpty() ? NONE : String.join(", ", names);
+        }
+        if (key.equals("diffSize") || key.equals("compressedSize")) {
+            return v.asLong() + " (" + Sizes.human(v.asLong()) + ")";
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        return v.toString();
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        String fill = " ".repeat(Math.max(0, width - s.length()));
+        return right ? fill + s : s + fill;
+    }
+}

@@ -1,0 +1,206 @@
+package dev.cairn.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The {@code cairn} command (DESIGN.md section 8): global options, the subcommands, and the one place where
+ * exceptions become exit codes.
+ *
+ * <p>Exit status: {@value #OK} on success; {@value #FAILED} on any error, with exactly one line
+ * {@code cairn: <message>} on stderr (and the stack trace only with {@code --debug}); {@value #USAGE} on a usage
+ * error. Standard output carries nothing but the command's result, so scripts can parse it.
+ *
+ * <p>Not thread-safe: one instance runs one command line.
+ */
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "A crash-safe, event-sourced store of container-image layers.",
+        footer = {"", "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
+                "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
+        subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
+                CreateCommand.class, LayersCommand.class, InspectCommand.class, DeleteCommand.class,
+                NamesCommand.class, LogCommand.class, ReplayCommand.class, VerifyCommand.class})
+public final class Main {
+
+    /** Exit status of a command that did what was asked. */
+    public static final int OK = 0;
+    /** Exit status of a command that failed; one line on stderr says why. */
+    public static final int FAILED = 1;
+    /** Exit status of a command line that does not parse (picocli's default). */
+    public static final int USAGE = 2;
+
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "The store's root folder (default: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, "
+                    + "else ~/.local/share/cairn).")
+    private Path root;
+
+    @Option(names = "--debug", description = "Print the stack trace of an error.")
+    private boolean debug;
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    private Main(InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status = run(args, System.in, out, err, stderrIsTerminal());
+        out.flush();
+        err.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line in this process with the given streams, no stdin and no progress display. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, InputStream.nullInputStream(), out, err, false);
+    }
+
+    /**
+     * Runs one command line in this process.
+     *
+     * @param in       what {@code -} reads (stdin)
+     * @param terminal whether stderr is a terminal, so that {@code import} and {@code stage} show progress
+     * @return the exit status
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        Main main = new Main(in, out, err, terminal);
+        CommandLine cmd = new CommandLine(main);
+        cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cmd.setParameterExceptionHandler(Main::usageError);
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> main.failure(e));
+        int status = cmd.execute(args);
+        out.flush();
+        return status;
+    }
+
+    /** The store root this command line names, or the default one. */
+    Path root() {
+        return root != null ? root : defaultRoot(System.getenv(), System.getProperty("user.home"));
+    }
+
+    /** DESIGN.md section 6: {@code $CAIRN_ROOT}, else {@code $XDG_DATA_HOME/cairn}, else {@code ~/.local/share/cairn}. */
+    static Path defaultRoot(Map<String, String> env, String home) {
+        String explicit = env.get("CAIRN_ROOT");
+        if (explicit != null && !explicit.isEmpty()) {
+            return Path.of(explicit);
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isEmpty()) {
+            return Path.of(xdg, "cairn");
+        }
+        return Path.of(home, ".local", "share", "cairn");
+    }
+
+    InputStream stdin() {
+        return in;
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
+    /** Whether progress may be drawn on stderr. */
+    boolean terminal() {
+        return terminal;
+    }
+
+    private int failure(Exception e) {
+        Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+        if (debug) {
+            t.printStackTrace(err);
+        }
+        err.println("cairn: " + message(t));
+        return FAILED;
+    }
+
+    /** One line that says what went wrong, without the stack trace. */
+    static String message(Throwable t) {
+        String m = t.getMessage();
+        String text;
+        if (t instanceof NoSuchFileException) {
+            text = "no such file or directory: " + m;
+        } else if (t instanceof AccessDeniedException) {
+            text = "permission denied: " + m;
+        } else if (t instanceof FileAlreadyExistsException) {
+            text = "already exists: " + m;
+        } else if (t instanceof NotDirectoryException) {
+            text = "not a directory: " + m;
+        } else if (t instanceof java.io.IOException || t instanceof IllegalArgumentException) {
+            text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+        } else {
+            // A bug, not a refused request: say what it was so that it can be reported.
+            text = "internal error: " + t.getClass().getName() + (m == null ? "" : ": " + m)
+                    + " (run with --debug for the stack trace)";
+        }
+        return text.replaceAll("\\R", " ");
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("cairn: " + e.getMessage().replaceAll("\\R", " "));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return USAGE;
+    }
+
+    /**
+     * Whether this process's stderr is a terminal. On Linux the answer is exact (what fd 2 points at); elsewhere
+     * the JDK's console test, which needs stdin and stdout to be terminals too, is the fallback.
+     */
+    private static boolean stderrIsTerminal() {
+        Path fd2 = Path.of("/proc/self/fd/2");
+        try {
+            if (Files.isSymbolicLink(fd2)) {
+                String target = Files.readSymbolicLink(fd2).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            }
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            // fall through to the portable test
+        }
+        return System.console() != null;
+    }
+
+    /** The version from the jar's manifest, written by the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cairn " + (v == null ? "(development build)" : v),
+                    "Java ${java.version} (${java.vendor}), ${os.name} ${os.arch}"};
+        }
+    }
+}

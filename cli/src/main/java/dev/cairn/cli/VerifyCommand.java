@@ -1,0 +1,41 @@
+package dev.cairn.cli;
+
+import dev.cairn.store.LayerStore;
+import dev.cairn.store.StoreVerifyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Verifies every journal record's checksum, seq and hash chain, and that every layer has its "
+                + "folder. Prints a summary, then one line per problem.",
+                "Exit status 1 if anything is wrong."})
+final class VerifyCommand extends StoreCommand {
+
+    @Option(names = "--deep", description = "Also rehash every layer's contents against its manifest.")
+    boolean deep;
+
+    @Override
+    public Integer call() throws Exception {
+        StoreVerifyReport report;
+        int layers;
+        try (LayerStore store = openForReading()) {
+            layers = store.layers().size();
+            report = store.verify(deep);
+        }
+        out().println("records verified: " + report.records());
+        out().println("last seq:         " + report.lastSeq());
+        out().println("head hash:        " + (report.headHash() == null ? "-" : report.headHash()));
+        out().println("layers checked:   " + (deep ? report.layersChecked() + " (folders and contents)"
+                : layers + " (folders; --deep rehashes contents)"));
+        out().println("problems:         " + report.problems().size());
+        report.problems().forEach(p -> out().println("problem: " + p));
+        if (!report.ok()) {
+            out().flush();
+            main.err().println("cairn: verify found " + report.problems().size() + " problem"
+                    + (report.problems().size() == 1 ? "" : "s"));
+            return Main.FAILED;
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,467 @@
+package dev.cairn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@code cairn} command run in this process against a fresh store: outputs, exit codes, error lines. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MainTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEX64 = "[0-9a-f]{64}";
+
+    @TempDir
+    Path dir;
+
+    /** What one command line did. */
+    record Result(int status, String out, String err) {
+        List<String> outLines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : List.of(err.split("\n"));
+        }
+    }
+
+    private Result cairn(String... args) {
+        return cairnWithInput(InputStream.nullInputStream(), args);
+    }
+
+    private Result cairnWithInput(InputStream in, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("--root", dir.resolve("store").toString()));
+        all.addAll(List.of(args));
+        int status = Main.run(all.toArray(String[]::new), in, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A plain tar with the given files (path to content). */
+    private static byte[] tar(Map<String, String> files) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(content.length);
+                e.setMode(0644);
+                e.setModTime(1_700_000_000_000L);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(plain);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String sha256Hex(byte[] b) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private Path file(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
+    private Path baseTarGz() throws IOException {
+        return file("base.tar.gz", gzip(tar(Map.of("etc/hello", "hello\n", "a", "x"))));
+    }
+
+    private Path childTar() throws IOException {
+        return file("child.tar", tar(Map.of("b", "y")));
+    }
+
+    private String importOk(String... args) {
+        Result r = cairn(args);
+        assertThat(r.status()).as("import %s: %s", List.of(args), r.err()).isZero();
+        assertThat(r.out()).matches(HEX64 + "\n");
+        return r.out().trim();
+    }
+
+    private JsonNode json(String text) throws IOException {
+        return JSON.readTree(text);
+    }
+
+    private static void assertOneErrorLine(Result r, String... mentions) {
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.errLines().get(0)).startsWith("cairn: ").doesNotContain("Exception");
+        for (String m : mentions) {
+            assertThat(r.errLines().get(0)).contains(m);
+        }
+    }
+
+    // --- import, layers, inspect ---------------------------------------------------------------------------------
+
+    @Test
+    void importOfABaseLayerPrintsItsDiffIdAsTheId() throws Exception {
+        byte[] plain = tar(Map.of("etc/hello", "hello\n"));
+        Path tgz = file("l.tar.gz", gzip(plain));
+
+        Result r = cairn("import", tgz.toString());
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo(sha256Hex(plain) + "\n");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void importReadsStdinForADash() throws Exception {
+        byte[] plain = tar(Map.of("x", "1"));
+
+        Result r = cairnWithInput(new ByteArrayInputStream(plain), "import", "-", "--name", "from-stdin");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().trim()).isEqualTo(sha256Hex(plain));
+        assertThat(cairn("inspect", "from-stdin").out()).contains("id:").contains(sha256Hex(plain));
+    }
+
+    @Test
+    void importChecksTheExpectedDiffId() throws Exception {
+        byte[] plain = tar(Map.of("x", "1"));
+        Path t = file("x.tar", plain);
+
+        assertOneErrorLine(cairn("import", t.toString(), "--expect-diff-id", "sha256:" + "0".repeat(64)),
+                "sha256:" + "0".repeat(64));
+        assertThat(importOk("import", t.toString(), "--expect-diff-id", "sha256:" + sha256Hex(plain)))
+                .isEqualTo(sha256Hex(plain));
+    }
+
+    @Test
+    void importOfAMissingFileFailsNamingIt() {
+        assertOneErrorLine(cairn("import", dir.resolve("nope.tar").toString()), "nope.tar");
+    }
+
+    @Test
+    void layersJsonHasTheContractKeysInOrder() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+        String child = importOk("import", childTar().toString(), "--parent", "base");
+
+        Result r = cairn("layers", "--json");
+
+        assertThat(r.status()).isZero();
+        JsonNode layers = json(r.out());
+        assertThat(layers.isArray()).isTrue();
+        assertThat(layers).hasSize(2);
+        List<String> keys = new ArrayList<>();
+        layers.get(0).fieldNames().forEachRemaining(keys::add);
+        assertThat(keys.subList(0, 9)).containsExactly("id", "parent", "names", "created", "diffDigest", "diffSize",
+                "compressedDigest", "compressedSize", "compression");
+        JsonNode b = layers.get(0);
+        assertThat(b.get("id").asText()).isEqualTo(base);
+        assertThat(b.get("parent").isNull()).isTrue();
+        assertThat(b.get("names").get(0).asText()).isEqualTo("base");
+        assertThat(b.get("diffDigest").asText()).isEqualTo("sha256:" + base);
+        assertThat(b.get("compression").asText()).isEqualTo("gzip");
+        assertThat(b.get("compressedDigest").asText()).isEqualTo("sha256:" + sha256Hex(Files.readAllBytes(baseTarGz())));
+        assertThat(java.time.Instant.parse(b.get("created").asText())).isNotNull();
+        JsonNode c = layers.get(1);
+        assertThat(c.get("id").asText()).isEqualTo(child);
+        assertThat(c.get("parent").asText()).isEqualTo(base);
+        assertThat(c.get("names")).isEmpty();
+        assertThat(c.get("compression").asText()).isEqualTo("none");
+    }
+
+    @Test
+    void layersTextIsATableWithShortIds() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+
+        Result r = cairn("layers");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.outLines()).hasSize(2);
+        assertThat(r.outLines().get(0)).startsWith("ID").contains("NAMES");
+        assertThat(r.outLines().get(1)).startsWith(base.substring(0, 12) + " ").contains("base");
+    }
+
+    @Test
+    void inspectShowsOneLayerByIdOrName() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+
+        Result text = cairn("inspect", "base");
+        Result byId = cairn("inspect", base, "--json");
+
+        assertThat(text.status()).isZero();
+        assertThat(text.outLines()).anyMatch(l -> l.matches("id:\\s+" + base));
+        assertThat(text.outLines()).anyMatch(l -> l.matches("parent:\\s+-"));
+        assertThat(byId.status()).isZero();
+        assertThat(json(byId.out()).get("id").asText()).isEqualTo(base);
+        assertThat(json(byId.out()).get("names").get(0).asText()).isEqualTo("base");
+    }
+
+    @Test
+    void inspectOfAnUnknownLayerFailsWithOneLineNamingIt() {
+        assertOneErrorLine(cairn("inspect", "no-such-layer"), "no-such-layer");
+    }
+
+    // --- errors that change nothing ------------------------------------------------------------------------------
+
+    @Test
+    void aNameInUseIsRefused() throws Exception {
+        importOk("import", baseTarGz().toString(), "--name", "base");
+
+        assertOneErrorLine(cairn("create", "--name", "base"), "base");
+        assertThat(json(cairn("layers", "--json").out())).hasSize(1);
+    }
+
+    @Test
+    void aLayerWithChildrenCannotBeDeletedByIdOrName() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+        importOk("import", childTar().toString(), "--parent", base);
+
+        assertOneErrorLine(cairn("delete", "base"), base);
+        assertOneErrorLine(cairn("delete", base), base);
+        assertThat(json(cairn("layers", "--json").out())).hasSize(2);
+    }
+
+    @Test
+    void deleteRemovesALeaf() throws Exception {
+        importOk("import", baseTarGz().toString(), "--name", "base");
+
+        Result r = cairn("delete", "base");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(json(cairn("layers", "--json").out())).isEmpty();
+    }
+
+    @Test
+    void aCorruptArchiveIsRefusedAndLeavesNoLayer() throws Exception {
+        byte[] tgz = gzip(tar(Map.of("a", "x".repeat(10_000))));
+        Path truncated = file("bad.tar.gz", java.util.Arrays.copyOf(tgz, tgz.length / 2));
+
+        assertOneErrorLine(cairn("import", truncated.toString()));
+        Result layers = cairn("layers", "--json");
+        assertThat(layers.status()).isZero();
+        assertThat(json(layers.out())).isEmpty();
+    }
+
+    @Test
+    void anUnsafeArchiveIsRefusedAndLeavesNoLayer() throws Exception {
+        Path evil = file("evil.tar", tar(Map.of("../escape", "boo")));
+
+        assertOneErrorLine(cairn("import", evil.toString()));
+        assertThat(json(cairn("layers", "--json").out())).isEmpty();
+        assertThat(dir.resolve("escape")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not-an-id", "ABCDEF"})
+    void aBadIdIsAnErrorNotAUsageError(String id) {
+        assertOneErrorLine(cairn("create", "--id", id), id);
+    }
+
+    // --- stage, apply, cleanup, create, names --------------------------------------------------------------------
+
+    @Test
+    void stageAndApplyWorkInSeparateStoreOpens() throws Exception {
+        Result staged = cairn("stage", baseTarGz().toString());
+        assertThat(staged.status()).as(staged.err()).isZero();
+        assertThat(staged.out()).matches("[0-9a-f]{32}\n");
+        String sid = staged.out().trim();
+
+        Result applied = cairn("apply", sid, "--name", "base");
+        assertThat(applied.status()).as(applied.err()).isZero();
+        assertThat(applied.out()).matches(HEX64 + "\n");
+
+        Result cleaned = cairn("cleanup", sid);
+        assertThat(cleaned.status()).as(cleaned.err()).isZero();
+        assertThat(cleaned.out()).isEmpty();
+        assertThat(cairn("inspect", "base").status()).isZero();
+        assertOneErrorLine(cairn("apply", sid), sid);
+    }
+
+    @Test
+    void createMakesAnEmptyLayerOnAParent() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+
+        Result r = cairn("create", "--parent", "base", "--name", "top");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode top = json(cairn("inspect", "top", "--json").out());
+        assertThat(top.get("id").asText()).isEqualTo(r.out().trim());
+        assertThat(top.get("parent").asText()).isEqualTo(base);
+        assertThat(top.get("compressedDigest").isNull()).isTrue();
+        assertThat(top.get("compression").isNull()).isTrue();
+    }
+
+    @Test
+    void namesAreShownAddedRemovedAndSet() throws Exception {
+        String id = importOk("import", baseTarGz().toString(), "--name", "a");
+
+        assertThat(cairn("names", id, "--add", "b", "--add", "c").outLines()).containsExactly("a", "b", "c");
+        assertThat(cairn("names", "b", "--remove", "a").outLines()).containsExactly("b", "c");
+        assertThat(cairn("names", id, "--set", "z").outLines()).containsExactly("z");
+        assertThat(cairn("names", "z").outLines()).containsExactly("z");
+        assertThat(cairn("names", id, "--set", "z", "--add", "y").status()).isEqualTo(Main.USAGE);
+    }
+
+    // --- log, replay, verify -------------------------------------------------------------------------------------
+
+    @Test
+    void logJsonHasOneObjectPerRecordWithTheEnvelopeAndTheLayer() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+
+        Result r = cairn("log", "--json");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : r.outLines()) {
+            records.add(json(line));
+        }
+        assertThat(records).isNotEmpty();
+        long seq = 0;
+        for (JsonNode rec : records) {
+            assertThat(rec.has("seq") && rec.has("time") && rec.has("type") && rec.has("actor")).isTrue();
+            assertThat(rec.get("seq").asLong()).isEqualTo(++seq);
+        }
+        assertThat(records).filteredOn(rec -> rec.get("type").asText().equals("LayerCommitted"))
+                .singleElement().satisfies(rec -> assertThat(rec.get("layer").asText()).isEqualTo(base));
+    }
+
+    @Test
+    void logTextHasOneLinePerRecord() throws Exception {
+        String base = importOk("import", baseTarGz().toString());
+
+        Result r = cairn("log");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.outLines()).isNotEmpty().allMatch(l -> l.matches("\\d+ \\S+ \\S+@\\S+\\[\\d+\\] [A-Za-z]+ .*"));
+        assertThat(r.outLines()).anyMatch(l -> l.contains(" LayerCommitted " + base));
+    }
+
+    @Test
+    void logOfOneLayerShowsItsLifeAndTheStagingItCameFrom() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+        importOk("import", childTar().toString(), "--parent", "base");
+
+        Result r = cairn("log", "--layer", "base", "--json");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        List<String> types = new ArrayList<>();
+        for (String line : r.outLines()) {
+            JsonNode rec = json(line);
+            types.add(rec.get("type").asText());
+            if (rec.has("layer")) {
+                assertThat(rec.get("layer").asText()).isEqualTo(base);
+            }
+        }
+        assertThat(types).containsSubsequence("StagingStarted", "DiffStaged", "LayerCreated", "LayerCommitted",
+                "StagingCleaned");
+    }
+
+    @Test
+    void replayShowsTheLayersAsTheyWereAfterARecord() throws Exception {
+        String base = importOk("import", baseTarGz().toString(), "--name", "base");
+        List<String> log = cairn("log", "--json").outLines();
+        long afterBase = json(log.get(log.size() - 1)).get("seq").asLong();
+        importOk("import", childTar().toString(), "--parent", "base");
+        cairn("delete", "base"); // refused: it has a child
+
+        JsonNode then = json(cairn("replay", "--until", Long.toString(afterBase), "--json").out());
+        JsonNode empty = json(cairn("replay", "--until", "0", "--json").out());
+
+        assertThat(then).hasSize(1);
+        assertThat(then.get(0).get("id").asText()).isEqualTo(base);
+        assertThat(empty).isEmpty();
+        assertThat(json(cairn("layers", "--json").out())).hasSize(2);
+        assertOneErrorLine(cairn("replay", "--until", "1000000"), "1000000");
+    }
+
+    @Test
+    void verifyOfAHealthyStorePasses() throws Exception {
+        importOk("import", baseTarGz().toString());
+
+        Result quick = cairn("verify");
+        Result deep = cairn("verify", "--deep");
+
+        assertThat(quick.status()).as(quick.err()).isZero();
+        assertThat(quick.out()).contains("records verified:").contains("head hash:        sha256:");
+        assertThat(deep.status()).as(deep.err()).isZero();
+        assertThat(deep.out()).contains("layers checked:   1 (folders and contents)");
+    }
+
+    // --- the command line itself ---------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "import", "replay", "nonsense", "inspect a b", "import x --bogus", "replay --until x"})
+    void aUsageErrorExitsWith2(String args) {
+        Result r = cairn(args.isEmpty() ? new String[] {"layers", "--what"} : args.split(" "));
+
+        assertThat(r.status()).isEqualTo(Main.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines().get(0)).startsWith("cairn: ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "import", "stage", "apply", "cleanup", "create", "layers", "inspect", "delete",
+            "names", "log", "replay", "verify"})
+    void everyCommandHasHelp(String command) {
+        Result r = command.isEmpty() ? cairn("--help") : cairn(command, "--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("Usage: cairn");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Result r = cairn("--version");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("cairn ");
+    }
+
+    @Test
+    void diffAndCheckoutAreNotThereYet() {
+        assertThat(cairn("diff", "x").status()).isEqualTo(Main.USAGE);
+        assertThat(cairn("checkout", "x", "y").status()).isEqualTo(Main.USAGE);
+    }
+
+    @Test
+    void theDefaultRootFollowsTheEnvironment() {
+        assertThat(Main.defaultRoot(Map.of("CAIRN_ROOT", "/r", "XDG_DATA_HOME", "/x"), "/home/u"))
+                .isEqualTo(Path.of("/r"));
+        assertThat(Main.defaultRoot(Map.of("XDG_DATA_HOME", "/x"), "/home/u")).isEqualTo(Path.of("/x/cairn"));
+        assertThat(Main.defaultRoot(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.local/share/cairn"));
+    }
+}
