@@ -230,7 +230,15 @@ class MainTest {
 
     @Test
     void inspectOfAnUnknownLayerFailsWithOneLineNamingIt() {
+        assertThat(cairn("create").status()).isZero();
         assertOneErrorLine(cairn("inspect", "no-such-layer"), "no-such-layer");
+    }
+
+    @Test
+    void aQueryWhereThereIsNoStoreSaysSoAndCreatesNothing() {
+        assertOneErrorLine(cairn("layers"), "no Cairn store");
+        assertThat(cairn("log").status()).isEqualTo(1);
+        assertThat(dir.resolve("store")).doesNotExist();
     }
 
     // --- errors that change nothing ------------------------------------------------------------------------------
