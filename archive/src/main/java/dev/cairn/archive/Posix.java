@@ -1,0 +1,215 @@
+package dev.cairn.archive;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The POSIX calls a layer needs and the JDK lacks, through JNA to the C library: device nodes and fifos, ownership
+ * of symlinks, extended attributes on anything, and {@code syncfs}. Linux only; every method that cannot work
+ * elsewhere says so with {@link #available()} false and an {@link UnsupportedOperationException}.
+ *
+ * <p>Errors come back as the JDK's own file-system exceptions ({@link NoSuchFileException},
+ * {@link AccessDeniedException}, …) naming the path and the errno text. Never follows a symlink. Thread-safe.
+ */
+public final class Posix {
+
+    /** The libc functions used, bound by name. */
+    private interface LibC extends Library {
+        int geteuid();
+
+        int mknod(String path, int mode, long dev) throws LastErrorException;
+
+        int lchown(String path, int uid, int gid) throws LastErrorException;
+
+        int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+        long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+
+        long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+
+        int open(String path, int flags) throws LastErrorException;
+
+        int syncfs(int fd) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
+        String strerror(int errnum);
+    }
+
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
+    private static final int EEXIST = 17;
+    private static final int EPERM = 1;
+    private static final int ENODATA = 61;
+    private static final int ERANGE = 34;
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int O_DIRECTORY = 0200000;
+
+    /** File type bits of a mode, as in {@code <sys/stat.h>}. */
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+
+    private static final LibC LIBC = load();
+
+    private Posix() {
+    }
+
+    private static LibC load() {
+        if (!Platform.isLinux()) {
+            return null;
+        }
+        try {
+            return Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
+
+    /** Whether the calls work here (Linux with a C library JNA can load). */
+    public static boolean available() {
+        return LIBC != null;
+    }
+
+    /** Whether this process runs as root (effective uid 0): only then are devices and ownership applied. */
+    public static boolean isRoot() {
+        return LIBC != null && LIBC.geteuid() == 0;
+    }
+
+    /** Linux's {@code makedev}: the {@code dev_t} of a device number pair. */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    /**
+     * Creates a device node or fifo. {@code type} is {@link #S_IFCHR}, {@link #S_IFBLK} or {@link #S_IFIFO};
+     * {@code permissions} the low 12 mode bits (the umask applies, as for {@code mknod(2)}; set the mode after).
+     */
+    public static void mknod(Path path, int type, int permissions, long major, long minor) throws IOException {
+        try {
+            libc().mknod(path.toString(), type | (permissions & 07777), makedev(major, minor));
+        } catch (LastErrorException e) {
+            throw error(path, "mknod", e);
+        }
+    }
+
+    /** Sets the owner of a file, or of a symlink itself. */
+    public static void lchown(Path path, long uid, long gid) throws IOException {
+        try {
+            libc().lchown(path.toString(), (int) uid, (int) gid);
+        } catch (LastErrorException e) {
+            throw error(path, "lchown", e);
+        }
+    }
+
+    /** Sets an extended attribute on a file, or on a symlink itself. */
+    public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
+        try {
+            libc().lsetxattr(path.toString(), name, value, value.length, 0);
+        } catch (LastErrorException e) {
+            throw error(path, "lsetxattr " + name, e);
+        }
+    }
+
+    /** An extended attribute's value, or null if the file has no such attribute. */
+    public static byte[] lgetxattr(Path path, String name) throws IOException {
+        for (int size = 256; ; size *= 4) {
+            byte[] buf = new byte[size];
+            try {
+                long n = libc().lgetxattr(path.toString(), name, buf, buf.length);
+                return java.util.Arrays.copyOf(buf, (int) n);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ENODATA) {
+                    return null;
+                }
+                if (e.getErrorCode() != ERANGE || size > (1 << 24)) {
+                    throw error(path, "lgetxattr " + name, e);
+                }
+            }
+        }
+    }
+
+    /** The names of a file's extended attributes (of a symlink itself), in the order the kernel gives. */
+    public static List<String> llistxattr(Path path) throws IOException {
+        for (int size = 1024; ; size *= 4) {
+            byte[] buf = new byte[size];
+            long n;
+            try {
+                n = libc().llistxattr(path.toString(), buf, buf.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != ERANGE || size > (1 << 24)) {
+                    throw error(path, "llistxattr", e);
+                }
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == 0) {
+                    names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return names;
+        }
+    }
+
+    /**
+     * Flushes every dirty page and inode of the file system that holds {@code anyPath} ({@code syncfs(2)}): one
+     * call in place of an fsync per file when a whole tree was just written.
+     */
+    public static void syncfs(Path anyPath) throws IOException {
+        int fd;
+        try {
+            fd = libc().open(anyPath.toString(), O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+        } catch (LastErrorException e) {
+            throw error(anyPath, "open", e);
+        }
+        try {
+            libc().syncfs(fd);
+        } catch (LastErrorException e) {
+            throw error(anyPath, "syncfs", e);
+        } finally {
+            try {
+                libc().close(fd);
+            } catch (LastErrorException ignored) {
+                // The sync has happened or failed already; a failed close loses nothing.
+            }
+        }
+    }
+
+    private static LibC libc() {
+        if (LIBC == null) {
+            throw new UnsupportedOperationException("POSIX calls are not available on " + System.getProperty("os.name"));
+        }
+        return LIBC;
+    }
+
+    private static IOException error(Path path, String call, LastErrorException e) {
+        int errno = e.getErrorCode();
+        String reason = call + ": " + LIBC.strerror(errno);
+        FileSystemException fse = switch (errno) {
+            case ENOENT -> new NoSuchFileException(path.toString(), null, reason);
+            case EACCES, EPERM -> new AccessDeniedException(path.toString(), null, reason);
+            case EEXIST -> new FileAlreadyExistsException(path.toString(), null, reason);
+            default -> new FileSystemException(path.toString(), null, reason);
+        };
+        fse.initCause(e);
+        return fse;
+    }
+
+}
