@@ -66,6 +66,20 @@ class LayerStoreTest {
         return store.put(in(TestTars.layer(seed, 5)), spec).layer();
     }
 
+    /** Makes the writer that reaches {@code point} say so on {@code inside} and wait for {@code release}. */
+    private static void pauseAt(String point, CountDownLatch inside, CountDownLatch release) {
+        FaultPoints.install(p -> {
+            if (p.equals(point)) {
+                inside.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+    }
+
     @Test
     void aBaseLayerGetsItsDiffIdAsIdAndItsDigests() throws IOException {
         byte[] tar = TestTars.layer(1, 20);
@@ -289,16 +303,7 @@ class LayerStoreTest {
         StagedLayer staged = store.stage(in(TestTars.layer(2, 3)));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        FaultPoints.install(point -> {
-            if (point.equals(FaultPoints.LAYER_MOVED)) {
-                inside.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
+        pauseAt(FaultPoints.LAYER_MOVED, inside, release);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<AppliedLayer> writer = pool.submit(() -> store.applyStaged(staged.id(), LayerSpec.base()));
@@ -344,16 +349,7 @@ class LayerStoreTest {
         StagedLayer staged = store.stage(in(TestTars.layer(2, 3)));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        FaultPoints.install(point -> {
-            if (point.equals(FaultPoints.LAYER_MOVED)) {
-                inside.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
+        pauseAt(FaultPoints.LAYER_MOVED, inside, release);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (LayerStore other = LayerStore.open(root,
                 StoreOptions.defaults().withLockTimeout(java.time.Duration.ofMillis(200)))) {
