@@ -38,17 +38,23 @@ import java.util.stream.Stream;
  * Chronicle's files in place means no Chronicle structure (document headers, indexes, the metadata file) is ever
  * edited by hand, and a crash at any point leaves either the old directory or the new one complete:
  * <ol>
- *   <li>crash while {@code <dir>.repairing} is built: {@code <dir>} is untouched; the next repair deletes the
- *   unfinished copy and starts again, and {@link ChronicleJournal#open} refuses while it exists;
- *   <li>crash between the two renames: {@code <dir>} is missing and {@code <dir>.repairing} complete; the next repair
- *   finishes the rename.
+ *   <li>crash while {@code <dir>.repairing} is built (no {@value #COMPLETE_MARKER} file in it yet): {@code <dir>} is
+ *   untouched; the next repair deletes the unfinished copy and starts again;
+ *   <li>crash after the marker was made durable: the next repair finishes the renames (the damaged journal, or an
+ *   empty one an open created meanwhile, goes aside, never deleted).
  * </ol>
+ * {@link ChronicleJournal#open} refuses while {@code <dir>.repairing} exists.
  * The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
  * Not thread-safe; static.
  */
 public final class JournalRepair {
 
     private static final String DAMAGED_SUFFIX = ".damaged-";
+    /**
+     * Written into {@code <dir>.repairing}, durably, once the repaired journal there is complete; holds the name the
+     * damaged journal is to be kept under. Removed once the repaired journal is in place.
+     */
+    static final String COMPLETE_MARKER = "repair.complete";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -79,9 +85,14 @@ public final class JournalRepair {
         Objects.requireNonNull(actor, "actor");
         Path journal = dir.toAbsolutePath().normalize();
         Path repairing = ChronicleJournal.repairingDir(journal);
-        if (!Files.exists(journal) && Files.isDirectory(repairing)) {
-            Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(journal.getParent());
+        if (Files.isRegularFile(repairing.resolve(COMPLETE_MARKER))) {
+            Path backup = journal.resolveSibling(Files.readString(repairing.resolve(COMPLETE_MARKER)).trim());
+            if (Files.exists(journal)) {
+                // the damaged journal (a crash before the first rename), or an empty one an open made meanwhile
+                Files.move(journal, Files.exists(backup) ? backupName(journal) : backup,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            putInPlace(repairing, journal);
         } else if (Files.exists(repairing)) {
             removeTree(repairing);
             fsyncDirectory(journal.getParent());
@@ -127,12 +138,14 @@ public final class JournalRepair {
                         backupRelative), actor).seq();
             }
             fsyncTree(repairing);
+            Files.writeString(repairing.resolve(COMPLETE_MARKER), backup.getFileName().toString());
+            fsyncTree(repairing);
             Files.move(journal, backup, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(journal.getParent());
+            putInPlace(repairing, journal);
             return new Result(true, good, Math.max(lost, 0), damage.getMessage(), backup, repairSeq);
         } catch (IOException | RuntimeException e) {
-            if (Files.isDirectory(journal) && Files.exists(repairing)) {
+            if (Files.isDirectory(journal) && Files.exists(repairing)
+                    && !Files.exists(repairing.resolve(COMPLETE_MARKER))) {
                 try {
                     removeTree(repairing);
                 } catch (IOException suppressed) {
@@ -143,6 +156,19 @@ public final class JournalRepair {
         } finally {
             removeTree(scan);
         }
+    }
+
+    /** Whether an earlier repair of {@code dir} was interrupted and left its work beside it. */
+    public static boolean interrupted(Path dir) {
+        return Files.exists(ChronicleJournal.repairingDir(dir.toAbsolutePath().normalize()));
+    }
+
+    /** The last step: the complete repaired journal takes the journal's name, then loses its marker. */
+    private static void putInPlace(Path repairing, Path journal) throws IOException {
+        Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(journal.getParent());
+        Files.delete(journal.resolve(COMPLETE_MARKER));
+        fsyncDirectory(journal);
     }
 
     /**

@@ -255,21 +255,56 @@ class JournalRepairTest {
         }
     }
 
-    @Test
-    void aRepairInterruptedBetweenItsRenamesIsFinished() throws IOException {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"before the renames", "between the renames",
+            "after an open made an empty journal"})
+    void aRepairInterruptedAfterItsCopyWasCompleteIsFinished(String when) throws IOException {
         oneFile();
         Path cycle = cycleFiles().get(0);
         byte[] bytes = Files.readAllBytes(cycle);
         bytes[indexOf(bytes, "MARKER-3")] ^= 1;
         Files.write(cycle, bytes);
+        Path damagedCopy = tmp.resolve("damaged-copy");
+        copyTree(dir(), damagedCopy);
         JournalRepair.Result first = JournalRepair.repair(dir(), ACTOR);
-        // as if the crash came after the damaged journal was renamed aside, before the new one took its place
-        Files.move(dir(), ChronicleJournal.repairingDir(dir()));
+        // rebuild the state a crash would have left: the complete copy with its marker beside the journal
+        Path repairing = ChronicleJournal.repairingDir(dir());
+        Files.move(dir(), repairing);
+        Files.writeString(repairing.resolve(JournalRepair.COMPLETE_MARKER),
+                first.backup().getFileName().toString());
+        if (when.equals("before the renames")) {
+            copyTree(first.backup(), dir());
+            removeTree(first.backup());
+        } else if (when.startsWith("after an open")) {
+            Files.createDirectory(dir());
+        }
+        assertThat(JournalRepair.interrupted(dir())).isTrue();
+        assertThatThrownBy(() -> ChronicleJournal.open(dir())).hasMessageContaining("interrupted journal repair");
 
         JournalRepair.Result second = JournalRepair.repair(dir(), ACTOR);
         assertThat(second.changed()).isFalse();
         assertThat(second.lastGoodSeq()).isEqualTo(first.repairSeq());
-        assertThat(ChronicleJournal.repairingDir(dir())).doesNotExist();
-        assertThat(first.backup()).isDirectory();
+        assertThat(repairing).doesNotExist();
+        assertThat(dir().resolve(JournalRepair.COMPLETE_MARKER)).doesNotExist();
+        assertThat(Files.readAllBytes(first.backup().resolve(cycle.getFileName())))
+                .isEqualTo(Files.readAllBytes(damagedCopy.resolve(cycle.getFileName())));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
     }
 }
