@@ -13,6 +13,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -313,7 +314,7 @@ public final class ChronicleJournal implements Journal {
 
     /**
      * Stops the committer (appends still pending fail with an {@link IOException}), releases the queue, the lock
-     * file and all file handles. Idempotent.
+     * file and all file handles: when it returns, no file of the journal is open or mapped by it. Idempotent.
      */
     @Override
     public void close() {
@@ -337,6 +338,9 @@ public final class ChronicleJournal implements Journal {
             headLock.unlock();
         }
         queue.close();
+        // Chronicle unmaps and closes its files on a background thread; wait for that, so that after close no file
+        // of the journal is open or mapped (a remount, a repair's rename or an unmount may follow at once)
+        BackgroundResourceReleaser.releasePendingResources();
         jvmLock.lock();
         try {
             lockChannel.close();
