@@ -65,8 +65,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * return. Damage is reported as {@link JournalCorruptedException} naming the seq, the Chronicle index (cycle and
  * sequence in hex) and the file.
  *
+ * <p>A head checkpoint ({@code <dir>/head}, {@link HeadCheckpoint}) remembers the last durable record, so that open
+ * also detects a journal that lost its tail (a missing last cycle file), which the queue alone cannot show.
+ *
+ * <h2>Full disk</h2>
+ * Before each batch the space Chronicle will write through its map is reserved ({@link SpaceReservation}); if it
+ * cannot be, the batch fails with an {@link IOException} naming the file, nothing is written and the journal stays
+ * usable. Without that, a page the file system cannot back kills the JVM with SIGBUS.
+ *
  * <p>If an append fails after records may have reached the file (a failed fsync), this journal refuses further
- * appends: close it and open the directory again, which verifies what is there.
+ * appends: close it and open the directory again, which verifies what is there. Only {@link JournalRepair} ever
+ * removes records.
  *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */

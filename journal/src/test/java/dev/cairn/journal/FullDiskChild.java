@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * A child process for the full-disk test: {@code FullDiskChild DIR FILLER} appends records of about 8 KiB to the
- * journal in DIR until an append fails, prints {@code FAILED <message>}, checks the failed journal still refuses
- * nothing it should not, deletes FILLER to free space, appends once more on the same journal and on a reopened one,
+ * journal in DIR until an append fails, prints {@code FAILED <message>}, deletes FILLER to free space, appends once
+ * more on the same journal (which must still accept appends: nothing was written) and once on a reopened one,
  * prints {@code OK <acknowledged> <lastSeq>} and exits 0. A SIGBUS would end it with status 135 instead.
  */
 public final class FullDiskChild {
