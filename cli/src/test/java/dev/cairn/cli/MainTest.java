@@ -428,6 +428,40 @@ class MainTest {
         assertThat(deep.out()).contains("layers checked:   1 (folders and contents)");
     }
 
+    @Test
+    void repairCutsADamagedJournalBackAndTheStoreWorksAgain() throws Exception {
+        String base = importOk("import", baseTarGz().toString());
+        String child = importOk("import", childTar().toString(), "--parent", base);
+        Path cycle;
+        try (var files = Files.list(dir.resolve("store").resolve("journal"))) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(cycle);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        bytes[text.lastIndexOf(child) + 3] ^= 0x01;
+        Files.write(cycle, bytes);
+        assertOneErrorLine(cairn("layers"), "journal damaged at seq", cycle.getFileName().toString());
+
+        Result repair = cairn("repair");
+
+        assertThat(repair.status()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("damaged copy:     " + dir.resolve("store").toRealPath() + "/journal.damaged-")
+                .contains("last good seq:").contains("records dropped:  ").contains("checksum failed");
+        assertThat(cairn("verify").status()).isZero();
+        Result layers = cairn("layers", "--json");
+        assertThat(layers.status()).isZero();
+        assertThat(json(layers.out()).findValuesAsText("id")).containsExactly(base);
+        Result again = cairn("repair");
+        assertThat(again.status()).isZero();
+        assertThat(again.out()).startsWith("journal is sound; nothing changed");
+    }
+
+    @Test
+    void repairWhereThereIsNoStoreFails() {
+        assertOneErrorLine(cairn("repair"), dir.resolve("store").toString());
+        assertThat(dir.resolve("store")).doesNotExist();
+    }
+
     // --- the command line itself ---------------------------------------------------------------------------------
 
     @ParameterizedTest
@@ -442,7 +476,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "import", "stage", "apply", "cleanup", "create", "layers", "inspect", "delete",
-            "names", "log", "replay", "verify"})
+            "names", "log", "replay", "verify", "repair"})
     void everyCommandHasHelp(String command) {
         Result r = command.isEmpty() ? cairn("--help") : cairn(command, "--help");
 

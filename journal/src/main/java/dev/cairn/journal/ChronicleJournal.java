@@ -13,6 +13,8 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
@@ -32,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,8 +65,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * return. Damage is reported as {@link JournalCorruptedException} naming the seq, the Chronicle index (cycle and
  * sequence in hex) and the file.
  *
+ * <p>A head checkpoint ({@code <dir>/head}, {@link HeadCheckpoint}) remembers the last durable record, so that open
+ * also detects a journal that lost its tail (a missing last cycle file), which the queue alone cannot show.
+ *
+ * <h2>Full disk</h2>
+ * Before each batch the space Chronicle will write through its map is reserved ({@link SpaceReservation}); if it
+ * cannot be, the batch fails with an {@link IOException} naming the file, nothing is written and the journal stays
+ * usable. Without that, a page the file system cannot back kills the JVM with SIGBUS.
+ *
  * <p>If an append fails after records may have reached the file (a failed fsync), this journal refuses further
- * appends: close it and open the directory again, which verifies what is there.
+ * appends: close it and open the directory again, which verifies what is there. Only {@link JournalRepair} ever
+ * removes records.
  *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */
@@ -77,6 +89,20 @@ public final class ChronicleJournal implements Journal {
     private static final String METADATA_FILE = "metadata.cq4t";
     private static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
     private static final int MAX_BATCH_RECORDS = 4096;
+    /**
+     * Chronicle's mapping unit. Small, so that reserving the space behind the next block before each batch (see
+     * {@link SpaceReservation}) costs little; Chronicle's default of 64 MiB would reserve 64 MiB per cycle file.
+     */
+    static final long BLOCK_SIZE = 256 << 10;
+    /**
+     * What is reserved beyond a cycle file's current size before a batch: two blocks (Chronicle maps one block
+     * ahead plus an overlap) and the space its index needs; the batch's own bytes are added to it.
+     */
+    private static final long RESERVE_MARGIN = 4 * BLOCK_SIZE;
+    /** The head checkpoint is fsynced at least every this many batches (and whenever a cycle file is new). */
+    private static final int HEAD_SYNC_INTERVAL = 64;
+    /** Beside the journal directory while {@link JournalRepair} builds the repaired journal. */
+    static final String REPAIRING_SUFFIX = ".repairing";
     /** What a cycle file's first document starts with: Chronicle's binary-wire field name "header". */
     private static final byte[] STORE_HEADER_NAME = {(byte) 0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
 
@@ -87,6 +113,10 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     private final ReentrantLock jvmLock;
     private final FileChannel lockChannel;
+    /** The head checkpoint file; written under the append lock. */
+    private final FileChannel headChannel;
+    /** Batches whose checkpoint was written but not fsynced. Owned by the committer thread. */
+    private int unsyncedHeads;
 
     /** Guards {@link #headTailer} and {@link #head}: the verified end of the journal as this object knows it. */
     private final ReentrantLock headLock = new ReentrantLock();
@@ -108,11 +138,13 @@ public final class ChronicleJournal implements Journal {
     /** Files whose directory entry is known durable. Owned by the committer thread. */
     private final Set<Path> durableEntries = new HashSet<>();
 
-    private ChronicleJournal(Path dir, SingleChronicleQueue queue, ReentrantLock jvmLock, FileChannel lockChannel) {
+    private ChronicleJournal(Path dir, SingleChronicleQueue queue, ReentrantLock jvmLock, FileChannel lockChannel,
+                             FileChannel headChannel) {
         this.dir = dir;
         this.queue = queue;
         this.jvmLock = jvmLock;
         this.lockChannel = lockChannel;
+        this.headChannel = headChannel;
         this.headTailer = newTailer();
         this.committer = new Thread(this::runCommitter, "cairn-journal-committer " + dir.getFileName());
         this.committer.setDaemon(true);
@@ -122,11 +154,26 @@ public final class ChronicleJournal implements Journal {
      * Opens the journal in {@code dir}, creating an empty one if the directory does not exist or holds no records,
      * and verifies every record.
      *
-     * @throws JournalCorruptedException if a record fails verification or Chronicle set a cycle file aside
-     * @throws IOException                if the directory cannot be created, read or locked
+     * @throws JournalCorruptedException if a record fails verification, Chronicle set a cycle file aside, or the
+     *                                   journal ends before the record its head checkpoint names
+     * @throws IOException                if the directory cannot be created, read or locked, or an interrupted
+     *                                   repair left its work beside it
      */
     public static ChronicleJournal open(Path dir) throws IOException {
+        return open(dir, null);
+    }
+
+    /**
+     * As {@link #open(Path)}, with Chronicle's clock replaced by {@code time} (null: the system clock). Tests use it
+     * to move to the next day's cycle file without waiting; production always runs on the real clock.
+     */
+    static ChronicleJournal open(Path dir, TimeProvider time) throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
+        Path repairing = repairingDir(absolute);
+        if (Files.exists(repairing)) {
+            throw new IOException("an interrupted journal repair left " + repairing + "; run cairn repair again "
+                    + "to finish it before opening " + absolute);
+        }
         boolean created = !Files.isDirectory(absolute);
         Files.createDirectories(absolute);
         if (created && absolute.getParent() != null) {
@@ -135,22 +182,17 @@ public final class ChronicleJournal implements Journal {
         Path real = absolute.toRealPath();
         refuseDiscardedFiles(real);
         checkCycleFileHeaders(real);
-        SingleChronicleQueue queue;
-        try {
-            queue = SingleChronicleQueueBuilder.binary(real.toFile())
-                    .rollCycle(ROLL_CYCLE)
-                    .checkInterrupts(false)
-                    .build();
-        } catch (RuntimeException e) {
-            throw new IOException("cannot open the journal's Chronicle Queue in " + real + ": " + e, e);
-        }
+        SingleChronicleQueue queue = buildQueue(real, time);
         FileChannel lockChannel = null;
+        FileChannel headChannel = null;
         ChronicleJournal journal = null;
         try {
             lockChannel = FileChannel.open(real.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
+            headChannel = FileChannel.open(real.resolve(HeadCheckpoint.FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
             journal = new ChronicleJournal(real, queue, JVM_LOCKS.computeIfAbsent(real, p -> new ReentrantLock()),
-                    lockChannel);
+                    lockChannel, headChannel);
             journal.verifyFromHead();
             journal.fsyncQueueMetadata();
             refuseDiscardedFiles(real);
@@ -161,12 +203,35 @@ public final class ChronicleJournal implements Journal {
                 journal.close();
             } else {
                 queue.close();
-                if (lockChannel != null) {
-                    lockChannel.close();
+                for (FileChannel channel : new FileChannel[]{lockChannel, headChannel}) {
+                    if (channel != null) {
+                        channel.close();
+                    }
                 }
             }
             throw e;
         }
+    }
+
+    /** The Chronicle queue in {@code dir} as this journal configures it. */
+    static SingleChronicleQueue buildQueue(Path dir, TimeProvider time) throws IOException {
+        try {
+            SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.toFile())
+                    .rollCycle(ROLL_CYCLE)
+                    .blockSize(BLOCK_SIZE)
+                    .checkInterrupts(false);
+            if (time != null) {
+                builder.timeProvider(time);
+            }
+            return builder.build();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot open the journal's Chronicle Queue in " + dir + ": " + e, e);
+        }
+    }
+
+    /** Where a repair builds the new journal for {@code dir}: {@code <dir>.repairing} beside it. */
+    static Path repairingDir(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + REPAIRING_SUFFIX);
     }
 
     @Override
@@ -239,11 +304,16 @@ public final class ChronicleJournal implements Journal {
         ChainCheck chain = ChainCheck.fromStart();
         ExcerptTailer tailer = newTailer();
         try {
-            verifyAll(tailer, chain);
+            verifyAll(tailer, chain, false);
         } finally {
             tailer.close();
         }
         return new VerifyReport(chain.lastSeq(), chain.lastSeq(), chain.lastSeq() == 0 ? null : chain.lastHash());
+    }
+
+    /** The head checkpoint as it is on disk now; empty if there is none. For tests and repair. */
+    Optional<HeadCheckpoint> headCheckpoint() throws IOException {
+        return HeadCheckpoint.read(dir);
     }
 
     @Override
@@ -253,7 +323,7 @@ public final class ChronicleJournal implements Journal {
 
     /**
      * Stops the committer (appends still pending fail with an {@link IOException}), releases the queue, the lock
-     * file and all file handles. Idempotent.
+     * file and all file handles: when it returns, no file of the journal is open or mapped by it. Idempotent.
      */
     @Override
     public void close() {
@@ -277,6 +347,9 @@ public final class ChronicleJournal implements Journal {
             headLock.unlock();
         }
         queue.close();
+        // Chronicle unmaps and closes its files on a background thread; wait for that, so that after close no file
+        // of the journal is open or mapped (a remount, a repair's rename or an unmount may follow at once)
+        BackgroundResourceReleaser.releasePendingResources();
         jvmLock.lock();
         try {
             lockChannel.close();
@@ -284,6 +357,11 @@ public final class ChronicleJournal implements Journal {
             // nothing was written through this channel
         } finally {
             jvmLock.unlock();
+        }
+        try {
+            headChannel.close();
+        } catch (IOException ignored) {
+            // every checkpoint written through it was followed by a sync or is covered by the records' own fsync
         }
     }
 
@@ -390,6 +468,7 @@ public final class ChronicleJournal implements Journal {
                     prev = RecordCodec.hash(request.encoded.get(request.encoded.size() - 1));
                     written.add(request);
                 }
+                reserveSpace(written);
                 Set<Path> touched = new LinkedHashSet<>();
                 for (Request request : written) {
                     for (byte[] bytes : request.encoded) {
@@ -398,8 +477,9 @@ public final class ChronicleJournal implements Journal {
                         touched.add(currentFile(appender));
                     }
                 }
-                fsync(touched);
+                boolean newFile = fsync(touched);
                 List<JournalRecord> readBack = catchUp();
+                List<List<JournalRecord>> results = new ArrayList<>(written.size());
                 int i = 0;
                 for (Request request : written) {
                     List<JournalRecord> mine = new ArrayList<>(request.encoded.size());
@@ -411,7 +491,13 @@ public final class ChronicleJournal implements Journal {
                         }
                         mine.add(record);
                     }
-                    request.result.complete(List.copyOf(mine));
+                    results.add(List.copyOf(mine));
+                }
+                if (!readBack.isEmpty()) {
+                    writeCheckpoint(newFile);
+                }
+                for (int r = 0; r < written.size(); r++) {
+                    written.get(r).result.complete(results.get(r));
                 }
             } finally {
                 headLock.unlock();
@@ -456,6 +542,42 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
+    /**
+     * Reserves the disk space the batch will write through Chronicle's map: the current cycle file's size plus the
+     * batch and {@link #RESERVE_MARGIN}. When the batch will open a new cycle file (a new day), that file does not
+     * exist yet, so the file system's free space is checked instead. Nothing is written if this fails, so the
+     * journal stays usable once space is freed.
+     */
+    private void reserveSpace(List<Request> batch) throws IOException {
+        long bytes = RESERVE_MARGIN;
+        for (Request request : batch) {
+            for (byte[] encoded : request.encoded) {
+                bytes += encoded.length + 64;
+            }
+        }
+        int last = queue.lastCycle();
+        if (last < 0 || last != queue.cycle()) {
+            SpaceReservation.requireFree(dir, bytes + RESERVE_MARGIN);
+            return;
+        }
+        Path file = cycleFile(last);
+        SpaceReservation.reserve(file, Files.size(file) + bytes);
+    }
+
+    /**
+     * Writes the head checkpoint (the last record's seq and hash) now that the batch is durable; fsyncs it when the
+     * batch made a new cycle file durable (the file whose loss the checkpoint is there to detect) or after
+     * {@link #HEAD_SYNC_INTERVAL} batches. Until it is fsynced a machine crash may leave an older checkpoint, which
+     * is still true: it only ever names records that were durable. Requires the append lock.
+     */
+    private void writeCheckpoint(boolean newFile) throws IOException {
+        boolean sync = newFile || ++unsyncedHeads >= HEAD_SYNC_INTERVAL;
+        new HeadCheckpoint(head.lastSeq(), head.lastHash()).writeTo(headChannel, sync);
+        if (sync) {
+            unsyncedHeads = 0;
+        }
+    }
+
     private static List<byte[]> encode(Request request, long lastSeq, Digest lastHash) {
         List<byte[]> out = new ArrayList<>(request.events.size());
         Digest prev = lastHash;
@@ -496,8 +618,10 @@ public final class ChronicleJournal implements Journal {
     /**
      * Makes the touched cycle files durable: fsync of each (on Linux this writes the file's dirty mapped pages
      * too), and for a file not known durable in the directory, fsync of the queue metadata and the directory.
+     *
+     * @return whether a file's directory entry was made durable here for the first time
      */
-    private void fsync(Set<Path> touched) throws IOException {
+    private boolean fsync(Set<Path> touched) throws IOException {
         boolean newEntry = false;
         for (Path file : touched) {
             FileChannel channel = syncChannels.get(file);
@@ -518,6 +642,7 @@ public final class ChronicleJournal implements Journal {
         if (newEntry) {
             fsyncQueueMetadata();
         }
+        return newEntry;
     }
 
     /** fsync of the queue's metadata file and of the directory (new cycle files, the metadata file itself). */
@@ -543,7 +668,7 @@ public final class ChronicleJournal implements Journal {
     private void verifyFromHead() throws IOException {
         headLock.lock();
         try {
-            verifyAll(headTailer, head);
+            verifyAll(headTailer, head, true);
         } finally {
             headLock.unlock();
         }
@@ -553,24 +678,56 @@ public final class ChronicleJournal implements Journal {
      * Reads {@code tailer} from where it is to the end, verifying every record with {@code chain}, then checks
      * what Chronicle cannot see for itself: no {@code *.discard} file, every cycle file starts with a sound header,
      * and each cycle holds exactly as many documents as were read from it (a damaged header in the middle of a
-     * file makes Chronicle stop there and hide every record after it). Runs under the append lock, so no other
-     * process is writing meanwhile.
+     * file makes Chronicle stop there and hide every record after it), and the journal reaches the record its head
+     * checkpoint names, with that record's hash (else it lost its tail). Runs under the append lock, so no other
+     * process is writing meanwhile. {@code tailer} and {@code chain} must be at the start.
+     *
+     * @param writeMissingCheckpoint write the checkpoint if there is none (a journal from before checkpoints)
      */
-    private void verifyAll(ExcerptTailer tailer, ChainCheck chain) throws IOException {
+    private void verifyAll(ExcerptTailer tailer, ChainCheck chain, boolean writeMissingCheckpoint)
+            throws IOException {
         refuseDiscardedFiles(dir);
         checkCycleFileHeaders(dir);
         FileLock appendLock = lockAppends();
         try {
+            Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(dir);
             Map<Integer, Long> readPerCycle = new HashMap<>();
-            while (readNext(tailer, chain, index -> readPerCycle.merge(ROLL_CYCLE.toCycle(index), 1L, Long::sum))
-                    != null) {
-                // each record is checked by readNext
+            JournalRecord record;
+            while ((record = readNext(tailer, chain,
+                    index -> readPerCycle.merge(ROLL_CYCLE.toCycle(index), 1L, Long::sum))) != null) {
+                if (checkpoint.isPresent() && record.seq() == checkpoint.get().seq()
+                        && !record.hash().equals(checkpoint.get().hash())) {
+                    throw new JournalCorruptedException(record.seq(), dir.resolve(HeadCheckpoint.FILE).toString(),
+                            "the head checkpoint says record " + record.seq() + " hashes to "
+                                    + checkpoint.get().hash() + " but it hashes to " + record.hash()
+                                    + " (the journal was replaced by another one?)");
+                }
             }
             checkNothingHidden(tailer, readPerCycle, chain);
+            if (checkpoint.isPresent() && chain.lastSeq() < checkpoint.get().seq()) {
+                throw lostTail(chain.lastSeq(), checkpoint.get().seq());
+            }
+            if (checkpoint.isEmpty() && writeMissingCheckpoint) {
+                new HeadCheckpoint(chain.lastSeq(), chain.lastHash()).writeTo(headChannel, true);
+            }
         } finally {
             unlockAppends(appendLock);
         }
         refuseDiscardedFiles(dir);
+    }
+
+    private JournalCorruptedException lostTail(long last, long remembered) {
+        String lastFile;
+        try {
+            int cycle = queue.lastCycle();
+            lastFile = cycle < 0 ? "no cycle file at all" : "last cycle file " + cycleFile(cycle).getFileName();
+        } catch (IOException | RuntimeException e) {
+            lastFile = "last cycle file unknown: " + e.getMessage();
+        }
+        return new JournalCorruptedException(last + 1, "end of the journal in " + dir + ", " + lastFile,
+                "the journal ends at seq " + last + " but its head checkpoint (" + HeadCheckpoint.FILE
+                        + ") says seq " + remembered + " was durable: records " + (last + 1) + " to " + remembered
+                        + " are lost (a missing, truncated or older cycle file)");
     }
 
     private void checkNothingHidden(ExcerptTailer tailer, Map<Integer, Long> readPerCycle, ChainCheck chain)
@@ -609,28 +766,44 @@ public final class ChronicleJournal implements Journal {
     private static void checkCycleFileHeaders(Path dir) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX)) {
             for (Path file : files) {
-                java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    while (header.hasRemaining() && channel.read(header) >= 0) {
-                        // fill
-                    }
-                }
-                if (header.position() == 0) {
-                    continue;
-                }
-                int word = header.position() >= 4 ? header.getInt(0) : 0;
-                boolean metadata = (word & 0x4000_0000) != 0;
-                boolean complete = (word & 0x8000_0000) == 0;
-                int length = word & 0x3FFF_FFFF;
-                byte[] name = new byte[8];
-                header.get(4, name, 0, Math.min(8, Math.max(0, header.position() - 4)));
-                if (!metadata || !complete || length == 0 || !java.util.Arrays.equals(name, STORE_HEADER_NAME)) {
+                int word = storeHeaderWord(file);
+                if (word != 0 && !soundStoreHeader(file, word)) {
                     throw new JournalCorruptedException(0, file.toString(), String.format("cycle file starts with "
                             + "a bad header (0x%08x); Chronicle would set it aside as *.discard and lose its "
                             + "records", word));
                 }
             }
         }
+    }
+
+    /** Whether a cycle file starts with a complete store header (an empty file counts as sound). */
+    static boolean hasSoundStoreHeader(Path file) throws IOException {
+        int word = storeHeaderWord(file);
+        return word == 0 || soundStoreHeader(file, word);
+    }
+
+    /** The first header word of a cycle file, 0 for an empty file. */
+    private static int storeHeaderWord(Path file) throws IOException {
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (header.hasRemaining() && channel.read(header) >= 0) {
+                // fill
+            }
+        }
+        return header.position() < 4 ? (header.position() == 0 ? 0 : -1) : header.getInt(0);
+    }
+
+    private static boolean soundStoreHeader(Path file, int word) throws IOException {
+        boolean metadata = (word & 0x4000_0000) != 0;
+        boolean complete = (word & 0x8000_0000) == 0;
+        int length = word & 0x3FFF_FFFF;
+        java.nio.ByteBuffer name = java.nio.ByteBuffer.allocate(8);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (name.hasRemaining() && channel.read(name, 4 + name.position()) >= 0) {
+                // fill
+            }
+        }
+        return metadata && complete && length != 0 && java.util.Arrays.equals(name.array(), STORE_HEADER_NAME);
     }
 
     // --- reading ---------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.time.Instant;
+
+import net.openhft.chronicle.core.time.SetTimeProvider;
 
 import static dev.cairn.journal.SampleEvents.ACTOR;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -382,5 +385,185 @@ class ChronicleJournalTest extends JournalContractTest {
             assertThat(read.get(0)).isEqualTo(appended.get((int) from - 1));
         }
         assertThat(readAll(journal, 2001)).isEmpty();
+    }
+
+    // --- several cycle files, the head checkpoint --------------------------------------------------------------
+
+    private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
+
+    /** Appends MARKER-1 … MARKER-days, one a day on a test clock: one cycle file each. Closes the journal. */
+    private List<Path> appendOnePerDayAndClose(int days) throws IOException {
+        journal.close();
+        SetTimeProvider time = new SetTimeProvider(Instant.parse("2026-01-01T12:00:00Z"));
+        journal = ChronicleJournal.open(dir(), time);
+        for (int i = 1; i <= days; i++) {
+            journal.append(orphan("MARKER-" + i), ACTOR);
+            time.advanceMillis(DAY_MILLIS);
+        }
+        journal.close();
+        return cycleFiles();
+    }
+
+    private List<Path> cycleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir())) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    @Test
+    void recordsSpreadOverSeveralCycleFilesReopenAndContinue() throws IOException {
+        List<Path> cycles = appendOnePerDayAndClose(3);
+        assertThat(cycles).hasSize(3);
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(3);
+        assertThat(readAll(journal, 2).get(0).event()).isEqualTo(orphan("MARKER-2"));
+        JournalRecord fourth = journal.append(orphan("today"), ACTOR);
+        assertThat(fourth.seq()).isEqualTo(4);
+        assertThat(cycleFiles()).hasSize(4);
+        assertThat(((ChronicleJournal) journal).headCheckpoint())
+                .contains(new HeadCheckpoint(4, fourth.hash()));
+    }
+
+    @Test
+    void aMissingMiddleCycleFileFailsOpenAsASeqGap() throws IOException {
+        List<Path> cycles = appendOnePerDayAndClose(3);
+        Files.delete(cycles.get(1));
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
+                    assertThat(e.seq()).isEqualTo(2);
+                    assertThat(e.position()).contains(cycles.get(2).getFileName().toString());
+                })
+                .hasMessageContaining("found seq 3 where seq 2 belongs");
+    }
+
+    @Test
+    void aMissingLastCycleFileFailsOpenThroughTheHeadCheckpoint() throws IOException {
+        List<Path> cycles = appendOnePerDayAndClose(3);
+        Files.delete(cycles.get(2));
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
+                    assertThat(e.seq()).isEqualTo(3);
+                    assertThat(e.position()).contains(cycles.get(1).getFileName().toString());
+                })
+                .hasMessageContaining("ends at seq 2 but its head checkpoint (head) says seq 3 was durable")
+                .hasMessageContaining("records 3 to 3 are lost");
+    }
+
+    @Test
+    void anOlderCopyOfTheLastCycleFileFailsOpen() throws IOException {
+        appendMarkedAndClose(2);
+        Path cycle = onlyCycleFile();
+        byte[] older = Files.readAllBytes(cycle);
+        journal = ChronicleJournal.open(dir());
+        journal.append(orphan("MARKER-3"), ACTOR);
+        journal.append(orphan("MARKER-4"), ACTOR);
+        journal.close();
+        Files.write(cycle, older);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(3))
+                .hasMessageContaining("records 3 to 4 are lost");
+    }
+
+    @Test
+    void aBadFirstHeaderOfALaterCycleFileFailsOpenNamingIt() throws IOException {
+        List<Path> cycles = appendOnePerDayAndClose(2);
+        byte[] bytes = Files.readAllBytes(cycles.get(1));
+        java.util.Arrays.fill(bytes, 0, 8, (byte) 0);
+        bytes[0] = 1;
+        Files.write(cycles.get(1), bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(cycles.get(1).getFileName().toString())
+                .hasMessageContaining("bad header");
+    }
+
+    @Test
+    void aJournalWithoutACheckpointGetsOneAtOpen() throws IOException {
+        List<JournalRecord> records = appendMarkedAndClose(2);
+        Files.delete(dir().resolve(HeadCheckpoint.FILE));
+        journal = ChronicleJournal.open(dir());
+        assertThat(HeadCheckpoint.read(dir())).contains(new HeadCheckpoint(2, records.get(1).hash()));
+    }
+
+    @Test
+    void aDamagedCheckpointFailsOpenNamingIt() throws IOException {
+        appendMarkedAndClose(2);
+        Path head = dir().resolve(HeadCheckpoint.FILE).toRealPath();
+        byte[] bytes = Files.readAllBytes(head);
+        bytes[10] ^= 0x04;
+        Files.write(head, bytes);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class,
+                        e -> assertThat(e.position()).isEqualTo(head.toString()))
+                .hasMessageContaining("head checkpoint checksum failed");
+    }
+
+    @Test
+    void aCheckpointOfAnotherHistoryFailsOpen() throws IOException {
+        appendMarkedAndClose(2);
+        new HeadCheckpoint(1, SampleEvents.digest("another history")).writeDurably(dir());
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(JournalCorruptedException.class, e -> assertThat(e.seq()).isEqualTo(1))
+                .hasMessageContaining("the head checkpoint says record 1 hashes to");
+    }
+
+    // --- full disk, read-only file system -------------------------------------------------------------------
+
+    @Test
+    void aFullDiskFailsTheAppendWithAnErrorAndTheJvmLives() throws Exception {
+        journal.close();
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("small"), 12)) {
+            Path dir = fs.dir.resolve("journal");
+            Path filler = fs.dir.resolve("filler");
+            try (ChronicleJournal first = ChronicleJournal.open(dir)) {
+                first.append(orphan("before"), ACTOR);
+            }
+            fs.fillLeaving(filler, 3 << 20);
+            Path output = tmp.resolve("child.out");
+            Process child = ChildJvm.start(FullDiskChild.class, output, dir.toString(), filler.toString());
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
+            String out = Files.readString(output);
+            assertThat(child.exitValue()).as("exit status (135 = SIGBUS); output:%n%s", out).isZero();
+            assertThat(out).contains("FAILED ").contains("No space left on device").contains(dir.toString());
+            String[] ok = out.lines().filter(l -> l.startsWith("OK ")).findFirst().orElseThrow().split(" ");
+            assertThat(Long.parseLong(ok[2])).as("every acknowledged record is there, nothing more")
+                    .isEqualTo(Long.parseLong(ok[1]) + 1);
+            try (ChronicleJournal after = ChronicleJournal.open(dir)) {
+                assertValidChain(readAll(after, 1));
+            }
+        }
+        journal = newJournal();
+    }
+
+    @Test
+    void aReadOnlyFileSystemFailsOpenAndAppendsClearlyAndLosesNothing() throws Exception {
+        journal.close();
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("ro"), 8)) {
+            Path dir = fs.dir.resolve("journal");
+            JournalRecord last;
+            try (ChronicleJournal first = ChronicleJournal.open(dir)) {
+                first.append(orphan("one"), ACTOR);
+                last = first.append(orphan("two"), ACTOR);
+            }
+            fs.readOnly(true);
+            try {
+                assertThatThrownBy(() -> ChronicleJournal.open(dir))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining(dir.toString());
+            } finally {
+                fs.readOnly(false);
+            }
+            try (ChronicleJournal again = ChronicleJournal.open(dir)) {
+                assertThat(again.verify().lastHash()).isEqualTo(last.hash());
+                assertThat(again.append(orphan("three"), ACTOR).seq()).isEqualTo(3);
+            }
+        }
+        journal = newJournal();
     }
 }

@@ -62,7 +62,8 @@ final class SampleEvents {
                 new Event.FlagsSet(layer(1), flags),
                 new Event.FlagsSet(layer(1), Map.of()),
                 new Event.OrphanRemoved("layers/abc", "no event accounts for it"),
-                new Event.OrphanRemoved("staging/x", null)));
+                new Event.OrphanRemoved("staging/x", null),
+                new Event.JournalRepaired(41, 3, "checksum failed at seq 42", "journal.damaged-20261129T004800Z")));
         return events;
     }
 }

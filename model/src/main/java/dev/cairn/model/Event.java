@@ -11,7 +11,8 @@ import java.util.Objects;
  * <p>Each record's simple class name is its type name in the journal ({@link #type()}); renaming one is a format
  * change. Fields documented as nullable are null when absent.
  */
-public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.OrphanRemoved {
+public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.OrphanRemoved,
+        Event.JournalRepaired {
 
     /** The name this event has in the journal and in {@code cairn log}. */
     default String type() {
@@ -23,7 +24,8 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
             StagingStarted.class, DiffStaged.class, StagingDiscarded.class, StagingCleaned.class,
             LayerCreated.class, LayerCommitted.class, LayerRolledBack.class,
             LayerDeleteStarted.class, LayerDeleted.class,
-            NamesSet.class, MetadataSet.class, FlagsSet.class, OrphanRemoved.class);
+            NamesSet.class, MetadataSet.class, FlagsSet.class, OrphanRemoved.class,
+            JournalRepaired.class);
 
     /** Events about one layer. */
     sealed interface LayerEvent extends Event permits LayerCreated, LayerCommitted, LayerRolledBack,
@@ -158,6 +160,24 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
     record OrphanRemoved(String path, String reason) implements Event {
         public OrphanRemoved {
             Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * {@code cairn repair} cut the journal back to its last good record, {@code lastGoodSeq}, and this record follows
+     * it. {@code lostRecords} is how many records after it were dropped as far as could be counted (documents
+     * Chronicle still counted, or the seq the head checkpoint remembered), {@code damage} what open reported, and
+     * {@code backup} where the damaged journal was kept, relative to the store root. Changes no layer: layers whose
+     * events were lost are removed by the recovery that follows, as orphans.
+     */
+    record JournalRepaired(long lastGoodSeq, long lostRecords, String damage, String backup) implements Event {
+        public JournalRepaired {
+            if (lastGoodSeq < 0 || lostRecords < 0) {
+                throw new IllegalArgumentException("lastGoodSeq and lostRecords must be >= 0, were " + lastGoodSeq
+                        + " and " + lostRecords);
+            }
+            Objects.requireNonNull(damage, "damage");
+            Objects.requireNonNull(backup, "backup");
         }
     }
 }

@@ -165,7 +165,7 @@ public final class LayerIndex {
         if (event instanceof FlagsSet e) {
             return layers.get(e.layer()).map(l -> withLayer(l.withFlags(e.flags()), names)).getOrElse(this);
         }
-        if (event instanceof OrphanRemoved) {
+        if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
             return this;
         }
         throw new IllegalStateException("unhandled event type " + event.type());

@@ -8,6 +8,7 @@ import dev.cairn.archive.ManifestVerifier;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.JournalCursor;
+import dev.cairn.journal.JournalRepair;
 import dev.cairn.journal.VerifyReport;
 import dev.cairn.model.Actor;
 import dev.cairn.model.CairnException;
@@ -154,6 +155,40 @@ public final class LayerStore implements Closeable {
             }
             closeQuietly(journal, e);
             throw e;
+        }
+    }
+
+    /** {@link #repair(Path, StoreOptions)} with the default options. */
+    public static StoreRepairReport repair(Path root) throws IOException {
+        return repair(root, StoreOptions.defaults());
+    }
+
+    /**
+     * Repairs a store whose journal fails verification (docs/JOURNAL.md, "Damage and repair"), the one thing that
+     * ever cuts records from a journal. Under the writers' lock, the damaged journal is renamed aside whole
+     * ({@code journal.damaged-<time>} beside it, never deleted automatically) and replaced by its good prefix
+     * followed by a {@code JournalRepaired} record; then the store is opened, which runs recovery (the folders of
+     * layers whose events were lost are removed as orphans), and verified. A sound journal is left as it is: the
+     * store is then only opened read-only and verified. Works when {@link #open} refuses.
+     *
+     * @throws StoreNotFoundException if there is no store at {@code root}
+     * @throws IOException            if the journal cannot be read or the repaired one written; the store is then
+     *                                as it was
+     */
+    public static StoreRepairReport repair(Path root, StoreOptions options) throws IOException {
+        StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
+        if (!layout.exists() && !JournalRepair.interrupted(layout.journal())) {
+            throw new StoreNotFoundException(layout.root().toString());
+        }
+        JournalRepair.Result result;
+        try (StoreLock lock = new StoreLock(layout.lockFile());
+             StoreLock.Hold h = lock.acquire(options.lockTimeout())) {
+            result = JournalRepair.repair(layout.journal(), options.actor());
+        }
+        try (LayerStore store = result.changed() ? open(layout.root(), options)
+                : openReadOnly(layout.root(), options)) {
+            return new StoreRepairReport(result.changed(), result.lastGoodSeq(), result.lostRecords(),
+                    result.damage(), result.backup(), store.recoveryReport().actions(), store.verify(false));
         }
     }
 

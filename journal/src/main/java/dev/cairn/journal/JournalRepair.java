@@ -1,0 +1,287 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalCorruptedException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Cuts a damaged {@link ChronicleJournal} back to its last good record (docs/JOURNAL.md, "Damage and repair").
+ *
+ * <p>The damaged directory is never changed and never deleted: it is renamed aside, whole, to
+ * {@code <dir>.damaged-<UTC time>}. The good prefix (every record from seq 1 up to the first one that fails
+ * verification) is copied byte for byte, so seqs, hashes and the chain stay the same, into a fresh queue built in
+ * {@code <dir>.repairing}, followed by one {@link Event.JournalRepaired} record saying what was done; that queue is
+ * verified by {@link ChronicleJournal#open}, made durable, and renamed into place. Rewriting instead of truncating
+ * Chronicle's files in place means no Chronicle structure (document headers, indexes, the metadata file) is ever
+ * edited by hand, and a crash at any point leaves either the old directory or the new one complete:
+ * <ol>
+ *   <li>crash while {@code <dir>.repairing} is built (no {@value #COMPLETE_MARKER} file in it yet): {@code <dir>} is
+ *   untouched; the next repair deletes the unfinished copy and starts again;
+ *   <li>crash after the marker was made durable: the next repair finishes the renames (the damaged journal, or an
+ *   empty one an open created meanwhile, goes aside, never deleted).
+ * </ol>
+ * {@link ChronicleJournal#open} refuses while {@code <dir>.repairing} exists.
+ * The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
+ * Not thread-safe; static.
+ */
+public final class JournalRepair {
+
+    private static final String DAMAGED_SUFFIX = ".damaged-";
+    /**
+     * Written into {@code <dir>.repairing}, durably, once the repaired journal there is complete; holds the name the
+     * damaged journal is to be kept under. Removed once the repaired journal is in place.
+     */
+    static final String COMPLETE_MARKER = "repair.complete";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * What a repair did.
+     *
+     * @param changed     false if the journal was sound and nothing was touched
+     * @param lastGoodSeq the last record kept (for a sound journal: its last record)
+     * @param lostRecords records dropped after it, as far as they could be counted (at least this many)
+     * @param damage      what verification reported; null if the journal was sound
+     * @param backup      where the damaged journal was kept; null if nothing changed
+     * @param repairSeq   the seq of the {@link Event.JournalRepaired} record; 0 if nothing changed
+     */
+    public record Result(boolean changed, long lastGoodSeq, long lostRecords, String damage, Path backup,
+                         long repairSeq) {
+    }
+
+    private JournalRepair() {
+    }
+
+    /**
+     * Repairs the journal in {@code dir} if it fails verification, and finishes an interrupted earlier repair.
+     *
+     * @param actor who repairs, for the {@link Event.JournalRepaired} record
+     * @throws IOException if the journal cannot be read or the repaired one written; {@code dir} is then as it was
+     */
+    public static Result repair(Path dir, Actor actor) throws IOException {
+        Objects.requireNonNull(actor, "actor");
+        Path journal = dir.toAbsolutePath().normalize();
+        Path repairing = ChronicleJournal.repairingDir(journal);
+        if (Files.isRegularFile(repairing.resolve(COMPLETE_MARKER))) {
+            Path backup = journal.resolveSibling(Files.readString(repairing.resolve(COMPLETE_MARKER)).trim());
+            if (Files.exists(journal)) {
+                // the damaged journal (a crash before the first rename), or an empty one an open made meanwhile
+                Files.move(journal, Files.exists(backup) ? backupName(journal) : backup,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            putInPlace(repairing, journal);
+        } else if (Files.exists(repairing)) {
+            removeTree(repairing);
+            fsyncDirectory(journal.getParent());
+        }
+        JournalCorruptedException damage;
+        try (ChronicleJournal sound = ChronicleJournal.open(journal)) {
+            long last = sound.lastSeq();
+            return new Result(false, last, 0, null, null, 0);
+        } catch (JournalCorruptedException e) {
+            damage = e;
+        }
+        try (FileChannel lockChannel = FileChannel.open(journal.resolve(ChronicleJournal.LOCK_FILE),
+                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileLock ignored = lockChannel.lock()) {
+            return rebuild(journal, repairing, damage, actor);
+        }
+    }
+
+    private static Result rebuild(Path journal, Path repairing, JournalCorruptedException damage, Actor actor)
+            throws IOException {
+        Path scan = Files.createTempDirectory(journal.getParent(), "." + journal.getFileName() + ".scan-");
+        try {
+            Optional<HeadCheckpoint> checkpoint = readCheckpointQuietly(journal);
+            copySoundCycleFiles(journal, scan);
+            Files.createDirectory(repairing);
+            long good;
+            long counted;
+            try (SingleChronicleQueue from = ChronicleJournal.buildQueue(scan, null);
+                 SingleChronicleQueue to = ChronicleJournal.buildQueue(repairing, null)) {
+                good = copyGoodPrefix(from, to);
+                counted = countDocuments(from);
+            }
+            long lost = Math.max(counted - good, checkpoint.map(c -> c.seq() - good).orElse(0L));
+            Path backup = backupName(journal);
+            String backupRelative = journal.getParent().relativize(backup).toString();
+            long repairSeq;
+            try (ChronicleJournal repaired = ChronicleJournal.open(repairing)) {
+                if (repaired.lastSeq() != good) {
+                    throw new IOException("repair copied " + good + " records but the new journal in " + repairing
+                            + " holds " + repaired.lastSeq());
+                }
+                repairSeq = repaired.append(new Event.JournalRepaired(good, Math.max(lost, 0), damage.getMessage(),
+                        backupRelative), actor).seq();
+            }
+            fsyncTree(repairing);
+            Files.writeString(repairing.resolve(COMPLETE_MARKER), backup.getFileName().toString());
+            fsyncTree(repairing);
+            Files.move(journal, backup, StandardCopyOption.ATOMIC_MOVE);
+            putInPlace(repairing, journal);
+            return new Result(true, good, Math.max(lost, 0), damage.getMessage(), backup, repairSeq);
+        } catch (IOException | RuntimeException e) {
+            if (Files.isDirectory(journal) && Files.exists(repairing)
+                    && !Files.exists(repairing.resolve(COMPLETE_MARKER))) {
+                try {
+                    removeTree(repairing);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        } finally {
+            removeTree(scan);
+        }
+    }
+
+    /** Whether an earlier repair of {@code dir} was interrupted and left its work beside it. */
+    public static boolean interrupted(Path dir) {
+        return Files.exists(ChronicleJournal.repairingDir(dir.toAbsolutePath().normalize()));
+    }
+
+    /** The last step: the complete repaired journal takes the journal's name, then loses its marker. */
+    private static void putInPlace(Path repairing, Path journal) throws IOException {
+        Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(journal.getParent());
+        Files.delete(journal.resolve(COMPLETE_MARKER));
+        fsyncDirectory(journal);
+    }
+
+    /**
+     * Copies the cycle files, in order, up to the first whose store header is bad (Chronicle would set that one
+     * aside and everything in and after it is past the damage). The metadata file is left behind: Chronicle
+     * rebuilds it from the directory listing, and the copy keeps the damaged directory free of anything Chronicle
+     * might write while reading.
+     */
+    private static void copySoundCycleFiles(Path journal, Path scan) throws IOException {
+        List<Path> cycles;
+        try (Stream<Path> files = Files.list(journal)) {
+            cycles = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+        for (Path cycle : cycles) {
+            if (!ChronicleJournal.hasSoundStoreHeader(cycle)) {
+                break;
+            }
+            Files.copy(cycle, scan.resolve(cycle.getFileName()));
+        }
+    }
+
+    /** Copies every document that verifies, from seq 1, stopping at the first that does not; returns how many. */
+    private static long copyGoodPrefix(SingleChronicleQueue from, SingleChronicleQueue to) throws IOException {
+        ChainCheck chain = ChainCheck.fromStart();
+        try (ExcerptTailer tailer = from.createTailer(); ExcerptAppender appender = to.createAppender()) {
+            while (true) {
+                byte[] bytes;
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> in = dc.wire().bytes();
+                    long length = in.readRemaining();
+                    if (length > Integer.MAX_VALUE - 16) {
+                        break;
+                    }
+                    bytes = new byte[(int) length];
+                    in.read(bytes);
+                } catch (RuntimeException e) {
+                    break;
+                }
+                try {
+                    chain.accept(bytes, seq -> "repair scan");
+                } catch (JournalCorruptedException e) {
+                    break;
+                }
+                appender.writeBytes(Bytes.wrapForRead(bytes));
+            }
+        }
+        return chain.lastSeq();
+    }
+
+    /** Documents Chronicle counts in all cycles, readable or not. */
+    private static long countDocuments(SingleChronicleQueue queue) {
+        int first = queue.firstCycle();
+        int last = queue.lastCycle();
+        if (last < first) {
+            return 0;
+        }
+        long total = 0;
+        try (ExcerptTailer counter = queue.createTailer()) {
+            for (long cycle : queue.listCyclesBetween(first, last)) {
+                total += counter.excerptsInCycle((int) cycle);
+            }
+        }
+        return total;
+    }
+
+    private static Optional<HeadCheckpoint> readCheckpointQuietly(Path journal) {
+        try {
+            return HeadCheckpoint.read(journal);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path backupName(Path journal) {
+        String base = journal.getFileName() + DAMAGED_SUFFIX + STAMP.format(Instant.now());
+        Path candidate = journal.resolveSibling(base);
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = journal.resolveSibling(base + "-" + i);
+        }
+        return candidate;
+    }
+
+    private static void fsyncTree(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (Files.isRegularFile(file)) {
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE)) {
+                        channel.force(true);
+                    }
+                }
+            }
+        }
+        fsyncDirectory(dir);
+    }
+
+    private static void fsyncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void removeTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
