@@ -11,7 +11,7 @@ import dev.cairn.model.NameInUseException;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
 import dev.cairn.model.UnsafeArchiveException;
-import dev.cairn.store.internal.FaultPoints;
+import dev.cairn.model.internal.FaultPoints;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
