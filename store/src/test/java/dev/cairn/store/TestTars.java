@@ -11,13 +11,13 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 /** Layer tarballs made by the tests themselves. */
-final class TestTars {
+public final class TestTars {
 
     private TestTars() {
     }
 
     /** A gzip tar with a directory and {@code files} files of pseudo-random content drawn from {@code seed}. */
-    static byte[] layer(long seed, int files) {
+    public static byte[] layer(long seed, int files) {
         Random r = new Random(seed);
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(raw);
