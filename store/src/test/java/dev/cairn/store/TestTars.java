@@ -13,6 +13,9 @@ import java.util.zip.GZIPOutputStream;
 /** Layer tarballs made by the tests themselves. */
 public final class TestTars {
 
+    /** A fixed mtime: the same seed must give the same bytes (and DiffID) whenever it is called. */
+    private static final java.util.Date MTIME = new java.util.Date(1_700_000_000_000L);
+
     private TestTars() {
     }
 
@@ -25,6 +28,7 @@ public final class TestTars {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             TarArchiveEntry dir = new TarArchiveEntry("dir-" + seed + "/");
             dir.setMode(040755);
+            dir.setModTime(MTIME);
             tar.putArchiveEntry(dir);
             tar.closeArchiveEntry();
             for (int i = 0; i < files; i++) {
@@ -33,6 +37,7 @@ public final class TestTars {
                 TarArchiveEntry e = new TarArchiveEntry("dir-" + seed + "/file-" + i);
                 e.setSize(content.length);
                 e.setMode(0100644);
+                e.setModTime(MTIME);
                 tar.putArchiveEntry(e);
                 tar.write(content);
                 tar.closeArchiveEntry();
