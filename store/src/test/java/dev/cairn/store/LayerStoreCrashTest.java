@@ -319,6 +319,12 @@ class LayerStoreCrashTest {
                 }
             });
             reader.start();
+            // The random moment counts from the child's first acknowledged put: on a loaded machine a fixed delay
+            // from READY may end before the child got anything done, and the round would test nothing.
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (p.isAlive() && System.nanoTime() < until && said.stream().noneMatch(l -> l.startsWith("ACK "))) {
+                Thread.sleep(20);
+            }
             Thread.sleep(random.nextInt(2500));
             p.toHandle().destroyForcibly(); // SIGKILL, at a moment the child does not choose
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
