@@ -7,6 +7,7 @@ import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerState;
 import dev.cairn.model.StagingId;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.projection.LayerEntry;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
@@ -40,7 +41,8 @@ import java.util.Set;
  *       <td>removed</td><td>{@code OrphanRemoved}</td></tr>
  * </table>
  *
- * Each action changes the disk first and journals after, and every disk change is idempotent, so a crash during
+ * Each action changes the disk first and journals after (with a {@link FaultPoints} point between the two), and
+ * every disk change is idempotent, so a crash during
  * recovery is recovered by running it again. The caller must hold the store's writer lock: recovery assumes that no
  * other writer is inside a critical section, which is what makes an {@code INCOMPLETE} layer a dead one.
  */
@@ -93,6 +95,7 @@ public final class Recovery {
         for (LayerEntry l : idx.entries()) {
             if (l.state() == LayerState.REMOVING) {
                 disk.removeLayer(l.id());
+                FaultPoints.reach(FaultPoints.RECOVERY_LAYER_REMOVED);
                 record(new Event.LayerDeleted(l.id()));
             }
         }
@@ -110,8 +113,10 @@ public final class Recovery {
         if (stagingWantsItBack && !disk.stagedContentsExist(s) && disk.layerFolderExists(l.id())
                 && disk.stagingFolderExists(s)) {
             disk.restoreStagedContents(l.id(), s);
+            FaultPoints.reach(FaultPoints.RECOVERY_LAYER_RESTORED);
         }
         disk.removeLayer(l.id());
+        FaultPoints.reach(FaultPoints.RECOVERY_LAYER_ROLLED_BACK);
         record(new Event.LayerRolledBack(l.id(), NO_COMMIT));
     }
 
@@ -122,6 +127,7 @@ public final class Recovery {
                 case STARTED -> {
                     if (!disk.stagingOwnerAlive(id)) {
                         disk.removeStaging(id);
+                        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
                         record(new Event.StagingDiscarded(id, "owner process " + s.ownerPid() + " on "
                                 + s.ownerHost() + " ended before the staging finished"));
                     }
@@ -129,18 +135,22 @@ public final class Recovery {
                 case STAGED -> {
                     if (!disk.stagingFolderExists(id)) {
                         disk.removeStaging(id);
+                        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
                         record(new Event.StagingCleaned(id));
                     } else if (s.pendingLayer() == null && !disk.stagedContentsExist(id)) {
                         disk.removeStaging(id);
+                        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
                         record(new Event.StagingDiscarded(id, "staged contents are missing"));
                     } else if (tooOld(s, now, maxAge)) {
                         disk.removeStaging(id);
+                        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
                         record(new Event.StagingDiscarded(id, "staged " + s.staged() + ", older than " + maxAge));
                     }
                 }
                 case APPLIED -> {
                     if (!disk.stagingFolderExists(id) || tooOld(s, now, maxAge)) {
                         disk.removeStaging(id);
+                        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
                         record(new Event.StagingCleaned(id));
                     }
                 }
@@ -176,6 +186,7 @@ public final class Recovery {
 
     private void orphan(String relativePath) throws IOException {
         disk.removeOrphan(relativePath);
+        FaultPoints.reach(FaultPoints.RECOVERY_ORPHAN_REMOVED);
         record(new Event.OrphanRemoved(relativePath, "no journal event accounts for it"));
     }
 

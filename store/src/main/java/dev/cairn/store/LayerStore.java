@@ -35,7 +35,7 @@ import dev.cairn.projection.StagingEntry;
 import dev.cairn.projection.StagingState;
 import dev.cairn.recovery.Recovery;
 import dev.cairn.recovery.RecoveryReport;
-import dev.cairn.store.internal.FaultPoints;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.store.internal.Fs;
 import dev.cairn.store.internal.StoreLayout;
 import dev.cairn.store.internal.StoreLock;
@@ -240,6 +240,7 @@ public final class LayerStore implements Closeable {
             FaultPoints.reach(FaultPoints.STAGING_EXTRACTED);
             JournalRecord rec = append(new Event.DiffStaged(id, r.diffDigest(), r.diffSize(), r.compressedDigest(),
                     r.compressedSize(), r.compression()));
+            FaultPoints.reach(FaultPoints.STAGING_STAGED);
             return new StagedLayer(id, rec.time(), r.diffDigest(), r.diffSize(), r.compressedDigest(),
                     r.compressedSize(), r.compression());
         } catch (IOException | RuntimeException e) {
@@ -298,6 +299,7 @@ public final class LayerStore implements Closeable {
                 FaultPoints.reach(FaultPoints.LAYER_MOVED);
                 append(new Event.LayerCommitted(layerId, s.diffDigest(), s.diffSize(), s.compressedDigest(),
                         s.compressedSize(), s.compression()));
+                FaultPoints.reach(FaultPoints.LAYER_COMMITTED);
             } catch (IOException | RuntimeException e) {
                 rollBackUnfinished(e);
                 throw e;
@@ -325,6 +327,7 @@ public final class LayerStore implements Closeable {
             }
             layout.removeStagingDurably(id);
             append(new Event.StagingCleaned(id));
+            FaultPoints.reach(FaultPoints.STAGING_CLEANED);
         }
     }
 
@@ -375,6 +378,7 @@ public final class LayerStore implements Closeable {
                 FaultPoints.reach(FaultPoints.LAYER_MOVED);
                 append(new Event.LayerCommitted(layerId, EmptyLayer.DIFF_DIGEST, EmptyLayer.DIFF_SIZE, null, null,
                         null));
+                FaultPoints.reach(FaultPoints.LAYER_COMMITTED);
             } catch (IOException | RuntimeException e) {
                 rollBackUnfinished(e);
                 throw e;
@@ -401,6 +405,7 @@ public final class LayerStore implements Closeable {
             FaultPoints.reach(FaultPoints.DELETE_STARTED);
             layout.removeLayerDurably(l.id());
             append(new Event.LayerDeleted(l.id()));
+            FaultPoints.reach(FaultPoints.LAYER_DELETED);
         }
     }
 
@@ -413,6 +418,7 @@ public final class LayerStore implements Closeable {
             Layer l = requireLayer(idOrName);
             checkNamesFree(live.current(), checked, l.id());
             append(new Event.NamesSet(l.id(), checked));
+            FaultPoints.reach(FaultPoints.NAMES_SET);
             return visible(l.id());
         }
     }
@@ -442,6 +448,7 @@ public final class LayerStore implements Closeable {
             List<String> result = List.copyOf(all);
             checkNamesFree(live.current(), result, l.id());
             append(new Event.NamesSet(l.id(), result));
+            FaultPoints.reach(FaultPoints.NAMES_SET);
             return visible(l.id());
         }
     }

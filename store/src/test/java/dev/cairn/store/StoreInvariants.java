@@ -16,12 +16,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What must hold of any store after any crash and reopen (DESIGN.md section 3). */
-final class StoreInvariants {
+public final class StoreInvariants {
 
     private StoreInvariants() {
     }
 
-    static void check(LayerStore store) throws IOException {
+    public static void check(LayerStore store) throws IOException {
         LayerIndex live = store.liveIndex();
         assertThat(live).as("the live index equals the fold from seq 1").isEqualTo(store.indexAsOf(live.seq()));
         for (LayerEntry e : live.entries()) {
@@ -42,7 +42,7 @@ final class StoreInvariants {
         assertThat(report.problems()).as("verify --deep").isEmpty();
     }
 
-    static List<String> list(Path dir) throws IOException {
+    public static List<String> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }

@@ -11,13 +11,16 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 /** Layer tarballs made by the tests themselves. */
-final class TestTars {
+public final class TestTars {
+
+    /** A fixed mtime: the same seed must give the same bytes (and DiffID) whenever it is called. */
+    private static final java.util.Date MTIME = new java.util.Date(1_700_000_000_000L);
 
     private TestTars() {
     }
 
     /** A gzip tar with a directory and {@code files} files of pseudo-random content drawn from {@code seed}. */
-    static byte[] layer(long seed, int files) {
+    public static byte[] layer(long seed, int files) {
         Random r = new Random(seed);
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(raw);
@@ -25,6 +28,7 @@ final class TestTars {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             TarArchiveEntry dir = new TarArchiveEntry("dir-" + seed + "/");
             dir.setMode(040755);
+            dir.setModTime(MTIME);
             tar.putArchiveEntry(dir);
             tar.closeArchiveEntry();
             for (int i = 0; i < files; i++) {
@@ -33,6 +37,7 @@ final class TestTars {
                 TarArchiveEntry e = new TarArchiveEntry("dir-" + seed + "/file-" + i);
                 e.setSize(content.length);
                 e.setMode(0100644);
+                e.setModTime(MTIME);
                 tar.putArchiveEntry(e);
                 tar.write(content);
                 tar.closeArchiveEntry();

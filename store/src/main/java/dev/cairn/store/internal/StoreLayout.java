@@ -2,6 +2,7 @@ package dev.cairn.store.internal;
 
 import dev.cairn.model.LayerId;
 import dev.cairn.model.StagingId;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.recovery.RecoveryDisk;
 
 import java.io.IOException;

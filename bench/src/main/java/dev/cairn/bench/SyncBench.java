@@ -1,0 +1,118 @@
+package dev.cairn.bench;
+
+import dev.cairn.archive.ExtractOptions;
+import dev.cairn.archive.LayerExtractor;
+import dev.cairn.archive.Posix;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * How to make a freshly extracted layer durable: an fsync per file on the extractor's pool (what {@code Syncer}
+ * does), or no per-file sync and one {@code syncfs(2)} at the end ({@link Posix#syncfs}). Extracts the same
+ * 7,000-file tar into a folder of DIR (on the file system to measure), alternating the two ways, and prints each
+ * run's wall time. {@code java -cp ... dev.cairn.bench.SyncBench DIR [ROUNDS] [FILES]}. Results: docs/RELIABILITY.md.
+ */
+public final class SyncBench {
+
+    private SyncBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int files = args.length > 2 ? Integer.parseInt(args[2]) : 7000;
+        byte[] tar = tar(files);
+        System.out.printf("tar: %d files, %d bytes; fs of %s%n", files, tar.length, dir);
+        List<Long> perFile = new ArrayList<>();
+        List<Long> syncfs = new ArrayList<>();
+        List<Long> none = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            perFile.add(run(dir, tar, "per-file fsync pool", ExtractOptions.DEFAULTS, false));
+            syncfs.add(run(dir, tar, "no fsync + one syncfs", ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(true)
+                    .build(), true));
+            none.add(run(dir, tar, "no sync at all (unsafe)", ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(true)
+                    .build(), false));
+        }
+        System.out.printf("median ms: per-file fsync pool %d, syncfs %d, none %d%n", median(perFile),
+                median(syncfs), median(none));
+    }
+
+    private static long run(Path dir, byte[] tar, String what, ExtractOptions options, boolean syncfsAfter)
+            throws IOException {
+        Path target = Files.createTempDirectory(dir, "syncbench-");
+        Files.createDirectory(target.resolve("diff"));
+        Posix.syncfs(dir); // start every run from a clean file system
+        long t0 = System.nanoTime();
+        LayerExtractor.extract(new ByteArrayInputStream(tar), target.resolve("diff"), target.resolve("manifest"),
+                options);
+        long syncMs = 0;
+        if (syncfsAfter) {
+            long t1 = System.nanoTime();
+            Posix.syncfs(target);
+            syncMs = (System.nanoTime() - t1) / 1_000_000;
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("%-26s %6d ms%s%n", what, ms, syncfsAfter ? " (the syncfs itself " + syncMs + " ms)" : "");
+        remove(target);
+        return ms;
+    }
+
+    /** A plain tar like a real image layer: 7,000 files in 100 folders, sizes 0..16 KiB (about 56 MB). */
+    private static byte[] tar(int files) throws IOException {
+        Random r = new Random(7);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            for (int d = 0; d < 100; d++) {
+                TarArchiveEntry e = new TarArchiveEntry("d" + d + "/");
+                e.setMode(040755);
+                t.putArchiveEntry(e);
+                t.closeArchiveEntry();
+            }
+            for (int i = 0; i < files; i++) {
+                byte[] content = new byte[r.nextInt(16 * 1024)];
+                r.nextBytes(content);
+                TarArchiveEntry e = new TarArchiveEntry("d" + (i % 100) + "/f" + i);
+                e.setSize(content.length);
+                e.setMode(0100644);
+                t.putArchiveEntry(e);
+                t.write(content);
+                t.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static long median(List<Long> xs) {
+        List<Long> s = new ArrayList<>(xs);
+        s.sort(null);
+        return s.get(s.size() / 2);
+    }
+
+    private static void remove(Path p) throws IOException {
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
