@@ -25,6 +25,7 @@ final class TestTars {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             TarArchiveEntry dir = new TarArchiveEntry("dir-" + seed + "/");
             dir.setMode(040755);
+            dir.setModTime(1_600_000_000_000L); // not "now": the same seed must give the same DiffID
             tar.putArchiveEntry(dir);
             tar.closeArchiveEntry();
             for (int i = 0; i < files; i++) {
@@ -33,6 +34,7 @@ final class TestTars {
                 TarArchiveEntry e = new TarArchiveEntry("dir-" + seed + "/file-" + i);
                 e.setSize(content.length);
                 e.setMode(0100644);
+                e.setModTime(1_600_000_000_000L);
                 tar.putArchiveEntry(e);
                 tar.write(content);
                 tar.closeArchiveEntry();
