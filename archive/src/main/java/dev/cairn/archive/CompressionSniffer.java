@@ -38,7 +38,7 @@ final class CompressionSniffer {
         for (int i = 0; i < 512 && zero; i++) {
             zero = block[i] == 0;
         }
-        if (zero || BoundedTarInputStream.checksumOk(block)) {
+        if (zero || TarReader.checksumOk(block)) {
             return null;
         }
         return "not a tar archive: the first header block has a bad checksum"

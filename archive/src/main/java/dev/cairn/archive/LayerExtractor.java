@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
  * Extracts a layer's tar stream (plain, gzip or zstd) into an empty directory, in one pass that also computes the
@@ -32,12 +31,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  *     {@code ..} that would leave the target refused), nothing is written or hardlinked through a symlink, and a
  *     hardlink must name a regular file extracted before it. Symlink targets are data and may point anywhere.
  *     An entry breaking these rules fails the whole extraction with {@link UnsafeArchiveException}.</li>
- * <li>A later entry for the same path replaces the earlier one; a directory over a directory merges.</li>
- * <li>Regular files, directories, symlinks and hardlinks are created with their mode (including setuid, setgid
- *     and sticky where the kernel allows) and times. Whiteouts ({@code .wh.*}) are ordinary files here. Fifos and
- *     devices are recorded in the manifest but not created yet; owners and xattrs are recorded, not applied.</li>
- * <li>Names are decoded as UTF-8; bytes that are not UTF-8 become U+FFFD (a JDK limitation until a POSIX
- *     file-system layer exists), so two names differing only there collide and the later wins.</li>
+ * <li>A later entry for the same path replaces the earlier one; a directory over a directory merges. The replaced
+ *     file's content is kept in {@link TarRecord#SHADOW_DIR} beside the record, so that the tar can be rebuilt.</li>
+ * <li>Regular files (sparse ones written sparse), directories, symlinks, hardlinks and fifos are created with their
+ *     mode (including setuid, setgid and sticky) and times, symlinks' and fifos' without following or opening them;
+ *     directories get theirs after their contents. Character and block devices and owners are applied only when
+ *     running as root; {@code user.*} xattrs always where the file system allows, others only as root. Everything
+ *     is recorded in the manifest either way. Whiteouts ({@code .wh.*}) are ordinary files here.</li>
+ * <li>A name that is not valid UTF-8 is stored under an escaped name (see {@link #diskName}); a non-directory
+ *     naming the root is recorded only.</li>
+ * <li>The {@link TarRecord} written beside the manifest rebuilds the input's uncompressed tar byte for byte.</li>
  * <li>Unless {@link ExtractOptions#unsafeNoSync()}, every file, directory and the manifest are fsynced before
  *     this returns.</li>
  * <li>On any failure, everything extract created under {@code target} and the manifest file are removed before
@@ -66,21 +69,63 @@ public final class LayerExtractor {
      */
     public static ExtractResult extract(InputStream raw, Path target, Path manifest, ExtractOptions options)
             throws IOException {
+        return extract(raw, target, manifest, manifest.resolveSibling(TarRecord.FILE_NAME), options);
+    }
+
+    /**
+     * Extracts {@code raw} into {@code target}, writes the manifest to {@code manifest} and the {@link TarRecord}
+     * that rebuilds the tar to {@code record}; contents of entries a later entry displaced are kept in the folder
+     * {@link TarRecord#SHADOW_DIR} beside {@code record}, which must not exist. On success all three are durable
+     * (unless {@link ExtractOptions#unsafeNoSync()}); on failure none of them is left.
+     *
+     * @param record the tar record file to create; must not exist, e.g. {@code <root>/staging/<sid>/layer/tar-record}
+     */
+    public static ExtractResult extract(InputStream raw, Path target, Path manifest, Path record,
+                                        ExtractOptions options) throws IOException {
         requireEmptyDirectory(target);
+        Path shadow = record.resolveSibling(TarRecord.SHADOW_DIR);
+        if (Files.exists(shadow, LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(shadow.toString());
+        }
         Syncer syncer = Syncer.create(options);
-        LayerTree tree = new LayerTree(target, syncer);
         TarStreamPump pump = TarStreamPump.start(raw, options.maxDiffSize());
         ManifestWriter writer = null;
+        TarRecord.Writer recordWriter = null;
+        LayerTree tree = null;
         try {
+            recordWriter = new TarRecord.Writer(record);
+            TarRecord.Writer rw = recordWriter;
+            tree = new LayerTree(target, syncer, shadow, rw::shadowed);
             writer = ManifestWriter.create(manifest);
-            ExtractResult result = new Run(pump, tree, writer, options).extract();
+            ExtractResult result = new Run(pump, tree, writer, recordWriter, options).extract();
             syncer.finish();
-            writer.finish(!options.unsafeNoSync());
+            boolean sync = !options.unsafeNoSync();
+            if (sync && Files.isDirectory(shadow, LinkOption.NOFOLLOW_LINKS)) {
+                Syncer.syncDirectory(shadow);
+            }
+            recordWriter.finish(result.diffSize(), result.diffDigest(), sync);
+            writer.finish(sync);
             options.progress().accept(result.compressedSize());
             return result;
         } catch (Throwable e) {
             pump.close();
             cleanUp(e, syncer, tree, writer, manifest);
+            try {
+                if (recordWriter != null) {
+                    recordWriter.close();
+                    Files.deleteIfExists(record);
+                }
+                if (Files.isDirectory(shadow, LinkOption.NOFOLLOW_LINKS)) {
+                    try (Stream<Path> kept = Files.list(shadow)) {
+                        for (Path p : (Iterable<Path>) kept::iterator) {
+                            Files.delete(p);
+                        }
+                    }
+                    Files.delete(shadow);
+                }
+            } catch (IOException ce) {
+                e.addSuppressed(ce);
+            }
             throw e;
         } finally {
             pump.close();
@@ -103,7 +148,9 @@ public final class LayerExtractor {
             failure.addSuppressed(e);
         }
         try {
-            tree.removeAll();
+            if (tree != null) {
+                tree.removeAll();
+            }
         } catch (IOException e) {
             failure.addSuppressed(e);
         }
@@ -125,18 +172,22 @@ public final class LayerExtractor {
         private final TarStreamPump pump;
         private final LayerTree tree;
         private final ManifestWriter writer;
+        private final TarRecord.Writer record;
         private final ExtractOptions options;
         private final PushbackInputStream tarIn;
-        private BoundedTarInputStream tar;
+        private TarReader tar;
         private String entryName;
         private boolean inContent;
         private long lastProgress = -1;
         private long fileBytes;
+        private long contentNumbers;
 
-        Run(TarStreamPump pump, LayerTree tree, ManifestWriter writer, ExtractOptions options) {
+        Run(TarStreamPump pump, LayerTree tree, ManifestWriter writer, TarRecord.Writer record,
+            ExtractOptions options) {
             this.pump = pump;
             this.tree = tree;
             this.writer = writer;
+            this.record = record;
             this.options = options;
             this.tarIn = new PushbackInputStream(pump.tarStream(), 512);
         }
@@ -150,18 +201,18 @@ public final class LayerExtractor {
                         : notTar + " (after " + pump.compression().label() + " decompression)");
             }
             tarIn.unread(head, 0, n);
-            tar = BoundedTarInputStream.over(tarIn, options.maxPaxHeaderBytes());
+            tar = new TarReader(tarIn, this::raw, options.maxPaxHeaderBytes());
             long count = 0;
             while (true) {
                 inContent = false;
-                TarArchiveEntry entry = readTar(tar::getNextEntry);
+                TarReader.Entry entry = readTar(tar::next);
                 if (entry == null) {
                     break;
                 }
-                entryName = entry.getName();
+                entryName = displayName(entry.name);
                 if (++count > options.maxEntries()) {
-                    throw new UnsafeArchiveException(entryName, "the archive has more than " + options.maxEntries()
-                            + " entries (maxEntries)");
+                    throw new UnsafeArchiveException(shorten(entryName), "the archive has more than "
+                            + options.maxEntries() + " entries (maxEntries)");
                 }
                 inContent = true;
                 Manifest.Entry recorded = apply(entry);
@@ -171,37 +222,43 @@ public final class LayerExtractor {
             }
             inContent = false;
             entryName = null;
-            byte[] rest = new byte[1 << 16];
-            while (readTar(() -> tarIn.read(rest)) >= 0) {
-                reportProgress();
-            }
+            reportProgress();
             tree.finish();
             return new ExtractResult(pump.compression(), pump.compressedDigest(), pump.compressedSize(),
                     pump.diffDigest(), pump.diffSize(), count, fileBytes);
         }
 
-        private Manifest.Entry apply(TarArchiveEntry e) throws IOException {
-            String name = e.getName();
+        private void raw(byte[] b, int off, int len) throws IOException {
+            record.raw(b, off, len);
+        }
+
+        private Manifest.Entry apply(TarReader.Entry e) throws IOException {
+            String name = diskName(e.name);
             checkLength(name, "name");
-            String link = e.getLinkName() == null ? "" : e.getLinkName();
+            String link = new String(e.link, StandardCharsets.UTF_8);
             checkLength(link, "link target");
-            String rel = LayerTree.clean(name, name);
-            Manifest.EntryType type = typeOf(e);
-            FileTime mtime = e.getLastModifiedTime() != null ? e.getLastModifiedTime() : FileTime.from(Instant.EPOCH);
-            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
-            LayerTree.Meta meta = new LayerTree.Meta(e.getMode() & 07777, mtime, atime);
+            String rel = LayerTree.clean(shorten(name), name);
+            Manifest.EntryType type = typeOf(e, name);
+            if (rel.isEmpty() && type != Manifest.EntryType.DIRECTORY) {
+                type = Manifest.EntryType.OTHER; // GNU tar substitutes '.'; a non-folder cannot replace the root
+            }
+            FileTime mtime = FileTime.from(e.mtime);
+            FileTime atime = e.atime != null ? FileTime.from(e.atime) : mtime;
+            LayerTree.Meta meta = new LayerTree.Meta(e.mode, mtime, atime, e.uid, e.gid);
             Digest content = null;
             long size = 0;
             String recordedLink = "";
             switch (type) {
                 case FILE -> {
-                    if (e.getRealSize() > options.maxDiffSize() - fileBytes) {
-                        throw new UnsafeArchiveException(shorten(name), "its " + e.getRealSize() + " bytes would take"
+                    if (e.realSize > options.maxDiffSize() - fileBytes) {
+                        throw new UnsafeArchiveException(shorten(name), "its " + e.realSize + " bytes would take"
                                 + " the files written past the limit of " + options.maxDiffSize() + " (maxDiffSize)");
                     }
-                    CountingContent in = new CountingContent();
-                    content = tree.writeFile(name, rel, in, meta);
-                    size = in.count;
+                    long number = contentNumbers++;
+                    content = tree.writeFile(name, rel, new Content(), meta, e.sparse, e.realSize);
+                    tree.keep(rel, number);
+                    record.content(number, rel, e.realSize, e.sparse, content.bytes());
+                    size = e.realSize;
                 }
                 case DIRECTORY -> tree.directory(name, rel, meta);
                 case SYMLINK -> {
@@ -209,49 +266,40 @@ public final class LayerExtractor {
                     recordedLink = link;
                 }
                 case HARDLINK -> {
-                    recordedLink = LayerTree.clean(name, link);
+                    recordedLink = LayerTree.clean(shorten(name), link);
                     tree.hardlink(name, rel, recordedLink);
                 }
-                case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> tree.reserve(name, rel);
+                case CHAR_DEVICE -> tree.node(name, rel, Posix.S_IFCHR, meta, e.devMajor, e.devMinor);
+                case BLOCK_DEVICE -> tree.node(name, rel, Posix.S_IFBLK, meta, e.devMajor, e.devMinor);
+                case FIFO -> tree.node(name, rel, Posix.S_IFIFO, meta, e.devMajor, e.devMinor);
                 case OTHER -> { }
                 default -> throw new IllegalStateException("unhandled entry type " + type);
             }
-            Map<String, String> xattrs = new TreeMap<>();
-            for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
-                if (h.getKey().startsWith("SCHILY.xattr.")) {
-                    xattrs.put(h.getKey().substring("SCHILY.xattr.".length()), h.getValue());
-                }
+            if (type != Manifest.EntryType.OTHER && type != Manifest.EntryType.HARDLINK) {
+                tree.xattrs(rel, e.xattrs);
             }
-            return new Manifest.Entry(type, e.getLinkFlag() & 0xff, rel.isEmpty() ? "." : rel, e.getMode() & 07777,
-                    e.getLongUserId(), e.getLongGroupId(), nullToEmpty(e.getUserName()),
-                    nullToEmpty(e.getGroupName()), mtime.toInstant(), size, recordedLink, e.getDevMajor(),
-                    e.getDevMinor(), xattrs, content);
+            Map<String, String> xattrs = new TreeMap<>();
+            for (Map.Entry<String, byte[]> x : e.xattrs.entrySet()) {
+                xattrs.put(x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
+            }
+            int typeflag = e.isSparse() ? Manifest.SPARSE_TYPEFLAG : e.typeflag & 0xff;
+            return new Manifest.Entry(type, typeflag, rel.isEmpty() ? "." : rel, e.mode, e.uid, e.gid,
+                    e.uname, e.gname, mtime.toInstant(), size, recordedLink, e.devMajor, e.devMinor, xattrs,
+                    content);
         }
 
-        private static Manifest.EntryType typeOf(TarArchiveEntry e) {
-            if (e.isSymbolicLink()) {
-                return Manifest.EntryType.SYMLINK;
-            }
-            if (e.isLink()) {
-                return Manifest.EntryType.HARDLINK;
-            }
-            if (e.isCharacterDevice()) {
-                return Manifest.EntryType.CHAR_DEVICE;
-            }
-            if (e.isBlockDevice()) {
-                return Manifest.EntryType.BLOCK_DEVICE;
-            }
-            if (e.isFIFO()) {
-                return Manifest.EntryType.FIFO;
-            }
-            if (e.isDirectory()) {
-                return Manifest.EntryType.DIRECTORY;
-            }
-            byte flag = e.getLinkFlag();
-            if (flag == '0' || flag == 0 || flag == '7' || e.isSparse()) {
-                return Manifest.EntryType.FILE;
-            }
-            return Manifest.EntryType.OTHER;
+        private static Manifest.EntryType typeOf(TarReader.Entry e, String name) {
+            return switch (e.typeflag) {
+                case '0', 0, '7', 'S' -> (e.typeflag == 0 || e.typeflag == '0') && name.endsWith("/")
+                        && !e.isSparse() ? Manifest.EntryType.DIRECTORY : Manifest.EntryType.FILE;
+                case '1' -> Manifest.EntryType.HARDLINK;
+                case '2' -> Manifest.EntryType.SYMLINK;
+                case '3' -> Manifest.EntryType.CHAR_DEVICE;
+                case '4' -> Manifest.EntryType.BLOCK_DEVICE;
+                case '5', 'D' -> Manifest.EntryType.DIRECTORY;
+                case '6' -> Manifest.EntryType.FIFO;
+                default -> Manifest.EntryType.OTHER;
+            };
         }
 
         private void checkLength(String text, String what) throws UnsafeArchiveException {
@@ -279,20 +327,27 @@ public final class LayerExtractor {
             try {
                 return read.read();
             } catch (CairnException | InterruptedIOException e) {
+                if (e instanceof CorruptArchiveException c && entryName != null
+                        && !c.getMessage().contains("entry '")) {
+                    throw new CorruptArchiveException(c.getMessage() + " (" + context() + ")", c);
+                }
                 throw e;
-            } catch (TarStreamPump.SizeLimitExceeded | BoundedTarInputStream.HeaderTooLarge e) {
+            } catch (TarStreamPump.SizeLimitExceeded | TarReader.HeaderTooLarge e) {
                 throw new UnsafeArchiveException(where(), e.getMessage());
             } catch (IOException | RuntimeException e) {
                 if (pump.isRawReadFailure(e)) {
                     throw e;
                 }
                 long at = tar == null ? 0 : tar.position();
-                String context = entryName == null ? (tar == null ? "at its start" : "at the first header")
-                        : (inContent ? "in the content of entry '" + shorten(entryName) + "'"
-                        : "after entry '" + shorten(entryName) + "'");
-                throw new CorruptArchiveException("corrupt tar " + context + " (about byte " + at
+                throw new CorruptArchiveException("corrupt tar " + context() + " (about byte " + at
                         + " of the uncompressed stream): " + e.getMessage(), e);
             }
+        }
+
+        private String context() {
+            return entryName == null ? (tar == null ? "at its start" : "at the first header")
+                    : (inContent ? "in the content of entry '" + shorten(entryName) + "'"
+                    : "after entry '" + shorten(entryName) + "'");
         }
 
         private String where() {
@@ -303,23 +358,12 @@ public final class LayerExtractor {
             return name == null || name.length() <= 200 ? name : name.substring(0, 200) + "...";
         }
 
-        private static String nullToEmpty(String s) {
-            return s == null ? "" : s;
-        }
-
         /** The current entry's content, counted, with read errors reported as archive errors. */
-        private final class CountingContent extends FilterInputStream {
-            long count;
-
-            CountingContent() {
-                super(tar);
-            }
-
+        private final class Content extends InputStream {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int n = readTar(() -> in.read(b, off, len));
+                int n = readTar(() -> tar.read(b, off, len));
                 if (n > 0) {
-                    count += n;
                     reportProgress();
                 }
                 return n;
@@ -329,6 +373,37 @@ public final class LayerExtractor {
             public int read() throws IOException {
                 throw new UnsupportedOperationException("read in blocks");
             }
+        }
+    }
+
+    /** A name for messages: the entry's bytes as UTF-8, undecodable bytes shown as U+FFFD. */
+    static String displayName(byte[] name) {
+        return new String(name, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The name an entry gets on disk. Java paths hold only valid UTF-8 here, so a name that is not valid UTF-8 is
+     * escaped: {@code %} becomes {@code %25} and every byte from 0x80 up becomes {@code %HH}; the true bytes stay in
+     * the tar record. An escaped name may meet a real name spelled the same; then the later entry wins on disk and
+     * the earlier's content is kept aside like any displaced duplicate.
+     */
+    static String diskName(byte[] name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(name)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            StringBuilder b = new StringBuilder();
+            for (byte x : name) {
+                int v = x & 0xff;
+                if (v >= 0x80 || v == '%') {
+                    b.append('%').append(String.format("%02X", v));
+                } else {
+                    b.append((char) v);
+                }
+            }
+            return b.toString();
         }
     }
 }

@@ -53,18 +53,58 @@ import java.util.Set;
 final class LayerTree {
 
     /** Mode, modification and access time to apply to a path. */
-    record Meta(int mode, FileTime mtime, FileTime atime) { }
+    /**
+     * Mode, times and owner to apply to a path; the owner only when running as root, and {@code -1} for none.
+     */
+    record Meta(int mode, FileTime mtime, FileTime atime, long uid, long gid) {
+        Meta(int mode, FileTime mtime, FileTime atime) {
+            this(mode, mtime, atime, -1, -1);
+        }
+    }
+
+    private static final boolean ROOT = Posix.available() && Posix.isRoot();
 
     private final Path root;
     private final Syncer syncer;
     private final Set<String> directories = new HashSet<>();
     private final Map<String, Meta> directoryMeta = new LinkedHashMap<>();
     private final byte[] buffer = new byte[TarStreamPump.BUFFER_SIZE];
+    /** Where displaced file contents go, or null to delete them. */
+    private final Path shadow;
+    private final Displaced displaced;
+    /** The content number of each regular file written whose content the tar record references. */
+    private final Map<String, Long> contentNumbers = new java.util.HashMap<>();
+
+    /** Told when a file the tar record references is moved into the shadow folder. */
+    interface Displaced {
+        void moved(long contentNumber) throws IOException;
+    }
 
     LayerTree(Path root, Syncer syncer) {
+        this(root, syncer, null, no -> { });
+    }
+
+    /**
+     * A tree that keeps the contents of replaced files whose content number was given to {@link #keep}: they are
+     * renamed to {@code shadow/<number>} instead of deleted, and {@code displaced} is told.
+     */
+    LayerTree(Path root, Syncer syncer, Path shadow, Displaced displaced) {
         this.root = root;
         this.syncer = syncer;
+        this.shadow = shadow;
+        this.displaced = displaced;
         directories.add("");
+    }
+
+    /** Marks the regular file at {@code rel} as holding the content numbered {@code number}. */
+    void keep(String rel, long number) {
+        contentNumbers.put(rel, number);
+    }
+
+    /** Writes content that has no place in the tree (a displaced duplicate's) straight to the shadow folder. */
+    Path shadowFile(long number) throws IOException {
+        Files.createDirectories(shadow);
+        return shadow.resolve(Long.toString(number));
     }
 
     /**
@@ -96,6 +136,16 @@ final class LayerTree {
 
     /** Writes a regular file from {@code content} (read to its end) and returns its sha256. */
     Digest writeFile(String entry, String rel, InputStream content, Meta meta) throws IOException {
+        return writeFile(entry, rel, content, meta, null, 0);
+    }
+
+    /**
+     * Writes a regular file and returns the sha256 of the bytes read from {@code content}. With {@code sparse}
+     * (offset and length pairs), {@code content} holds the data segments in order; they are written at their offsets,
+     * holes are left unwritten and the file is extended to {@code realSize}.
+     */
+    Digest writeFile(String entry, String rel, InputStream content, Meta meta, long[] sparse, long realSize)
+            throws IOException {
         Path path = pathFor(entry, rel, false);
         FileChannel channel;
         try {
@@ -109,12 +159,34 @@ final class LayerTree {
         MessageDigest sha256 = Digest.newSha256();
         try {
             ByteBuffer bytes = ByteBuffer.wrap(buffer);
-            int n;
-            while ((n = content.read(buffer, 0, buffer.length)) >= 0) {
-                sha256.update(buffer, 0, n);
-                bytes.clear().limit(n);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
+            if (sparse == null) {
+                int n;
+                while ((n = content.read(buffer, 0, buffer.length)) >= 0) {
+                    sha256.update(buffer, 0, n);
+                    bytes.clear().limit(n);
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                }
+            } else {
+                for (int i = 0; i < sparse.length; i += 2) {
+                    channel.position(sparse[i]);
+                    long left = sparse[i + 1];
+                    while (left > 0) {
+                        int n = content.read(buffer, 0, (int) Math.min(left, buffer.length));
+                        if (n < 0) {
+                            throw new java.io.EOFException("sparse data ends early");
+                        }
+                        sha256.update(buffer, 0, n);
+                        bytes.clear().limit(n);
+                        while (bytes.hasRemaining()) {
+                            channel.write(bytes);
+                        }
+                        left -= n;
+                    }
+                }
+                if (channel.size() < realSize) {
+                    channel.write(ByteBuffer.wrap(new byte[1]), realSize - 1);
                 }
             }
             applyMeta(path, meta);
@@ -150,8 +222,8 @@ final class LayerTree {
         Path path = pathFor(entry, rel, false);
         removeExisting(rel, path, false);
         Files.createSymbolicLink(path, link);
-        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(meta.mtime(), meta.atime(), null);
+        applyOwner(path, meta);
+        setTimes(path, meta);
     }
 
     /** Links {@code rel} to {@code targetRel}, both cleaned names; the target must be a regular file in the tree. */
@@ -167,6 +239,58 @@ final class LayerTree {
         removeExisting(rel, path, false);
         Path target = requireRegularTarget(entry, targetRel);
         Files.createLink(path, target);
+    }
+
+    /**
+     * Creates a fifo ({@link Posix#S_IFIFO}) or, when running as root, a character or block device; a device that
+     * cannot be created (not root) only has its place cleared and stays recorded in the manifest. Returns whether
+     * the node was created.
+     */
+    boolean node(String entry, String rel, int type, Meta meta, int major, int minor) throws IOException {
+        Path path = pathFor(entry, rel, false);
+        removeExisting(rel, path, false);
+        if (!Posix.available() || (type != Posix.S_IFIFO && !ROOT)) {
+            return false;
+        }
+        Posix.mknod(path, type, meta.mode() & 0777, major, minor);
+        applyMeta(path, meta);
+        return true;
+    }
+
+    /**
+     * Sets extended attributes on what was just created at {@code rel} (never through a symlink). Attributes the
+     * file system or the process may not set ({@code trusted.*} or {@code security.*} when not root, any on a file
+     * system without xattrs) are skipped: the manifest keeps them.
+     */
+    void xattrs(String rel, Map<String, byte[]> xattrs) throws IOException {
+        if (xattrs.isEmpty() || !Posix.available()) {
+            return;
+        }
+        Path path = rel.isEmpty() ? root : root.resolve(rel);
+        if (lstat(path) == null) {
+            return;
+        }
+        for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+            if (!ROOT && !x.getKey().startsWith("user.")) {
+                continue;
+            }
+            try {
+                Posix.lsetxattr(path, x.getKey(), x.getValue());
+            } catch (java.nio.file.AccessDeniedException e) {
+                // e.g. user.* on a symlink, or a security module refusing: recorded, not applied
+            } catch (java.nio.file.FileSystemException e) {
+                String reason = String.valueOf(e.getReason());
+                if (!reason.contains("not supported") && !reason.contains("Invalid argument")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void applyOwner(Path path, Meta meta) throws IOException {
+        if (ROOT && meta.uid() >= 0 && meta.gid() >= 0) {
+            Posix.lchown(path, meta.uid(), meta.gid());
+        }
     }
 
     /** Checks the name and clears its place for an entry that is recorded but not created (devices, fifos). */
@@ -268,14 +392,35 @@ final class LayerTree {
             directoryMeta.keySet().removeIf(d -> d.equals(rel) || d.startsWith(under));
             return false;
         }
-        Files.delete(path);
+        deleteOrKeep(rel, path);
         return false;
     }
 
+    /** Deletes a non-directory, or moves it to the shadow folder if the tar record references its content. */
+    private void deleteOrKeep(String rel, Path path) throws IOException {
+        Long number = contentNumbers.remove(rel);
+        if (number == null || shadow == null) {
+            Files.delete(path);
+            return;
+        }
+        Files.move(path, shadowFile(number), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        displaced.moved(number);
+    }
+
     private static void applyMeta(Path path, Meta meta) throws IOException {
+        applyOwner(path, meta);
         Files.setAttribute(path, "unix:mode", meta.mode() & 07777);
-        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(meta.mtime(), meta.atime(), null);
+        setTimes(path, meta);
+    }
+
+    /** Sets times without following a link or opening the file (a fifo's open would block). */
+    private static void setTimes(Path path, Meta meta) throws IOException {
+        if (Posix.available()) {
+            Posix.lutimes(path, meta.atime(), meta.mtime());
+        } else {
+            Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(meta.mtime(), meta.atime(), null);
+        }
     }
 
     private static BasicFileAttributes lstat(Path path) throws IOException {
@@ -287,7 +432,7 @@ final class LayerTree {
     }
 
     /** Deletes a tree without following links, making directories writable first (they may be read-only). */
-    private static void deleteTree(Path top, boolean includingTop) throws IOException {
+    private void deleteTree(Path top, boolean includingTop) throws IOException {
         Files.walkFileTree(top, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -300,7 +445,12 @@ final class LayerTree {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
+                String rel = root.relativize(file).toString();
+                if (includingTop && attrs.isRegularFile() && contentNumbers.containsKey(rel)) {
+                    deleteOrKeep(rel, file);
+                } else {
+                    Files.delete(file);
+                }
                 return FileVisitResult.CONTINUE;
             }
 

@@ -48,6 +48,11 @@ public final class Manifest {
     /** The version this code writes and the newest it reads. */
     public static final int VERSION = 1;
 
+    /**
+     * The {@link Entry#typeflag()} recorded for a sparse file of any format (old GNU {@code S} or PAX 0.0, 0.1, 1.0).
+     */
+    public static final int SPARSE_TYPEFLAG = 'S';
+
     private static final int COLUMNS = 15;
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
@@ -92,13 +97,16 @@ public final class Manifest {
     /**
      * One tar entry.
      *
-     * @param typeflag      the tar header's type byte as an unsigned value
+     * @param typeflag      the tar header's type byte as an unsigned value; {@link #SPARSE_TYPEFLAG} for a sparse
+     *                      file whatever its format
      * @param path          relative to the layer root, {@code "."} for the root
      * @param mode          permission bits with setuid, setgid and sticky ({@code 07777} at most)
      * @param size          content bytes for a regular file, else 0
      * @param linkTarget    symlink target as archived, or hardlink target relative to the root; {@code ""} if none
      * @param xattrs        extended attributes the archive carried (PAX {@code SCHILY.xattr.*}), name to value
-     * @param contentDigest sha256 of a regular file's content; null for every other type
+     * @param contentDigest sha256 of a regular file's content (of a sparse file: of its data segments in order, as
+     *                      the tar stores them, since hashing its holes could mean hashing terabytes of zeros); null
+     *                      for every other type
      */
     public record Entry(EntryType type, int typeflag, String path, int mode, long uid, long gid, String uname,
                         String gname, Instant mtime, long size, String linkTarget, int devMajor, int devMinor,

@@ -43,6 +43,8 @@ public final class Posix {
 
         int syncfs(int fd) throws LastErrorException;
 
+        int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
+
         int close(int fd) throws LastErrorException;
 
         String strerror(int errnum);
@@ -104,6 +106,26 @@ public final class Posix {
             libc().mknod(path.toString(), type | (permissions & 07777), makedev(major, minor));
         } catch (LastErrorException e) {
             throw error(path, "mknod", e);
+        }
+    }
+
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /**
+     * Sets the access and modification times of a file, or of a symlink itself, without opening it
+     * ({@code utimensat} with {@code AT_SYMLINK_NOFOLLOW}): safe on fifos and devices, where the JDK's
+     * {@code BasicFileAttributeView.setTimes} opens the file and a fifo without a writer blocks it forever.
+     */
+    public static void lutimes(Path path, java.nio.file.attribute.FileTime atime,
+                               java.nio.file.attribute.FileTime mtime) throws IOException {
+        java.time.Instant a = atime.toInstant();
+        java.time.Instant m = mtime.toInstant();
+        long[] times = {a.getEpochSecond(), a.getNano(), m.getEpochSecond(), m.getNano()};
+        try {
+            libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW);
+        } catch (LastErrorException e) {
+            throw error(path, "utimensat", e);
         }
     }
 

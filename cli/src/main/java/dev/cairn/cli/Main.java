@@ -36,8 +36,8 @@ import java.util.Map;
         footer = {"", "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
                 "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
-                CreateCommand.class, LayersCommand.class, InspectCommand.class, DeleteCommand.class,
-                NamesCommand.class, LogCommand.class, ReplayCommand.class, VerifyCommand.class,
+                CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
+                DeleteCommand.class, NamesCommand.class, LogCommand.class, ReplayCommand.class, VerifyCommand.class,
                 RepairCommand.class})
 public final class Main {
 
@@ -61,6 +61,9 @@ public final class Main {
     private final PrintStream err;
     private final boolean terminal;
 
+    /** The process's own stdout, set by {@link #main}: the only output stream that can be a terminal. */
+    private static volatile PrintStream processStdout;
+
     private Main(InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         this.in = in;
         this.out = out;
@@ -72,6 +75,7 @@ public final class Main {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        processStdout = out;
         int status = run(args, System.in, out, err, stderrIsTerminal());
         out.flush();
         err.flush();
@@ -176,6 +180,19 @@ public final class Main {
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return USAGE;
+    }
+
+    /** Whether {@link #out()} is this process's stdout and that is a terminal (where binary output must not go). */
+    boolean stdoutIsTerminal() {
+        if (out != processStdout) {
+            return false;
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     /**

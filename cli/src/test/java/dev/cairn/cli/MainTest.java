@@ -132,6 +132,60 @@ class MainTest {
 
     // --- import, layers, inspect ---------------------------------------------------------------------------------
 
+    // --- diff ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void diffWritesTheOriginalTarToStdoutOrAFile() throws Exception {
+        byte[] plain = tar(Map.of("etc/hello", "hello\n", "a", "x"));
+        String id = importOk("import", file("base.tar.gz", gzip(plain)).toString(), "--name", "base");
+
+        Result r = cairn("diff", "base");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().getBytes(StandardCharsets.UTF_8)).isEqualTo(plain);
+
+        Path out = dir.resolve("out.tar");
+        Result toFile = cairn("diff", id, "-o", out.toString());
+        assertThat(toFile.status()).as(toFile.err()).isZero();
+        assertThat(toFile.out()).isEmpty();
+        assertThat(Files.readAllBytes(out)).isEqualTo(plain);
+        assertThat(sha256Hex(Files.readAllBytes(out))).isEqualTo(id);
+    }
+
+    @Test
+    void diffOfAnEmptyLayerIsTheEmptyTar() throws Exception {
+        Result created = cairn("create", "--name", "empty");
+        assertThat(created.status()).as(created.err()).isZero();
+        Path out = dir.resolve("empty.tar");
+
+        assertThat(cairn("diff", "empty", "-o", out.toString()).status()).isZero();
+
+        assertThat(Files.readAllBytes(out)).isEqualTo(new byte[1024]);
+    }
+
+    @Test
+    void aModifiedLayerFailsDiffNamingTheFileAndFailsVerifyDeep() throws Exception {
+        String id = importOk("import", baseTarGz().toString());
+        Files.writeString(dir.resolve("store/layers/" + id + "/diff/etc/hello"), "HELLO\n");
+        Path out = dir.resolve("out.tar");
+
+        Result r = cairn("diff", id, "-o", out.toString());
+
+        assertOneErrorLine(r, id, "etc/hello");
+        assertThat(out).doesNotExist();
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("partial"));
+        }
+        Result verify = cairn("verify", "--deep");
+        assertThat(verify.status()).isEqualTo(Main.FAILED);
+        assertThat(verify.out()).contains("etc/hello");
+    }
+
+    @Test
+    void diffOfAnUnknownLayerFailsWithOneLine() throws Exception {
+        importOk("import", childTar().toString());
+        assertOneErrorLine(cairn("diff", "nope"), "nope");
+    }
+
     @Test
     void importOfABaseLayerPrintsItsDiffIdAsTheId() throws Exception {
         byte[] plain = tar(Map.of("etc/hello", "hello\n"));
@@ -494,8 +548,7 @@ class MainTest {
     }
 
     @Test
-    void diffAndCheckoutAreNotThereYet() {
-        assertThat(cairn("diff", "x").status()).isEqualTo(Main.USAGE);
+    void checkoutIsNotThereYet() {
         assertThat(cairn("checkout", "x", "y").status()).isEqualTo(Main.USAGE);
     }
 

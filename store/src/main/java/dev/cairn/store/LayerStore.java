@@ -5,6 +5,8 @@ import dev.cairn.archive.ExtractOptions;
 import dev.cairn.archive.ExtractResult;
 import dev.cairn.archive.LayerExtractor;
 import dev.cairn.archive.ManifestVerifier;
+import dev.cairn.archive.CorruptLayerException;
+import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.JournalCursor;
@@ -43,6 +45,7 @@ import dev.cairn.store.internal.StoreLock;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -528,6 +531,23 @@ public final class LayerStore implements Closeable {
         return index().seq();
     }
 
+    /**
+     * Writes a layer's original uncompressed tar to {@code out}, byte for byte: its sha256 is the layer's
+     * {@link Layer#diffDigest()}. Rebuilt from the layer's files and its tar record; every file read is checked
+     * against the record (size, sha256) and the whole against the diff digest, and nothing outside the layer's
+     * folder is read (no symlink is followed). Does not wait for writers; {@code out} is flushed, not closed.
+     *
+     * @return the number of bytes written
+     * @throws LayerNotFoundException                 if no layer has that id or name
+     * @throws dev.cairn.archive.CorruptLayerException if the layer's files or record no longer rebuild its tar; the
+     *                                                 message names the layer and the file. Bytes already written
+     *                                                 are not taken back: a caller writing to a file removes it.
+     */
+    public long diff(String idOrName, OutputStream out) throws IOException {
+        Layer l = layer(idOrName);
+        return TarRecord.reproduce(l.id().toString(), layout.layer(l.id()), l.diffDigest(), out);
+    }
+
     /** Where a layer's extracted entries are, for tools that read them; it must not be changed. */
     public Path contentsOf(String idOrName) throws IOException {
         return layout.layerDiff(layer(idOrName).id());
@@ -594,7 +614,8 @@ public final class LayerStore implements Closeable {
 
     /**
      * Verifies the journal end to end (checksums, seq, chain), that every layer has its folder, and with
-     * {@code deep} that every layer's contents still match its manifest (types, sizes, content digests).
+     * {@code deep} that every layer's contents still match its manifest (types, sizes, content digests) and still
+     * rebuild its original tar, whose sha256 must be the layer's diff digest (see {@link #diff}).
      *
      * @throws dev.cairn.model.JournalCorruptedException at the first damaged record
      */
@@ -612,6 +633,12 @@ public final class LayerStore implements Closeable {
                 for (ManifestVerifier.Problem p : ManifestVerifier.verify(layout.layerDiff(l.id()),
                         layout.layerManifest(l.id()))) {
                     problems.add("layer " + l.id() + ": " + p);
+                }
+                try {
+                    TarRecord.reproduce(l.id().toString(), layout.layer(l.id()), l.diffDigest(),
+                            OutputStream.nullOutputStream());
+                } catch (CorruptLayerException e) {
+                    problems.add(e.getMessage());
                 }
                 checked++;
             }

@@ -80,6 +80,67 @@ class LayerStoreTest {
         });
     }
 
+    // --- diff
+
+    private static byte[] gunzip(byte[] gzipTar) throws IOException {
+        try (InputStream gz = new GZIPInputStream(in(gzipTar))) {
+            return gz.readAllBytes();
+        }
+    }
+
+    private byte[] diff(String idOrName) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long n = store.diff(idOrName, out);
+        assertThat(n).isEqualTo(out.size());
+        return out.toByteArray();
+    }
+
+    @Test
+    void diffReturnsTheOriginalTarByteForByteWhoseDigestIsTheDiffId() throws IOException {
+        byte[] tar = TestTars.layer(3, 20);
+        Layer l = store.put(in(tar), LayerSpec.base().withName("base")).layer();
+
+        byte[] diff = diff("base");
+
+        assertThat(diff).isEqualTo(gunzip(tar));
+        assertThat(Digest.sha256(diff)).isEqualTo(l.diffDigest());
+    }
+
+    @Test
+    void diffWorksAfterStageAndApplyInAnotherOpenAndForAnEmptyLayer() throws IOException {
+        byte[] tar = TestTars.layer(4, 5);
+        StagedLayer staged = store.stage(in(tar));
+        store.close();
+        store = LayerStore.open(root);
+        Layer l = store.applyStaged(staged.id(), LayerSpec.base()).layer();
+        store.cleanupStaged(staged.id());
+        Layer empty = store.create(LayerSpec.base().withName("empty")).layer();
+
+        assertThat(diff(l.id().hex())).isEqualTo(gunzip(tar));
+        assertThat(diff("empty")).isEqualTo(new byte[1024]);
+        assertThat(Digest.sha256(diff(empty.id().hex()))).isEqualTo(empty.diffDigest());
+    }
+
+    @Test
+    void diffDoesNotFollowASymlinkPlantedInTheLayerAndVerifyDeepReportsIt() throws IOException {
+        Layer l = store.put(in(TestTars.layer(5, 3)), LayerSpec.base()).layer();
+        Path contents = store.contentsOf(l.id().hex());
+        Path victim;
+        try (var files = Files.walk(contents)) {
+            victim = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Path outside = Files.writeString(root.resolveSibling(root.getFileName() + "-outside"),
+                Files.readString(victim, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1);
+        Files.delete(victim);
+        Files.createSymbolicLink(victim, outside);
+        String rel = contents.relativize(victim).toString();
+
+        assertThatThrownBy(() -> diff(l.id().hex())).isInstanceOf(dev.cairn.archive.CorruptLayerException.class)
+                .hasMessageContaining(l.id().hex()).hasMessageContaining(rel).hasMessageContaining("symlink");
+        assertThat(store.verify(true).problems()).anyMatch(p -> p.contains(rel) && p.contains("symlink"));
+        Files.delete(outside);
+    }
+
     @Test
     void aBaseLayerGetsItsDiffIdAsIdAndItsDigests() throws IOException {
         byte[] tar = TestTars.layer(1, 20);

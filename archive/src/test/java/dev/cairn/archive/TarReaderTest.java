@@ -1,0 +1,94 @@
+package dev.cairn.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class TarReaderTest {
+
+    private static final byte[] TAR = TestTars.tar().file("a", "x").file("b", "y").bytes();
+
+    private static TarReader reader(byte[] tar, ByteArrayOutputStream raw) {
+        return new TarReader(new ByteArrayInputStream(tar), raw::write, 1024);
+    }
+
+    @Test
+    void a_valid_archive_reads_through_and_raw_bytes_plus_content_rebuild_it() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        TarReader in = new TarReader(new ByteArrayInputStream(TAR), all::write, 1024);
+        TarReader.Entry a = in.next();
+        assertThat(new String(a.name, StandardCharsets.UTF_8)).isEqualTo("a");
+        byte[] buf = new byte[10];
+        int n = in.read(buf, 0, 10);
+        all.write(buf, 0, n);
+        assertThat(new String(buf, 0, n, StandardCharsets.UTF_8)).isEqualTo("x");
+        assertThat(new String(in.next().name, StandardCharsets.UTF_8)).isEqualTo("b");
+        assertThat(in.next()).isNull();
+        assertThat(all.toByteArray()).isEqualTo(TAR); // b's unread content went to the sink
+    }
+
+    @Test
+    void a_header_with_a_bad_checksum_is_an_error_not_an_entry() throws IOException {
+        byte[] bad = TAR.clone();
+        bad[1024 + 100] ^= 1; // the second header's mode field
+        TarReader in = reader(bad, new ByteArrayOutputStream());
+        in.next();
+        assertThatThrownBy(in::next).hasMessageContaining("bad checksum").hasMessageContaining("byte 1024");
+    }
+
+    @Test
+    void a_header_cut_short_is_an_error_not_the_end() throws IOException {
+        TarReader in = reader(Arrays.copyOf(TAR, 1024 + 100), new ByteArrayOutputStream());
+        in.next();
+        assertThatThrownBy(in::next).isInstanceOf(EOFException.class).hasMessageContaining("100 of 512");
+    }
+
+    @Test
+    void content_cut_short_is_an_error() throws IOException {
+        TarReader in = reader(Arrays.copyOf(TAR, 512 + 0), new ByteArrayOutputStream());
+        in.next();
+        assertThatThrownBy(() -> in.read(new byte[10], 0, 10)).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void a_pax_header_over_the_limit_is_refused_before_it_is_read() {
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry e =
+                new org.apache.commons.compress.archivers.tar.TarArchiveEntry("f");
+        e.addPaxHeader("comment", "v".repeat(2000));
+        byte[] tar = TestTars.tar().entry(e, new byte[0]).bytes();
+        assertThatThrownBy(() -> reader(tar, new ByteArrayOutputStream()).next())
+                .isInstanceOf(TarReader.HeaderTooLarge.class).hasMessageContaining("maxPaxHeaderBytes");
+    }
+
+    @Test
+    void numbers_are_octal_or_base_256() throws IOException {
+        byte[] field = "0000777\0".getBytes(StandardCharsets.US_ASCII);
+        assertThat(TarReader.numeric(field, 0, 8, 0, "mode")).isEqualTo(0777);
+        byte[] big = new byte[12];
+        big[0] = (byte) 0x80;
+        big[11] = 5;
+        big[10] = 1;
+        assertThat(TarReader.numeric(big, 0, 12, 0, "size")).isEqualTo(261);
+        byte[] blank = "        \0\0\0\0".getBytes(StandardCharsets.US_ASCII);
+        assertThat(TarReader.numeric(blank, 0, 12, 0, "uid")).isZero();
+        byte[] junk = "12x4\0\0\0\0\0\0\0\0".getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> TarReader.numeric(junk, 0, 12, 512, "size"))
+                .hasMessageContaining("size field").hasMessageContaining("byte 512");
+    }
+
+    @Test
+    void checksums_are_summed_unsigned_or_signed() {
+        byte[] header = Arrays.copyOf(TAR, 512);
+        assertThat(TarReader.checksumOk(header)).isTrue();
+        header[0] = (byte) 0xe9;
+        assertThat(TarReader.checksumOk(header)).isFalse();
+        assertThat(TarReader.checksumOk(new byte[512])).isFalse();
+    }
+}
