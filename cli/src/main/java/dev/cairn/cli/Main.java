@@ -37,6 +37,7 @@ import java.util.Map;
                 "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DeleteCommand.class,
+                CheckoutCommand.class, ChangesCommand.class,
                 NamesCommand.class, LogCommand.class, ReplayCommand.class, VerifyCommand.class})
 public final class Main {
 
