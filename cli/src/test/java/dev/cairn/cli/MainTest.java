@@ -460,9 +460,8 @@ class MainTest {
     }
 
     @Test
-    void diffAndCheckoutAreNotThereYet() {
+    void diffIsNotThereYet() {
         assertThat(cairn("diff", "x").status()).isEqualTo(Main.USAGE);
-        assertThat(cairn("checkout", "x", "y").status()).isEqualTo(Main.USAGE);
     }
 
     @Test
