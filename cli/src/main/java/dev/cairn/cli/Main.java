@@ -37,8 +37,8 @@ import java.util.Map;
                 "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
-                DeleteCommand.class, NamesCommand.class, LogCommand.class, ReplayCommand.class, VerifyCommand.class,
-                RepairCommand.class})
+                CheckoutCommand.class, ChangesCommand.class, DeleteCommand.class, NamesCommand.class,
+                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RepairCommand.class})
 public final class Main {
 
     /** Exit status of a command that did what was asked. */

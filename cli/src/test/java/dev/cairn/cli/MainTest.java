@@ -548,11 +548,6 @@ class MainTest {
     }
 
     @Test
-    void checkoutIsNotThereYet() {
-        assertThat(cairn("checkout", "x", "y").status()).isEqualTo(Main.USAGE);
-    }
-
-    @Test
     void theDefaultRootFollowsTheEnvironment() {
         assertThat(Main.defaultRoot(Map.of("CAIRN_ROOT", "/r", "XDG_DATA_HOME", "/x"), "/home/u"))
                 .isEqualTo(Path.of("/r"));

@@ -1,8 +1,11 @@
 package dev.cairn.store;
 
+import dev.cairn.archive.ChainLayer;
 import dev.cairn.archive.EmptyLayer;
 import dev.cairn.archive.ExtractOptions;
 import dev.cairn.archive.ExtractResult;
+import dev.cairn.archive.LayerChanges;
+import dev.cairn.archive.LayerCheckout;
 import dev.cairn.archive.LayerExtractor;
 import dev.cairn.archive.ManifestVerifier;
 import dev.cairn.archive.CorruptLayerException;
@@ -14,6 +17,9 @@ import dev.cairn.journal.JournalRepair;
 import dev.cairn.journal.VerifyReport;
 import dev.cairn.model.Actor;
 import dev.cairn.model.CairnException;
+import dev.cairn.model.Change;
+import dev.cairn.model.CheckoutOptions;
+import dev.cairn.model.CheckoutResult;
 import dev.cairn.model.Digest;
 import dev.cairn.model.DigestMismatchException;
 import dev.cairn.model.Event;
@@ -50,6 +56,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -551,6 +558,52 @@ public final class LayerStore implements Closeable {
     /** Where a layer's extracted entries are, for tools that read them; it must not be changed. */
     public Path contentsOf(String idOrName) throws IOException {
         return layout.layerDiff(layer(idOrName).id());
+    }
+
+    // --- checkout and changes -----------------------------------------------------------------------------------
+
+    /** {@link #checkout(String, Path, CheckoutOptions)} with {@link CheckoutOptions#DEFAULTS} (clones or copies). */
+    public CheckoutResult checkout(String idOrName, Path dir) throws IOException {
+        return checkout(idOrName, dir, CheckoutOptions.DEFAULTS);
+    }
+
+    /**
+     * Materializes the layer and all its parents, merged with whiteouts applied, into {@code dir}: an empty
+     * directory, or a path that does not exist yet in an existing directory. Reads the store only (no lock, no
+     * event), so it works on a read-only store; see {@link LayerCheckout} for the contract (what is made as root
+     * and as non-root, what is left on failure: nothing).
+     *
+     * @throws LayerNotFoundException                   if there is no such layer
+     * @throws java.nio.file.FileAlreadyExistsException if {@code dir} is a file or a directory that is not empty
+     */
+    public CheckoutResult checkout(String idOrName, Path dir, CheckoutOptions options) throws IOException {
+        return LayerCheckout.checkout(chain(idOrName), dir, options);
+    }
+
+    /**
+     * What the layer adds ({@code A}), modifies ({@code C}) and deletes ({@code D}) relative to its parent chain,
+     * parents first, as {@code podman diff} reports it; see {@link LayerChanges} for the rules.
+     *
+     * @throws LayerNotFoundException if there is no such layer
+     */
+    public List<Change> changes(String idOrName) throws IOException {
+        List<ChainLayer> chain = chain(idOrName);
+        return LayerChanges.of(chain.subList(0, chain.size() - 1), chain.get(chain.size() - 1));
+    }
+
+    /** The layer's folders and those of its parents, base layer first. */
+    private List<ChainLayer> chain(String idOrName) throws IOException {
+        LayerIndex index = index();
+        Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+        ArrayDeque<ChainLayer> chain = new ArrayDeque<>();
+        while (true) {
+            chain.addFirst(new ChainLayer(layout.layerDiff(l.id()), layout.layerManifest(l.id())));
+            if (l.parent().isEmpty()) {
+                return List.copyOf(chain);
+            }
+            LayerId parent = l.parent().get();
+            l = index.layer(parent).orElseThrow(() -> new LayerNotFoundException(parent.hex()));
+        }
     }
 
     // --- the journal as audit trail and time machine -------------------------------------------------------------
