@@ -245,7 +245,7 @@ public final class LayerCheckout {
                 Files.createLink(path, inode.source);
                 storeLinked++;
             } else if (how != CheckoutOptions.FileSource.COPY && cloneWorks
-                    && NativeFiles.cloneFile(inode.source, path, 0600)) {
+                    && Posix.cloneFile(inode.source, path, 0600)) {
                 reflinked++;
             } else {
                 if (how != CheckoutOptions.FileSource.COPY) {
@@ -317,7 +317,8 @@ public final class LayerCheckout {
         }
 
         private static void times(Path path, Manifest.Entry e) throws IOException {
-            NativeFiles.setTimes(path, e.mtime(), e.mtime());
+            Posix.lutimes(path, java.nio.file.attribute.FileTime.from(e.mtime()),
+                    java.nio.file.attribute.FileTime.from(e.mtime()));
         }
     }
 }
