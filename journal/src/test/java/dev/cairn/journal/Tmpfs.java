@@ -13,16 +13,16 @@ import java.util.concurrent.TimeUnit;
  * A small tmpfs mounted for one test, to fill it or make it read-only for real. Needs root; a test that uses it is
  * skipped, with the reason, where it cannot be mounted.
  */
-final class Tmpfs implements AutoCloseable {
+public final class Tmpfs implements AutoCloseable {
 
-    final Path dir;
+    public final Path dir;
 
     private Tmpfs(Path dir) {
         this.dir = dir;
     }
 
     /** Mounts a tmpfs of {@code megabytes} MiB at {@code dir} (created), or skips the test. */
-    static Tmpfs mount(Path dir, int megabytes) throws IOException, InterruptedException {
+    public static Tmpfs mount(Path dir, int megabytes) throws IOException, InterruptedException {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "needs root to mount a tmpfs (running as " + System.getProperty("user.name") + ")");
         Files.createDirectories(dir);
@@ -32,7 +32,7 @@ final class Tmpfs implements AutoCloseable {
     }
 
     /** Remounts read-only ({@code true}) or read-write; fails the test if that is refused. */
-    void readOnly(boolean readOnly) throws IOException, InterruptedException {
+    public void readOnly(boolean readOnly) throws IOException, InterruptedException {
         String result = run("mount", "-o", "remount," + (readOnly ? "ro" : "rw"), dir.toString());
         if (result != null) {
             throw new AssertionError("remount " + (readOnly ? "ro" : "rw") + " of " + dir + " failed: " + result);
@@ -40,7 +40,7 @@ final class Tmpfs implements AutoCloseable {
     }
 
     /** Fills the file system with {@code filler} until only about {@code leaveBytes} are free. */
-    void fillLeaving(Path filler, long leaveBytes) throws IOException {
+    public void fillLeaving(Path filler, long leaveBytes) throws IOException {
         long free = Files.getFileStore(dir).getUsableSpace();
         byte[] block = new byte[1 << 16];
         java.util.Arrays.fill(block, (byte) 0x5a);

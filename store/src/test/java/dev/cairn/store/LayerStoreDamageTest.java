@@ -1,5 +1,7 @@
 package dev.cairn.store;
 
+import dev.cairn.journal.Tmpfs;
+
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
