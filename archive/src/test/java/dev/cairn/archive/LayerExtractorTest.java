@@ -434,21 +434,11 @@ class LayerExtractorTest {
 
     // --- shared vectors
 
-    static Stream<Path> sharedTars() throws IOException {
-        Path dir = Path.of("../../shared/testdata/tar");
-        if (!Files.isDirectory(dir)) {
-            return Stream.of(dir.resolve("absent.tar"));
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".tar")).sorted().toList().stream();
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("sharedTars")
+    @MethodSource("dev.cairn.archive.TestTars#sharedTars")
     void every_shared_tar_gnu_tar_lists_either_extracts_or_fails_with_a_cairn_error(Path tar) throws Exception {
         assumeThat(tar).as("shared test vectors at ../../shared/testdata/tar (from the module dir)").exists();
-        assumeThat(gnuTarLists(tar)).as("GNU tar -tf accepts " + tar.getFileName()).isTrue();
+        assumeThat(TestTars.gnuTarLists(tar)).as("GNU tar -tf accepts " + tar.getFileName()).isTrue();
         TreeMap<String, String> before = snapshot(temp);
         try {
             ExtractResult result = extract(Files.readAllBytes(tar));
@@ -459,12 +449,6 @@ class LayerExtractorTest {
             assertThat(snapshot(temp)).isEqualTo(before);
         }
         assertThat(outside.resolve("sentinel")).hasContent("keep me");
-    }
-
-    private static boolean gnuTarLists(Path tar) throws Exception {
-        Process p = new ProcessBuilder("tar", "-tf", tar.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     // --- helpers

@@ -48,22 +48,12 @@ class TarRecordTest {
 
     // --- shared vectors
 
-    static Stream<Path> sharedTars() throws IOException {
-        Path dir = Path.of("../../shared/testdata/tar");
-        if (!Files.isDirectory(dir)) {
-            return Stream.of(dir.resolve("absent.tar"));
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".tar")).sorted().toList().stream();
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("sharedTars")
+    @MethodSource("dev.cairn.archive.TestTars#sharedTars")
     void every_shared_tar_gnu_tar_accepts_round_trips_and_every_other_is_refused(Path tar) throws Exception {
         assumeThat(tar).as("shared test vectors at ../../shared/testdata/tar (from the module dir)").exists();
         byte[] bytes = Files.readAllBytes(tar);
-        if (gnuTarLists(tar)) {
+        if (TestTars.gnuTarLists(tar)) {
             ExtractResult result = extract(bytes);
             assertThat(result.diffDigest()).isEqualTo(Digest.sha256(bytes));
             assertThat(ManifestVerifier.verify(diff, manifest)).isEmpty();
@@ -335,10 +325,6 @@ class TarRecordTest {
         }
         byte[] field = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(field, 0, tar, header + 148, 8);
-    }
-
-    static boolean gnuTarLists(Path tar) throws Exception {
-        return run(List.of("tar", "-tf", tar.toString()));
     }
 
     private static boolean run(List<String> cmd) throws Exception {

@@ -106,4 +106,22 @@ final class TestTars {
         }
         return out.toByteArray();
     }
+
+    /** Go's archive/tar test vectors from ../shared (relative to the module); one absent path when missing. */
+    static java.util.stream.Stream<java.nio.file.Path> sharedTars() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("../../shared/testdata/tar");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return java.util.stream.Stream.of(dir.resolve("absent.tar"));
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".tar")).sorted().toList().stream();
+        }
+    }
+
+    /** Whether GNU tar itself lists {@code tar} without error: the judge of which vectors are well formed. */
+    static boolean gnuTarLists(java.nio.file.Path tar) throws Exception {
+        Process p = new ProcessBuilder("tar", "-tf", tar.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
 }
