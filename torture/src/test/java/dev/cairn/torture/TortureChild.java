@@ -35,6 +35,9 @@ import java.util.Random;
 public final class TortureChild {
 
     private static final PrintStream OUT = System.out;
+    /** Per thread; above it a thread favours delete (a refused delete of a parent keeps the layer). */
+    private static final int MAX_LAYERS = 40;
+    private static final int MAX_STAGED = 12;
 
     private TortureChild() {
     }
@@ -115,7 +118,12 @@ public final class TortureChild {
         @Override
         public void run() {
             while (true) {
-                int dice = random.nextInt(100);
+                // A thread holding many layers (or stagings) mostly deletes (or cleans up) until it is back under
+                // its share: the store stays about the same size however long the run, so every check, which
+                // rehashes every layer, costs the same at the thousandth kill as at the first.
+                int dice = layers.size() > MAX_LAYERS && random.nextBoolean() ? 60
+                        : staged.size() > MAX_STAGED && random.nextBoolean() ? 50
+                        : random.nextInt(100);
                 String op = "?";
                 try {
                     if (dice < 20) {
