@@ -1,6 +1,8 @@
 package dev.cairn.store;
 
 import dev.cairn.archive.ChainLayer;
+import dev.cairn.archive.CorruptLayerException;
+import dev.cairn.archive.CorruptManifestException;
 import dev.cairn.archive.EmptyLayer;
 import dev.cairn.archive.ExtractOptions;
 import dev.cairn.archive.ExtractResult;
@@ -8,7 +10,6 @@ import dev.cairn.archive.LayerChanges;
 import dev.cairn.archive.LayerCheckout;
 import dev.cairn.archive.LayerExtractor;
 import dev.cairn.archive.ManifestVerifier;
-import dev.cairn.archive.CorruptLayerException;
 import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
@@ -683,9 +684,14 @@ public final class LayerStore implements Closeable {
                 continue;
             }
             if (deep) {
-                for (ManifestVerifier.Problem p : ManifestVerifier.verify(layout.layerDiff(l.id()),
-                        layout.layerManifest(l.id()))) {
-                    problems.add("layer " + l.id() + ": " + p);
+                // One layer's damage is reported and the others are still checked: an operator wants the list.
+                try {
+                    for (ManifestVerifier.Problem p : ManifestVerifier.verify(layout.layerDiff(l.id()),
+                            layout.layerManifest(l.id()))) {
+                        problems.add("layer " + l.id() + ": " + p);
+                    }
+                } catch (CorruptManifestException e) {
+                    problems.add("layer " + l.id() + ": " + e.getMessage());
                 }
                 try {
                     TarRecord.reproduce(l.id().toString(), layout.layer(l.id()), l.diffDigest(),

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -139,6 +141,26 @@ class LayerStoreTest {
                 .hasMessageContaining(l.id().hex()).hasMessageContaining(rel).hasMessageContaining("symlink");
         assertThat(store.verify(true).problems()).anyMatch(p -> p.contains(rel) && p.contains("symlink"));
         Files.delete(outside);
+    }
+
+    @Test
+    void verifyDeepReportsATruncatedManifestAndGoesOnToTheNextLayer() throws IOException {
+        Layer damaged = store.put(in(TestTars.layer(6, 3)), LayerSpec.base()).layer();
+        Layer sound = store.put(in(TestTars.layer(7, 3)), LayerSpec.base()).layer();
+        Path manifest = root.resolve("layers").resolve(damaged.id().hex()).resolve("manifest");
+        try (FileChannel ch = FileChannel.open(manifest, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2); // what a power cut leaves of a manifest that was never fsynced
+        }
+        Path soundFile;
+        try (var files = Files.walk(store.contentsOf(sound.id().hex()))) {
+            soundFile = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Files.writeString(soundFile, "changed");
+
+        StoreVerifyReport report = store.verify(true);
+
+        assertThat(report.problems()).anyMatch(p -> p.contains(damaged.id().hex()) && p.contains("manifest"))
+                .anyMatch(p -> p.contains(sound.id().hex()));
     }
 
     @Test
