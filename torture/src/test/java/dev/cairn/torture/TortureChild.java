@@ -6,6 +6,7 @@ import dev.cairn.model.StagingId;
 import dev.cairn.store.LayerSpec;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StagedLayer;
+import dev.cairn.store.StoreOptions;
 import dev.cairn.store.TestTars;
 
 import java.io.ByteArrayInputStream;
@@ -16,10 +17,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The process the torture run kills: {@code TortureChild ROOT ROUND SEED THREADS}. It opens the store (running
- * recovery), prints {@code READY}, shares the layers and finished stagings it finds among {@code THREADS} threads
- * (by hash, so each is worked on by one thread only) and lets every thread run a random mix of stage, apply,
- * cleanup, put, create, delete and name changes until the process is killed.
+ * The process the torture run kills: {@code TortureChild ROOT ROUND SEED THREADS [unsafe-no-sync]}. It opens the
+ * store (running recovery), prints {@code READY}, shares the layers and finished stagings it finds among
+ * {@code THREADS} threads (by hash, so each is worked on by one thread only) and lets every thread run a random mix
+ * of stage, apply, cleanup, put, create, delete and name changes until the process is killed. With
+ * {@code unsafe-no-sync} extracted files are never fsynced: the planted bug the power-cut test must catch.
  *
  * <p>Protocol on stdout, one line per event, each line written whole and flushed before the thread goes on:
  * <pre>
@@ -61,7 +63,8 @@ public final class TortureChild {
         long round = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
         int threads = Integer.parseInt(args[3]);
-        LayerStore store = LayerStore.open(root);
+        boolean noSync = args.length > 4 && args[4].equals("unsafe-no-sync");
+        LayerStore store = LayerStore.open(root, StoreOptions.defaults().withUnsafeNoSync(noSync));
         List<List<String>> layers = new ArrayList<>();
         List<List<String>> staged = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
