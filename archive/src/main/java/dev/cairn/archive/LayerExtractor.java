@@ -41,8 +41,9 @@ import java.util.stream.Stream;
  * <li>A name that is not valid UTF-8 is stored under an escaped name (see {@link #diskName}); a non-directory
  *     naming the root is recorded only.</li>
  * <li>The {@link TarRecord} written beside the manifest rebuilds the input's uncompressed tar byte for byte.</li>
- * <li>Unless {@link ExtractOptions#unsafeNoSync()}, every file, directory and the manifest are fsynced before
- *     this returns.</li>
+ * <li>Unless {@link ExtractOptions#unsafeNoSync()}, every file, directory, the record and the manifest are durable
+ *     before this returns: through one syncfs of the target's file system ({@link ExtractOptions#syncfs()}, where
+ *     the kernel reports its errors), else an fsync of each.</li>
  * <li>On any failure, everything extract created under {@code target} and the manifest file are removed before
  *     the exception is thrown; {@code target} itself (empty) is left for the caller. A failure to clean up is
  *     attached as a suppressed exception.</li>
@@ -51,7 +52,7 @@ import java.util.stream.Stream;
  *     plain {@link IOException}s for failures of the input stream or the file system.</li>
  * </ul>
  * The input stream is read to its end but not closed. Thread-safe: calls share no state; each call uses one reader
- * thread and the fsync threads of {@link ExtractOptions#fsyncParallelism()}, all ended before it returns (a reader
+ * thread and the background threads of {@link ExtractOptions#fsyncParallelism()}, all ended before it returns (a reader
  * blocked in the caller's stream is waited for).
  */
 public final class LayerExtractor {
@@ -87,7 +88,7 @@ public final class LayerExtractor {
         if (Files.exists(shadow, LinkOption.NOFOLLOW_LINKS)) {
             throw new java.nio.file.FileAlreadyExistsException(shadow.toString());
         }
-        Syncer syncer = Syncer.create(options);
+        Syncer syncer = Syncer.create(options, target);
         TarStreamPump pump = TarStreamPump.start(raw, options.maxDiffSize());
         ManifestWriter writer = null;
         TarRecord.Writer recordWriter = null;
@@ -99,12 +100,13 @@ public final class LayerExtractor {
             writer = ManifestWriter.create(manifest);
             ExtractResult result = new Run(pump, tree, writer, recordWriter, options).extract();
             syncer.finish();
-            boolean sync = !options.unsafeNoSync();
+            boolean sync = syncer.syncsEachFile();
             if (sync && Files.isDirectory(shadow, LinkOption.NOFOLLOW_LINKS)) {
                 Syncer.syncDirectory(shadow);
             }
             recordWriter.finish(result.diffSize(), result.diffDigest(), sync);
             writer.finish(sync);
+            syncer.syncFileSystem();
             options.progress().accept(result.compressedSize());
             return result;
         } catch (Throwable e) {

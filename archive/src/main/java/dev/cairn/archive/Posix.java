@@ -90,6 +90,25 @@ public final class Posix {
         return LIBC != null;
     }
 
+    /**
+     * Whether {@link #syncfs} reports a failed writeback as an error: Linux 5.8 and later. Before that syncfs(2)
+     * returned 0 even when pages could not be written, so it cannot stand in for an fsync per file.
+     */
+    public static boolean syncfsReportsErrors() {
+        return available() && kernelAtLeast(System.getProperty("os.version", ""), 5, 8);
+    }
+
+    /** Whether a Linux release string ({@code 6.1.0-13-amd64}) is at least {@code major.minor}. */
+    static boolean kernelAtLeast(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        int mi = Integer.parseInt(m.group(2));
+        return ma > major || ma == major && mi >= minor;
+    }
+
     /** Whether this process runs as root (effective uid 0): only then are devices and ownership applied. */
     public static boolean isRoot() {
         return LIBC != null && LIBC.geteuid() == 0;

@@ -13,27 +13,41 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Makes written files and directories durable. Files are handed over still open, right after their last write, and
- * fsynced on background threads while extraction goes on ({@link ExtractOptions#fsyncParallelism()} threads; 0 syncs
- * on the caller's thread); directories are synced last, once their entries and metadata are final. At most
- * {@value #MAX_OPEN} handed-over files are open at once: the extracting thread waits for a slot.
+ * Makes written files and directories durable, one of three ways ({@link Mode}). Files are handed over still open,
+ * right after their last write, and closed — fsynced first in {@link Mode#EACH_FILE} — on background threads while
+ * extraction goes on ({@link ExtractOptions#fsyncParallelism()} threads; 0 does it on the caller's thread);
+ * directories are synced last, once their entries and metadata are final. In {@link Mode#SYNCFS} nothing is synced
+ * one by one: {@link #syncFileSystem()}, called once everything of the layer is written, is one {@code syncfs(2)}.
+ * At most {@value #MAX_OPEN} handed-over files are open at once: the extracting thread waits for a slot.
  *
- * <p>Called by one extracting thread. {@link #finish()} returns only when every sync has ended and throws the first
- * failure, naming the path.
+ * <p>Called by one extracting thread. {@link #finish()} returns only when every handed-over file is closed (and
+ * synced) and throws the first failure, naming the path.
  */
 final class Syncer {
 
     static final int MAX_OPEN = 256;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private final boolean enabled;
+    /** How the extracted layer is made durable. */
+    enum Mode {
+        /** fsync each file and each directory. */
+        EACH_FILE,
+        /** one syncfs of the whole file system when the layer is written. */
+        SYNCFS,
+        /** nothing ({@link ExtractOptions#unsafeNoSync()}). */
+        NONE
+    }
+
+    private final Mode mode;
+    private final Path root;
     private final ExecutorService pool;
     private final Semaphore open = new Semaphore(MAX_OPEN);
     private final AtomicReference<IOException> failure = new AtomicReference<>();
 
-    private Syncer(boolean enabled, int parallelism) {
-        this.enabled = enabled;
-        this.pool = enabled && parallelism > 0
+    private Syncer(Mode mode, Path root, int parallelism) {
+        this.mode = mode;
+        this.root = root;
+        this.pool = mode != Mode.NONE && parallelism > 0
                 ? new ThreadPoolExecutor(parallelism, parallelism, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                         r -> {
                             Thread t = new Thread(r, "cairn-fsync-" + THREADS.incrementAndGet());
@@ -43,26 +57,39 @@ final class Syncer {
                 : null;
     }
 
-    static Syncer create(ExtractOptions options) {
-        return new Syncer(!options.unsafeNoSync(), options.fsyncParallelism());
+    /** A syncer for a layer written under {@code root}: syncfs where it reports errors and is asked for. */
+    static Syncer create(ExtractOptions options, Path root) {
+        Mode mode = options.unsafeNoSync() ? Mode.NONE
+                : options.syncfs() && Posix.syncfsReportsErrors() ? Mode.SYNCFS : Mode.EACH_FILE;
+        return new Syncer(mode, root, options.fsyncParallelism());
     }
 
-    /** Takes ownership of {@code channel}: it is forced (if syncing) and closed. */
+    Mode mode() {
+        return mode;
+    }
+
+    /** Whether files written outside this syncer (the manifest, the tar record) must be fsynced one by one. */
+    boolean syncsEachFile() {
+        return mode == Mode.EACH_FILE;
+    }
+
+    /** Takes ownership of {@code channel}: it is forced (in {@link Mode#EACH_FILE}) and closed. */
     void fileWritten(FileChannel channel, Path path) throws IOException {
-        if (!enabled) {
-            channel.close();
-            return;
-        }
+        boolean force = mode == Mode.EACH_FILE;
         if (pool == null) {
             try (channel) {
-                force(channel, path);
+                if (force) {
+                    force(channel, path);
+                }
             }
             return;
         }
         acquire();
         pool.execute(() -> {
             try (channel) {
-                force(channel, path);
+                if (force) {
+                    force(channel, path);
+                }
             } catch (IOException e) {
                 fail(e);
             } finally {
@@ -73,7 +100,7 @@ final class Syncer {
 
     /** Queues an fsync of a directory whose entries are final. */
     void directoryDone(Path dir) throws IOException {
-        if (!enabled) {
+        if (mode != Mode.EACH_FILE) {
             return;
         }
         if (pool == null) {
@@ -113,6 +140,21 @@ final class Syncer {
         IOException f = failure.get();
         if (f != null) {
             throw f;
+        }
+    }
+
+    /**
+     * In {@link Mode#SYNCFS}, makes everything written on the root's file system durable with one syncfs; call it
+     * after {@link #finish()} and after the last file of the layer (manifest, record) is written. Otherwise nothing.
+     */
+    void syncFileSystem() throws IOException {
+        if (mode != Mode.SYNCFS) {
+            return;
+        }
+        try {
+            Posix.syncfs(root);
+        } catch (IOException e) {
+            throw new IOException("syncfs failed for the file system of " + root + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -22,7 +23,7 @@ class SyncerTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 4})
     void every_handed_over_channel_is_closed_by_finish(int parallelism) throws IOException {
-        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().fsyncParallelism(parallelism).build());
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().fsyncParallelism(parallelism).syncfs(false).build(), temp);
         FileChannel[] channels = new FileChannel[Syncer.MAX_OPEN + 10];
         for (int i = 0; i < channels.length; i++) {
             Path p = temp.resolve("f" + i);
@@ -38,7 +39,7 @@ class SyncerTest {
 
     @Test
     void a_failed_directory_sync_names_the_path() throws IOException {
-        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS);
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfs(false).build(), temp);
         syncer.directoryDone(temp.resolve("gone"));
 
         assertThatThrownBy(syncer::finish).isInstanceOf(NoSuchFileException.class).hasMessageContaining("gone");
@@ -46,7 +47,7 @@ class SyncerTest {
 
     @Test
     void unsafe_no_sync_only_closes() throws IOException {
-        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(true).build());
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(true).build(), temp);
         FileChannel ch = FileChannel.open(Files.createFile(temp.resolve("x")), StandardOpenOption.WRITE);
         syncer.fileWritten(ch, temp.resolve("x"));
         syncer.directoryDone(temp.resolve("gone"));
@@ -54,5 +55,57 @@ class SyncerTest {
         syncer.finish();
 
         assertThat(ch.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void syncfs_mode_closes_every_file_and_syncs_once_at_the_end(int parallelism) throws IOException {
+        assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().fsyncParallelism(parallelism).build(), temp);
+        assertThat(syncer.mode()).isEqualTo(Syncer.Mode.SYNCFS);
+        assertThat(syncer.syncsEachFile()).isFalse();
+        FileChannel[] channels = new FileChannel[Syncer.MAX_OPEN + 10];
+        for (int i = 0; i < channels.length; i++) {
+            Path p = temp.resolve("f" + i);
+            channels[i] = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            syncer.fileWritten(channels[i], p);
+        }
+        syncer.directoryDone(temp.resolve("gone")); // not synced one by one, so not even looked at
+
+        syncer.finish();
+        syncer.syncFileSystem();
+
+        assertThat(channels).noneMatch(FileChannel::isOpen);
+    }
+
+    @Test
+    void a_failed_syncfs_names_the_folder() throws IOException {
+        assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS, temp.resolve("gone"));
+        syncer.finish();
+
+        assertThatThrownBy(syncer::syncFileSystem).isInstanceOf(IOException.class).hasMessageContaining("gone")
+                .hasMessageContaining("syncfs");
+    }
+
+    @Test
+    void without_syncfs_or_with_it_switched_off_each_file_is_synced() {
+        assertThat(Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfs(false).build(), temp).mode())
+                .isEqualTo(Syncer.Mode.EACH_FILE);
+        assertThat(Syncer.create(ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(true).build(), temp).mode())
+                .isEqualTo(Syncer.Mode.NONE);
+        assertThat(Syncer.create(ExtractOptions.DEFAULTS, temp).mode())
+                .isEqualTo(Posix.syncfsReportsErrors() ? Syncer.Mode.SYNCFS : Syncer.Mode.EACH_FILE);
+    }
+
+    @Test
+    void syncfs_counts_only_from_linux_5_8() {
+        assertThat(Posix.kernelAtLeast("5.8.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("6.1.0-13-amd64", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("5.10.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("5.7.19", 5, 8)).isFalse();
+        assertThat(Posix.kernelAtLeast("4.19.0", 5, 8)).isFalse();
+        assertThat(Posix.kernelAtLeast("10.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("unknown", 5, 8)).isFalse();
     }
 }

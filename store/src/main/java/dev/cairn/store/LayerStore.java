@@ -737,7 +737,8 @@ public final class LayerStore implements Closeable {
     }
 
     private ExtractOptions extractOptions(LongConsumer progress) {
-        return ExtractOptions.DEFAULTS.toBuilder().unsafeNoSync(options.unsafeNoSync()).progress(progress).build();
+        return ExtractOptions.DEFAULTS.toBuilder().syncfs(options.syncfs()).unsafeNoSync(options.unsafeNoSync())
+                .progress(progress).build();
     }
 
     private static boolean hasUnfinishedLayers(LayerIndex index) {

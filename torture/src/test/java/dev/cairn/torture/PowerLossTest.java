@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * it — every write that was not fsynced is lost, as in a power failure — and the copy is mounted and checked with
  * the same {@link Ledger} as the torture run: acknowledged &rArr; durable, nothing half made, verify --deep clean.
  * A SIGKILL alone cannot show a missing fsync (the page cache survives the process); this can, and
- * {@link #aStoreThatSkipsFsyncIsCaught} proves it by planting one.
+ * {@link #aStoreThatSkipsFsyncIsCaught} proves it by planting one. Each round's child makes layers durable one
+ * of the two ways at random: one syncfs per layer (the default) or an fsync per file. The second matters: a
+ * syncfs flushes everything on the file system, which would hide a missing fsync elsewhere in the same child.
  *
  * <p>Root only (mount); skipped with the reason elsewhere. {@code -Dpowerloss.rounds=N} (CI: 6),
  * {@code -Dpowerloss.seed=S}; the disk image goes under {@code -Dtorture.dir} if set, else /dev/shm, else the
@@ -49,11 +51,13 @@ class PowerLossTest {
         try (LoopDisk disk = LoopDisk.create(scratch.resolve("disk.img"), scratch.resolve("mnt"), 1L << 30)) {
             Path root = disk.root().resolve("store");
             for (int round = 0; round < rounds && violations.isEmpty(); round++) {
-                String where = "power cut " + round + " (seed " + seed + "): ";
                 boolean early = random.nextInt(100) < 20;
                 int delayMs = early ? random.nextInt(1500) : random.nextInt(4000);
-                List<String> said = Children.runAndKill(root, round, random.nextLong(), early, delayMs, violations);
+                String sync = random.nextBoolean() ? "syncfs" : "fsync-each-file";
+                List<String> said = Children.runAndKill(root, round, random.nextLong(), early, delayMs, violations,
+                        sync);
                 disk.cutPower();
+                String where = "power cut " + round + " (" + sync + ", seed " + seed + "): ";
                 acknowledged += ledger.learn(said, where);
                 done++;
                 // As in the torture run, now and then the next child's open recovers what the power cut left.

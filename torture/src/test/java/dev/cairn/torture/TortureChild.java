@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The process the torture run kills: {@code TortureChild ROOT ROUND SEED THREADS [unsafe-no-sync]}. It opens the
+ * The process the torture run kills: {@code TortureChild ROOT ROUND SEED THREADS [SYNC]}. It opens the
  * store (running recovery), prints {@code READY}, shares the layers and finished stagings it finds among
  * {@code THREADS} threads (by hash, so each is worked on by one thread only) and lets every thread run a random mix
- * of stage, apply, cleanup, put, create, delete and name changes until the process is killed. With
- * {@code unsafe-no-sync} extracted files are never fsynced: the planted bug the power-cut test must catch.
+ * of stage, apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how
+ * extracted layers are made durable: {@code syncfs} (the default), {@code fsync-each-file}, or
+ * {@code unsafe-no-sync} — never: the planted bug the power-cut test must catch.
  *
  * <p>Protocol on stdout, one line per event, each line written whole and flushed before the thread goes on:
  * <pre>
@@ -63,8 +64,14 @@ public final class TortureChild {
         long round = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
         int threads = Integer.parseInt(args[3]);
-        boolean noSync = args.length > 4 && args[4].equals("unsafe-no-sync");
-        LayerStore store = LayerStore.open(root, StoreOptions.defaults().withUnsafeNoSync(noSync));
+        String sync = args.length > 4 ? args[4] : "syncfs";
+        StoreOptions options = switch (sync) {
+            case "syncfs" -> StoreOptions.defaults();
+            case "fsync-each-file" -> StoreOptions.defaults().withSyncfs(false);
+            case "unsafe-no-sync" -> StoreOptions.defaults().withUnsafeNoSync(true);
+            default -> throw new IllegalArgumentException("unknown SYNC " + sync);
+        };
+        LayerStore store = LayerStore.open(root, options);
         List<List<String>> layers = new ArrayList<>();
         List<List<String>> staged = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
