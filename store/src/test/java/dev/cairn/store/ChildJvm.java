@@ -13,7 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link CrashChild} in its own JVM, with the JVM flags of this one, and its stdout read line by line on a
+ * A {@link CrashChild} (or another main class) in its own JVM, with the JVM flags of this one, and its stdout read line by line on a
  * background thread. Stderr goes to this JVM's stderr (the surefire report).
  */
 final class ChildJvm implements AutoCloseable {
@@ -42,20 +42,27 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code CrashChild ROOT SCENARIO SEED} with extra {@code -D} properties. */
     static ChildJvm start(Path root, String scenario, long seed, String... properties) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), List.of(properties), CrashChild.class, root.toString(), scenario, Long.toString(seed));
+    }
+
+    /**
+     * Starts {@code main} with {@code args} in a JVM with this one's flags plus {@code properties}, the command
+     * prefixed by {@code wrapper} (e.g. {@code setpriv ...}; empty for none).
+     */
+    static ChildJvm start(List<String> wrapper, List<String> properties, Class<?> main, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Ddisable")) {
                 cmd.add(arg);
             }
         }
-        cmd.addAll(List.of(properties));
+        cmd.addAll(properties);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CrashChild.class.getName());
-        cmd.add(root.toString());
-        cmd.add(scenario);
-        cmd.add(Long.toString(seed));
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 

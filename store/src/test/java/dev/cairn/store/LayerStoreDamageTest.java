@@ -1,7 +1,7 @@
 package dev.cairn.store;
 
+import dev.cairn.archive.Posix;
 import dev.cairn.journal.Tmpfs;
-
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
@@ -13,16 +13,23 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A store on a damaged journal, a full disk and a read-only file system: {@link LayerStore#repair}, and the errors
- * that leave the store as it was.
+ * A store on a damaged journal, a full disk, a read-only file system and folders it may not write:
+ * {@link LayerStore#repair}, and the errors that leave the store as it was.
  */
 class LayerStoreDamageTest {
 
@@ -204,6 +211,84 @@ class LayerStoreDamageTest {
                 assertThat(store.layers()).containsExactly(base);
                 assertThat(store.verify(true).ok()).isTrue();
             }
+        }
+    }
+
+    @Test
+    void withoutWritePermissionEveryWriteFailsWithOneLineNamingThePathAndNothingIsLost() throws Exception {
+        Path root = tmp.resolve("store");
+        Layer base;
+        try (LayerStore store = LayerStore.open(root)) {
+            base = put(store, 1, LayerSpec.base().withName("base"));
+        }
+
+        // The whole store read-only by its modes. Even a read-only open needs to write: the journal opens its
+        // append lock and head checkpoint for writing (docs/RELIABILITY.md, "Not yet tested").
+        List<String> said = deniedChild(root, root);
+        assertThat(line(said, "open")).startsWith("open FAILED").contains(root.toString());
+        assertThat(line(said, "read")).startsWith("read FAILED AccessDeniedException").contains(root.toString());
+        assertThat(line(said, "put")).startsWith("put FAILED").contains(root.toString());
+        assertUnchanged(root, base);
+
+        // Only one folder refused: the store opens, and a put fails naming that folder.
+        for (String folder : List.of("staging", "layers")) {
+            said = deniedChild(root, root.resolve(folder));
+            assertThat(line(said, "open")).isEqualTo("open OK 1");
+            assertThat(line(said, "put")).startsWith("put FAILED").contains(root.resolve(folder).toString());
+            assertUnchanged(root, base);
+        }
+    }
+
+    /**
+     * Runs {@link DeniedChild} on the store with the write bits of everything under {@code readOnly} removed (their
+     * modes restored exactly afterwards). As root the child runs without CAP_DAC_OVERRIDE, which would let it
+     * write anyway; as anyone else it runs as is.
+     */
+    private static List<String> deniedChild(Path root, Path readOnly) throws Exception {
+        List<String> wrapper = List.of();
+        if (Posix.isRoot()) {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                    "needs setpriv (util-linux) to run a child without root's CAP_DAC_OVERRIDE");
+            wrapper = List.of("/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search");
+        }
+        Map<Path, Set<PosixFilePermission>> modes = new LinkedHashMap<>();
+        try (Stream<Path> all = Files.walk(readOnly)) {
+            for (Path p : all.toList()) {
+                if (!Files.isSymbolicLink(p)) {
+                    modes.put(p, Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+                }
+            }
+        }
+        try {
+            for (Map.Entry<Path, Set<PosixFilePermission>> e : modes.entrySet()) {
+                Set<PosixFilePermission> without = EnumSet.noneOf(PosixFilePermission.class);
+                without.addAll(e.getValue());
+                without.removeAll(List.of(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
+                        PosixFilePermission.OTHERS_WRITE));
+                Files.setPosixFilePermissions(e.getKey(), without);
+            }
+            try (ChildJvm child = ChildJvm.start(wrapper, List.of(), DeniedChild.class, root.toString())) {
+                child.await("put ");
+                assertThat(child.exitStatus()).as("the child's exit status; it said %s", child.said()).isZero();
+                return child.said();
+            }
+        } finally {
+            for (Map.Entry<Path, Set<PosixFilePermission>> e : modes.entrySet()) {
+                Files.setPosixFilePermissions(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static String line(List<String> said, String attempt) {
+        return said.stream().filter(l -> l.startsWith(attempt + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + attempt + " line in " + said));
+    }
+
+    private static void assertUnchanged(Path root, Layer base) throws IOException {
+        try (LayerStore store = LayerStore.open(root)) {
+            assertThat(store.layers()).containsExactly(base);
+            assertThat(store.staged()).isEmpty();
+            StoreInvariants.check(store);
         }
     }
 }
