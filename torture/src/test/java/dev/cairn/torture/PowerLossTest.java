@@ -48,6 +48,8 @@ class PowerLossTest {
         Instant start = Instant.now();
         int acknowledged = 0;
         int done = 0;
+        int syncfsRounds = 0;
+        int checks = 0;
         try (LoopDisk disk = LoopDisk.create(scratch.resolve("disk.img"), scratch.resolve("mnt"), 1L << 30)) {
             Path root = disk.root().resolve("store");
             for (int round = 0; round < rounds && violations.isEmpty(); round++) {
@@ -57,17 +59,19 @@ class PowerLossTest {
                 List<String> said = Children.runAndKill(root, round, random.nextLong(), early, delayMs, violations,
                         sync);
                 disk.cutPower();
+                syncfsRounds += sync.equals("syncfs") ? 1 : 0;
                 String where = "power cut " + round + " (" + sync + ", seed " + seed + "): ";
                 acknowledged += ledger.learn(said, where);
                 done++;
                 // As in the torture run, now and then the next child's open recovers what the power cut left.
                 if (random.nextInt(100) < 75 || round == rounds - 1) {
                     ledger.check(root, where);
+                    checks++;
                 }
-                TortureTest.report(String.format("rounds=%d of %d seed=%d violations=%d acknowledged=%d layers=%d "
-                                + "duration=%s%n", done, rounds, seed, violations.size(), acknowledged,
-                        ledger.layers(), Duration.between(start, Instant.now())), violations,
-                        "powerloss-result.txt");
+                TortureTest.report(String.format("rounds=%d of %d seed=%d violations=%d checks=%d syncfsRounds=%d "
+                                + "acknowledged=%d layers=%d duration=%s%n", done, rounds, seed, violations.size(),
+                        checks, syncfsRounds, acknowledged, ledger.layers(), Duration.between(start, Instant.now())),
+                        violations, "powerloss-result.txt");
             }
         } finally {
             TortureTest.deleteTree(scratch);
