@@ -77,6 +77,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * appends: close it and open the directory again, which verifies what is there. Only {@link JournalRepair} ever
  * removes records.
  *
+ * <h2>Read-only</h2>
+ * {@link #openReadOnly} reads and verifies the same way but writes nothing, anywhere: Chronicle maps the files
+ * read-only, the append lock is taken shared (so a verification still sees no half-written batch), no checkpoint
+ * is written, no committer runs and {@link #append} is refused. It works where the process may not write the
+ * directory and on a read-only file system.
+ *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */
 public final class ChronicleJournal implements Journal {
@@ -110,6 +116,7 @@ public final class ChronicleJournal implements Journal {
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path dir;
+    private final boolean readOnly;
     private final SingleChronicleQueue queue;
     private final ReentrantLock jvmLock;
     private final FileChannel lockChannel;
@@ -138,9 +145,10 @@ public final class ChronicleJournal implements Journal {
     /** Files whose directory entry is known durable. Owned by the committer thread. */
     private final Set<Path> durableEntries = new HashSet<>();
 
-    private ChronicleJournal(Path dir, SingleChronicleQueue queue, ReentrantLock jvmLock, FileChannel lockChannel,
-                             FileChannel headChannel) {
+    private ChronicleJournal(Path dir, boolean readOnly, SingleChronicleQueue queue, ReentrantLock jvmLock,
+                             FileChannel lockChannel, FileChannel headChannel) {
         this.dir = dir;
+        this.readOnly = readOnly;
         this.queue = queue;
         this.jvmLock = jvmLock;
         this.lockChannel = lockChannel;
@@ -164,39 +172,69 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
+     * Opens an existing journal for reading only and verifies every record as {@link #open(Path)} does, writing
+     * nothing (see "Read-only" above). Appends fail with an {@link IOException}.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no journal in {@code dir}
+     */
+    public static ChronicleJournal openReadOnly(Path dir) throws IOException {
+        return open(dir, null, true);
+    }
+
+    /**
      * As {@link #open(Path)}, with Chronicle's clock replaced by {@code time} (null: the system clock). Tests use it
      * to move to the next day's cycle file without waiting; production always runs on the real clock.
      */
     static ChronicleJournal open(Path dir, TimeProvider time) throws IOException {
+        return open(dir, time, false);
+    }
+
+    private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly) throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
         Path repairing = repairingDir(absolute);
         if (Files.exists(repairing)) {
             throw new IOException("an interrupted journal repair left " + repairing + "; run cairn repair again "
                     + "to finish it before opening " + absolute);
         }
-        boolean created = !Files.isDirectory(absolute);
-        Files.createDirectories(absolute);
-        if (created && absolute.getParent() != null) {
-            fsyncDirectory(absolute.getParent());
+        if (readOnly) {
+            // Everything the read needs must be there already: a read-only open creates nothing.
+            for (Path needed : List.of(absolute, absolute.resolve(LOCK_FILE), absolute.resolve(METADATA_FILE))) {
+                if (!Files.exists(needed)) {
+                    throw new java.nio.file.NoSuchFileException(needed.toString(), null,
+                            "no journal to open read-only");
+                }
+            }
+        } else {
+            boolean created = !Files.isDirectory(absolute);
+            Files.createDirectories(absolute);
+            if (created && absolute.getParent() != null) {
+                fsyncDirectory(absolute.getParent());
+            }
         }
         Path real = absolute.toRealPath();
         refuseDiscardedFiles(real);
         checkCycleFileHeaders(real);
-        SingleChronicleQueue queue = buildQueue(real, time);
+        SingleChronicleQueue queue = buildQueue(real, time, readOnly);
         FileChannel lockChannel = null;
         FileChannel headChannel = null;
         ChronicleJournal journal = null;
         try {
-            lockChannel = FileChannel.open(real.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
-            headChannel = FileChannel.open(real.resolve(HeadCheckpoint.FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
-            journal = new ChronicleJournal(real, queue, JVM_LOCKS.computeIfAbsent(real, p -> new ReentrantLock()),
-                    lockChannel, headChannel);
+            Set<StandardOpenOption> access = readOnly ? Set.of(StandardOpenOption.READ)
+                    : Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            lockChannel = FileChannel.open(real.resolve(LOCK_FILE), access);
+            if (!readOnly || Files.exists(real.resolve(HeadCheckpoint.FILE))) {
+                headChannel = FileChannel.open(real.resolve(HeadCheckpoint.FILE), access);
+            }
+            journal = new ChronicleJournal(real, readOnly, queue,
+                    JVM_LOCKS.computeIfAbsent(real, p -> new ReentrantLock()), lockChannel, headChannel);
             journal.verifyFromHead();
-            journal.fsyncQueueMetadata();
+            if (!readOnly) {
+                journal.fsyncQueueMetadata();
+            }
             refuseDiscardedFiles(real);
-            journal.committer.start();
+            if (!readOnly) {
+                journal.committer.start();
+            }
             return journal;
         } catch (IOException | RuntimeException | Error e) {
             if (journal != null) {
@@ -215,10 +253,16 @@ public final class ChronicleJournal implements Journal {
 
     /** The Chronicle queue in {@code dir} as this journal configures it. */
     static SingleChronicleQueue buildQueue(Path dir, TimeProvider time) throws IOException {
+        return buildQueue(dir, time, false);
+    }
+
+    private static SingleChronicleQueue buildQueue(Path dir, TimeProvider time, boolean readOnly)
+            throws IOException {
         try {
             SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.toFile())
                     .rollCycle(ROLL_CYCLE)
                     .blockSize(BLOCK_SIZE)
+                    .readOnly(readOnly)
                     .checkInterrupts(false);
             if (time != null) {
                 builder.timeProvider(time);
@@ -249,6 +293,9 @@ public final class ChronicleJournal implements Journal {
         }
         Request request = new Request(copy, actor);
         ensureUsable();
+        if (readOnly) {
+            throw new IOException("the journal in " + dir + " is open read-only: nothing can be appended");
+        }
         pending.add(request);
         if (closed || committerStopped) {
             request.result.completeExceptionally(closed ? closedException() : failedException());
@@ -359,7 +406,9 @@ public final class ChronicleJournal implements Journal {
             jvmLock.unlock();
         }
         try {
-            headChannel.close();
+            if (headChannel != null) {
+                headChannel.close();
+            }
         } catch (IOException ignored) {
             // every checkpoint written through it was followed by a sync or is covered by the records' own fsync
         }
@@ -525,7 +574,7 @@ public final class ChronicleJournal implements Journal {
     private FileLock lockAppends() throws IOException {
         jvmLock.lock();
         try {
-            return lockChannel.lock();
+            return readOnly ? lockChannel.lock(0, Long.MAX_VALUE, true) : lockChannel.lock();
         } catch (IOException | RuntimeException | Error e) {
             jvmLock.unlock();
             throw e;
@@ -707,7 +756,7 @@ public final class ChronicleJournal implements Journal {
             if (checkpoint.isPresent() && chain.lastSeq() < checkpoint.get().seq()) {
                 throw lostTail(chain.lastSeq(), checkpoint.get().seq());
             }
-            if (checkpoint.isEmpty() && writeMissingCheckpoint) {
+            if (checkpoint.isEmpty() && writeMissingCheckpoint && !readOnly) {
                 new HeadCheckpoint(chain.lastSeq(), chain.lastHash()).writeTo(headChannel, true);
             }
         } finally {

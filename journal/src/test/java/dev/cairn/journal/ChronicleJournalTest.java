@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,6 +100,53 @@ class ChronicleJournalTest extends JournalContractTest {
         assertValidChain(readAll(journal, 1));
         assertThat(journal.verify()).isEqualTo(new VerifyReport(4, 4, fourth.hash()));
         assertThat(journal.location()).isEqualTo(dir().toRealPath());
+    }
+
+    @Test
+    void aReadOnlyOpenReadsAndVerifiesEverythingWritesNothingAndRefusesAppends() throws Exception {
+        List<JournalRecord> before = appendMarkedAndClose(3);
+
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir())) {
+            assertThat(reader.lastSeq()).isEqualTo(3);
+            assertThat(readAll(reader, 1)).containsExactlyElementsOf(before);
+            assertThat(reader.verify()).isEqualTo(new VerifyReport(3, 3, before.get(2).hash()));
+            assertThatThrownBy(() -> reader.append(orphan("refused"), ACTOR)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("read-only").hasMessageContaining(dir().toRealPath().toString());
+
+            // It follows a writer (here in the same JVM; processes are the store's tests).
+            try (ChronicleJournal writer = ChronicleJournal.open(dir())) {
+                JournalRecord fourth = writer.append(orphan("MARKER-4"), ACTOR);
+                assertThat(reader.lastSeq()).isEqualTo(4);
+                assertThat(readAll(reader, 4)).containsExactly(fourth);
+            }
+        }
+    }
+
+    @Test
+    void aReadOnlyOpenChangesNoFileAndCreatesNone() throws Exception {
+        appendMarkedAndClose(2);
+        Map<String, String> files = snapshot(dir());
+
+        try (ChronicleJournal reader = ChronicleJournal.openReadOnly(dir())) {
+            assertThat(readAll(reader, 1)).hasSize(2);
+            reader.verify();
+        }
+
+        assertThat(snapshot(dir())).isEqualTo(files);
+        assertThatThrownBy(() -> ChronicleJournal.openReadOnly(tmp.resolve("none")))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("none");
+    }
+
+    /** Every file of a folder: name to size, modification time and sha256. */
+    private static Map<String, String> snapshot(Path folder) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> all = Files.list(folder)) {
+            for (Path p : all.toList()) {
+                out.put(p.getFileName().toString(), Files.size(p) + " " + Files.getLastModifiedTime(p) + " "
+                        + dev.cairn.model.Digest.sha256(Files.readAllBytes(p)));
+            }
+        }
+        return out;
     }
 
     @Test

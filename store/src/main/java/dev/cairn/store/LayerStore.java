@@ -152,12 +152,14 @@ public final class LayerStore implements Closeable {
         } else if (!layout.exists()) {
             throw new StoreNotFoundException(layout.root().toString());
         }
-        Journal journal = ChronicleJournal.open(layout.journal());
+        // Read-only writes nothing, so it also works where this process may not write, or on a read-only mount.
+        Journal journal = writable ? ChronicleJournal.open(layout.journal())
+                : ChronicleJournal.openReadOnly(layout.journal());
         LiveIndex live = null;
         StoreLock lock = null;
         try {
             live = LiveIndex.follow(journal, LayerIndex.empty());
-            lock = new StoreLock(layout.lockFile());
+            lock = writable ? new StoreLock(layout.lockFile()) : null;
             return new LayerStore(layout, options, journal, live, lock, writable);
         } catch (IOException | RuntimeException e) {
             closeQuietly(lock, e);
@@ -819,7 +821,9 @@ public final class LayerStore implements Closeable {
         try {
             journal.close();
         } finally {
-            lock.close();
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 }
