@@ -40,7 +40,7 @@ class PowerLossTest {
         long seed = Long.getLong("powerloss.seed", new Random().nextLong());
         int rounds = Integer.getInteger("powerloss.rounds", 6);
         Path scratch = scratch();
-        Optional<String> why = LoopDisk.unavailable(scratch);
+        Optional<String> why = unavailable(scratch);
         assumeTrue(why.isEmpty(), () -> "power-cut test skipped: " + why.orElseThrow());
         System.out.printf("powerloss: seed=%d rounds=%d (replay with -Dpowerloss.seed=%d)%n", seed, rounds, seed);
         List<String> violations = ledger.violations();
@@ -88,7 +88,7 @@ class PowerLossTest {
     @Test
     void aStoreThatSkipsFsyncIsCaught() throws Exception {
         Path scratch = scratch();
-        Optional<String> why = LoopDisk.unavailable(scratch);
+        Optional<String> why = unavailable(scratch);
         assumeTrue(why.isEmpty(), () -> "power-cut test skipped: " + why.orElseThrow());
         int acknowledged = 0;
         try (LoopDisk disk = LoopDisk.create(scratch.resolve("disk.img"), scratch.resolve("mnt"), 1L << 30)) {
@@ -106,6 +106,15 @@ class PowerLossTest {
         assertThat(acknowledged).as("the children got work done").isPositive();
         assertThat(ledger.violations()).as("what the power cut cost a store that skips fsync").isNotEmpty()
                 .anySatisfy(v -> assertThat(v).contains("verify --deep"));
+    }
+
+    /** Why the test cannot run here, or empty; a folder it cannot use is removed at once. */
+    private static Optional<String> unavailable(Path scratch) throws Exception {
+        Optional<String> why = LoopDisk.unavailable(scratch);
+        if (why.isPresent()) {
+            TortureTest.deleteTree(scratch);
+        }
+        return why;
     }
 
     /** A fresh folder for the disk image: on tmpfs when there is one (the image is then memory, and quick). */
