@@ -28,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       else.</li>
  * </ul>
  * {@code -Dtorture.seed=S} replays a run (the seed is printed and is in every failure message),
- * {@code -Dtorture.kills=N} sets its length, {@code -Dtorture.dir=D} puts the store under D (e.g. /dev/shm).
+ * {@code -Dtorture.kills=N} sets its length, {@code -Dtorture.dir=D} puts the store under D (e.g. /dev/shm),
+ * {@code -Dtorture.storeKills=K} starts a fresh store every K kills (the store's history, replayed at every open,
+ * would otherwise make each kill slower than the last).
  * The result (kills, seed, violations, duration) is written to {@code target/torture-result.txt}.
  */
 class TortureTest {
@@ -36,17 +38,19 @@ class TortureTest {
     @TempDir
     Path tmp;
 
-    private final Ledger ledger = new Ledger();
-
     @Test
     void killedAtRandomMomentsTheStoreKeepsEveryAcknowledgedCallAndNothingHalfMade() throws Exception {
         long seed = Long.getLong("torture.seed", new Random().nextLong());
         int kills = Integer.getInteger("torture.kills", 16);
+        // Kills per store (0: one store for the whole run). The journal is replayed and verified from seq 1 at
+        // every open and check, so a store's kills get slower as its history grows; a long run may take several.
+        int storeKills = Integer.getInteger("torture.storeKills", 0);
         String dir = System.getProperty("torture.dir");
-        Path root = (dir == null || dir.isBlank() ? tmp : Files.createTempDirectory(Path.of(dir), "torture-"))
-                .resolve("store");
-        System.out.printf("torture: seed=%d kills=%d store=%s (replay with -Dtorture.seed=%d)%n", seed, kills, root,
-                seed);
+        Path base = dir == null || dir.isBlank() ? tmp : Files.createTempDirectory(Path.of(dir), "torture-");
+        Path root = base.resolve("store-0");
+        System.out.printf("torture: seed=%d kills=%d storeKills=%d store=%s (replay with -Dtorture.seed=%d)%n", seed,
+                kills, storeKills, root, seed);
+        Ledger ledger = new Ledger();
         List<String> violations = ledger.violations();
         Random random = new Random(seed);
         Instant start = Instant.now();
@@ -54,7 +58,15 @@ class TortureTest {
         int checks = 0;
         int acknowledged = 0;
         int earlyKills = 0;
+        int stores = 1;
         for (int kill = 0; kill < kills && violations.isEmpty(); kill++) {
+            if (storeKills > 0 && kill > 0 && kill % storeKills == 0) {
+                deleteTree(root);
+                root = base.resolve("store-" + stores++);
+                ledger = new Ledger();
+                violations = ledger.violations();
+            }
+            boolean lastOfStore = kill == kills - 1 || storeKills > 0 && (kill + 1) % storeKills == 0;
             String where = "kill " + kill + " (seed " + seed + "): ";
             boolean early = random.nextInt(100) < 20;
             int delayMs = early ? random.nextInt(1500) : random.nextInt(4000);
@@ -63,19 +75,19 @@ class TortureTest {
             done++;
             earlyKills += early ? 1 : 0;
             // Now and then leave the recovery to the next child, so that its open has real work to do when it is
-            // killed (and the kill can land inside recovery); always check after the last kill.
-            if (random.nextInt(100) < 75 || kill == kills - 1) {
+            // killed (and the kill can land inside recovery); always check after a store's last kill.
+            if (random.nextInt(100) < 75 || lastOfStore) {
                 ledger.check(root, where);
                 checks++;
             }
             // Written after every kill, so that a long run stopped early still tells what it did.
             report(String.format("kills=%d of %d seed=%d violations=%d checks=%d acknowledged=%d earlyKills=%d "
-                            + "layers=%d duration=%s threads=%d%n", done, kills, seed, violations.size(), checks,
-                    acknowledged, earlyKills, ledger.layers(), Duration.between(start, Instant.now()),
+                            + "layers=%d stores=%d duration=%s threads=%d%n", done, kills, seed, violations.size(),
+                    checks, acknowledged, earlyKills, ledger.layers(), stores, Duration.between(start, Instant.now()),
                     Children.THREADS), violations);
         }
         if (dir != null && !dir.isBlank()) {
-            deleteTree(root.getParent());
+            deleteTree(base);
         }
         assertThat(violations).as("violations (seed %d)", seed).isEmpty();
         assertThat(acknowledged).as("the children got work done (seed %d)", seed).isPositive();
