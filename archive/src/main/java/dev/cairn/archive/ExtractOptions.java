@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 

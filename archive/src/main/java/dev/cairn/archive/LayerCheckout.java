@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import dev.cairn.model.CheckoutOptions;
 import dev.cairn.model.CheckoutResult;
 import java.io.IOException;

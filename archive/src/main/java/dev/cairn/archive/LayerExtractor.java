@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import dev.cairn.model.CairnException;
 import dev.cairn.model.CorruptArchiveException;
 import dev.cairn.model.Digest;

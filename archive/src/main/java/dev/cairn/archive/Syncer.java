@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

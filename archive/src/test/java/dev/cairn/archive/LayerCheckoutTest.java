@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -96,16 +97,5 @@ class SyncerTest {
                 .isEqualTo(Syncer.Mode.NONE);
         assertThat(Syncer.create(ExtractOptions.DEFAULTS, temp).mode())
                 .isEqualTo(Posix.syncfsReportsErrors() ? Syncer.Mode.SYNCFS : Syncer.Mode.EACH_FILE);
-    }
-
-    @Test
-    void syncfs_counts_only_from_linux_5_8() {
-        assertThat(Posix.kernelAtLeast("5.8.0", 5, 8)).isTrue();
-        assertThat(Posix.kernelAtLeast("6.1.0-13-amd64", 5, 8)).isTrue();
-        assertThat(Posix.kernelAtLeast("5.10.0", 5, 8)).isTrue();
-        assertThat(Posix.kernelAtLeast("5.7.19", 5, 8)).isFalse();
-        assertThat(Posix.kernelAtLeast("4.19.0", 5, 8)).isFalse();
-        assertThat(Posix.kernelAtLeast("10.0", 5, 8)).isTrue();
-        assertThat(Posix.kernelAtLeast("unknown", 5, 8)).isFalse();
     }
 }

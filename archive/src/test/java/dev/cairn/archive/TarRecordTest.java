@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.io.Posix;
 import static dev.cairn.archive.TestTars.tar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
 package dev.cairn.bench;
 
+import dev.cairn.io.Posix;
 import dev.cairn.archive.ExtractOptions;
 import dev.cairn.archive.LayerExtractor;
-import dev.cairn.archive.Posix;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ModuleLayeringTest {
 
     private static final List<String> MODULES =
-            List.of("model", "journal", "projection", "recovery", "archive", "store", "cli");
+            List.of("model", "io", "journal", "projection", "recovery", "archive", "store", "cli");
 
     private static JavaClasses classes;
 
@@ -42,11 +42,12 @@ class ModuleLayeringTest {
     static Stream<Arguments> moduleTable() {
         return Stream.of(
                 Arguments.of("model", List.of()),
-                Arguments.of("journal", List.of("model")),
-                Arguments.of("projection", List.of("model", "journal")),
-                Arguments.of("recovery", List.of("model", "journal", "projection")),
-                Arguments.of("archive", List.of("model")),
-                Arguments.of("store", List.of("model", "journal", "projection", "recovery", "archive")),
+                Arguments.of("io", List.of("model")),
+                Arguments.of("journal", List.of("model", "io")),
+                Arguments.of("projection", List.of("model", "io", "journal")),
+                Arguments.of("recovery", List.of("model", "io", "journal", "projection")),
+                Arguments.of("archive", List.of("model", "io")),
+                Arguments.of("store", List.of("model", "io", "journal", "projection", "recovery", "archive")),
                 Arguments.of("cli", List.of("store", "model")));
     }
 

@@ -45,7 +45,7 @@ import dev.cairn.projection.StagingState;
 import dev.cairn.recovery.Recovery;
 import dev.cairn.recovery.RecoveryReport;
 import dev.cairn.model.internal.FaultPoints;
-import dev.cairn.store.internal.Fs;
+import dev.cairn.io.DurableFiles;
 import dev.cairn.store.internal.StoreLayout;
 import dev.cairn.store.internal.StoreLock;
 
@@ -238,7 +238,7 @@ public final class LayerStore implements Closeable {
             try {
                 append(new Event.StagingStarted(id, options.actor().pid(), options.actor().host()));
             } catch (IOException | RuntimeException e) {
-                Fs.removeTree(layout.stagingFolder(id));
+                DurableFiles.removeTree(layout.stagingFolder(id));
                 throw e;
             }
         }
@@ -248,8 +248,8 @@ public final class LayerStore implements Closeable {
             Files.createDirectory(layout.stagedDiff(id));
             ExtractResult r = LayerExtractor.extract(tar, layout.stagedDiff(id), layout.stagedManifest(id),
                     extractOptions(progress));
-            Fs.syncDir(layout.stagedContents(id));
-            Fs.syncDir(layout.stagingFolder(id));
+            DurableFiles.syncDir(layout.stagedContents(id));
+            DurableFiles.syncDir(layout.stagingFolder(id));
             FaultPoints.reach(FaultPoints.STAGING_EXTRACTED);
             JournalRecord rec = append(new Event.DiffStaged(id, r.diffDigest(), r.diffSize(), r.compressedDigest(),
                     r.compressedSize(), r.compression()));
@@ -383,11 +383,11 @@ public final class LayerStore implements Closeable {
             append(new Event.LayerCreated(layerId, parent.orElse(null), spec.names(), null, spec.metadata()));
             try {
                 FaultPoints.reach(FaultPoints.LAYER_CREATED);
-                Fs.mkdirDurable(layout.layer(layerId));
-                Fs.mkdirDurable(layout.layerDiff(layerId));
+                DurableFiles.mkdirDurable(layout.layer(layerId));
+                DurableFiles.mkdirDurable(layout.layerDiff(layerId));
                 LayerExtractor.extract(new java.io.ByteArrayInputStream(EmptyLayer.tar()), layout.layerDiff(layerId),
                         layout.layerManifest(layerId), extractOptions(bytes -> { }));
-                Fs.syncDir(layout.layer(layerId));
+                DurableFiles.syncDir(layout.layer(layerId));
                 FaultPoints.reach(FaultPoints.LAYER_MOVED);
                 append(new Event.LayerCommitted(layerId, EmptyLayer.DIFF_DIGEST, EmptyLayer.DIFF_SIZE, null, null,
                         null));

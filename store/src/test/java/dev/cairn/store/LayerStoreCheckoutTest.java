@@ -1,10 +1,10 @@
 package dev.cairn.store;
 
+import dev.cairn.io.Posix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cairn.archive.Posix;
 import dev.cairn.model.Change;
 import dev.cairn.model.CheckoutResult;
 import dev.cairn.model.LayerNotFoundException;

@@ -1,6 +1,6 @@
 package dev.cairn.store;
 
-import dev.cairn.archive.Posix;
+import dev.cairn.io.Posix;
 import dev.cairn.journal.Tmpfs;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;

@@ -1,5 +1,6 @@
 package dev.cairn.store.internal;
 
+import dev.cairn.io.DurableFiles;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.internal.FaultPoints;
@@ -45,9 +46,9 @@ public final class StoreLayout implements RecoveryDisk {
     /** Creates the folders that are missing (each 0700), durably. */
     public void create() throws IOException {
         Files.createDirectories(root.getParent() == null ? root : root.toAbsolutePath().getParent());
-        Fs.mkdirDurable(root);
+        DurableFiles.mkdirDurable(root);
         for (Path p : List.of(journal(), layers(), staging(), trash(), snapshots())) {
-            Fs.mkdirDurable(p);
+            DurableFiles.mkdirDurable(p);
         }
     }
 
@@ -132,7 +133,7 @@ public final class StoreLayout implements RecoveryDisk {
      * {@link #releaseOwnership} (or the process dies).
      */
     public void claimStaging(StagingId id) throws IOException {
-        Fs.mkdirDurable(stagingFolder(id));
+        DurableFiles.mkdirDurable(stagingFolder(id));
         FileChannel ch = FileChannel.open(ownerLockFile(id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -146,7 +147,7 @@ public final class StoreLayout implements RecoveryDisk {
             throw new IOException("staging " + id + " is already owned by another process: " + ownerLockFile(id));
         }
         ownedStagings.put(id, lock);
-        Fs.syncDir(stagingFolder(id));
+        DurableFiles.syncDir(stagingFolder(id));
     }
 
     /** Drops this process's owner lock on a staging (when it finished, or was removed). */
@@ -193,17 +194,17 @@ public final class StoreLayout implements RecoveryDisk {
 
     @Override
     public List<String> layerFolders() throws IOException {
-        return Fs.list(layers());
+        return DurableFiles.list(layers());
     }
 
     @Override
     public List<String> stagingFolders() throws IOException {
-        return Fs.list(staging());
+        return DurableFiles.list(staging());
     }
 
     @Override
     public List<String> trashEntries() throws IOException {
-        return Fs.list(trash());
+        return DurableFiles.list(trash());
     }
 
     @Override
@@ -223,20 +224,20 @@ public final class StoreLayout implements RecoveryDisk {
 
     @Override
     public void restoreStagedContents(LayerId layer, StagingId staging) throws IOException {
-        Fs.renameDurable(layer(layer), stagedContents(staging));
+        DurableFiles.renameDurable(layer(layer), stagedContents(staging));
     }
 
     @Override
     public void removeLayer(LayerId id) throws IOException {
-        Fs.removeTree(layer(id));
-        Fs.removeTree(layerTrash(id));
+        DurableFiles.removeTree(layer(id));
+        DurableFiles.removeTree(layerTrash(id));
     }
 
     @Override
     public void removeStaging(StagingId id) throws IOException {
         releaseOwnership(id);
-        Fs.removeTree(stagingFolder(id));
-        Fs.removeTree(stagingTrash(id));
+        DurableFiles.removeTree(stagingFolder(id));
+        DurableFiles.removeTree(stagingTrash(id));
     }
 
     @Override
@@ -245,34 +246,34 @@ public final class StoreLayout implements RecoveryDisk {
         if (!p.startsWith(root) || p.equals(root)) {
             throw new IOException("refusing to remove " + p + ": not inside the store at " + root);
         }
-        Fs.removeTree(p);
+        DurableFiles.removeTree(p);
     }
 
     // --- the moves of apply, delete and cleanup ---------------------------------------------------------------
 
     /** apply: {@code staging/<sid>/layer} becomes {@code layers/<id>} in one rename. */
     public void moveStagedIntoLayer(StagingId staging, LayerId layer) throws IOException {
-        Fs.renameDurable(stagedContents(staging), layer(layer));
+        DurableFiles.renameDurable(stagedContents(staging), layer(layer));
     }
 
     /** delete: the layer's folder leaves {@code layers/} in one rename, then is removed. */
     public void removeLayerDurably(LayerId id) throws IOException {
         if (layerFolderExists(id)) {
-            Fs.removeTree(layerTrash(id));
-            Fs.renameDurable(layer(id), layerTrash(id));
+            DurableFiles.removeTree(layerTrash(id));
+            DurableFiles.renameDurable(layer(id), layerTrash(id));
             FaultPoints.reach(FaultPoints.LAYER_TRASHED);
         }
-        Fs.removeTree(layerTrash(id));
+        DurableFiles.removeTree(layerTrash(id));
     }
 
     /** cleanup: the staging's folder leaves {@code staging/} in one rename, then is removed. */
     public void removeStagingDurably(StagingId id) throws IOException {
         releaseOwnership(id);
         if (stagingFolderExists(id)) {
-            Fs.removeTree(stagingTrash(id));
-            Fs.renameDurable(stagingFolder(id), stagingTrash(id));
+            DurableFiles.removeTree(stagingTrash(id));
+            DurableFiles.renameDurable(stagingFolder(id), stagingTrash(id));
             FaultPoints.reach(FaultPoints.STAGING_TRASHED);
         }
-        Fs.removeTree(stagingTrash(id));
+        DurableFiles.removeTree(stagingTrash(id));
     }
 }

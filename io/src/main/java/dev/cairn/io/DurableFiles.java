@@ -1,4 +1,4 @@
-package dev.cairn.store.internal;
+package dev.cairn.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,9 +21,9 @@ import java.util.stream.Stream;
  * The few file-system steps the crash protocol is made of, each durable when it returns. Never follows a symlink
  * inside the store: a layer's contents are data, not directions.
  */
-public final class Fs {
+public final class DurableFiles {
 
-    private Fs() {
+    private DurableFiles() {
     }
 
     /** fsyncs a directory, making the entries created, renamed or removed in it durable. */

@@ -1,4 +1,4 @@
-package dev.cairn.archive;
+package dev.cairn.io;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;

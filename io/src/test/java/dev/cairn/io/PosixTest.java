@@ -1,4 +1,4 @@
-package dev.cairn.archive;
+package dev.cairn.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,5 +62,16 @@ class PosixTest {
         Path missing = dir.resolve("missing");
         assertThatThrownBy(() -> Posix.lchown(missing, 0, 0)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void syncfs_counts_only_from_linux_5_8() {
+        assertThat(Posix.kernelAtLeast("5.8.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("6.1.0-13-amd64", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("5.10.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("5.7.19", 5, 8)).isFalse();
+        assertThat(Posix.kernelAtLeast("4.19.0", 5, 8)).isFalse();
+        assertThat(Posix.kernelAtLeast("10.0", 5, 8)).isTrue();
+        assertThat(Posix.kernelAtLeast("unknown", 5, 8)).isFalse();
     }
 }
