@@ -125,11 +125,13 @@ public record Descriptor(String mediaType, OciDigest digest, long size, List<Str
         }
     }
 
-    /** The descriptor as JSON, fields in the image spec's order, absent optional ones left out. */
+    /**
+     * The descriptor as JSON, absent optional fields left out, fields in the order of the image spec's Go types
+     * (which skopeo and umoci write): mediaType, digest, size, urls, annotations, platform, artifactType.
+     */
     ObjectNode toJson() {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("mediaType", mediaType);
-        artifactType.ifPresent(t -> n.put("artifactType", t));
         n.put("digest", digest.toString());
         n.put("size", size);
         if (!urls.isEmpty()) {
@@ -140,6 +142,7 @@ public record Descriptor(String mediaType, OciDigest digest, long size, List<Str
             annotations.forEach(a::put);
         }
         platform.ifPresent(p -> n.set("platform", p.toJson()));
+        artifactType.ifPresent(t -> n.put("artifactType", t));
         return n;
     }
 }

@@ -149,7 +149,7 @@ final class DockerArchiveSource implements ImageSource {
             // containers/image's choice: Docker's gzip layer name for the uncompressed tar (see LayerMediaType).
             descriptors.add(Descriptor.of(LayerMediaType.DOCKER_TAR_GZIP.mediaType(), diffId, e.size()));
         }
-        ImageManifest manifest = ImageManifest.dockerSchema2(config.descriptor(), descriptors);
+        ImageManifest manifest = ImageManifest.write(MediaTypes.DOCKER_MANIFEST, config.descriptor(), descriptors);
         Image image = Image.of(List.of(), manifest, config, repoTags);
         return new DockerArchiveSource(ref, ch, image, entries);
     }

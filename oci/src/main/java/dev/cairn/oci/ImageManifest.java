@@ -59,22 +59,32 @@ public final class ImageManifest extends ManifestBase implements ManifestDocumen
     }
 
     /**
-     * The Docker schema 2 manifest containers/image makes for an image read from a docker-archive (which has none):
-     * the config descriptor, and per layer its DiffID as digest, its tar's size and Docker's {@code tar.gzip} layer
-     * type, in Go's {@code json.Marshal} field order. The bytes equal what {@code skopeo inspect --raw
-     * docker-archive:...} prints, so the manifest digest is the one skopeo reports.
+     * Writes a new manifest of a config and layers, as compact JSON in the field order of the spec's Go types
+     * (schemaVersion, mediaType, config, layers), for an image whose manifest must be made rather than kept — a
+     * store exporting layers it holds only uncompressed, say. Descriptors are written in the same order: OCI's
+     * mediaType, digest, size, urls, annotations; Docker's mediaType, size, digest, urls (Docker's own order).
+     *
+     * <p>For a docker-archive's image this is the manifest containers/image makes (the config descriptor, and per
+     * layer its DiffID as digest, its tar's size and Docker's {@code tar.gzip} type): the bytes equal what
+     * {@code skopeo inspect --raw docker-archive:...} prints, so its digest is the one skopeo reports.
+     *
+     * @param mediaType {@link MediaTypes#OCI_MANIFEST} or {@link MediaTypes#DOCKER_MANIFEST}
      */
-    static ImageManifest dockerSchema2(Descriptor config, List<Descriptor> layers) {
+    public static ImageManifest write(String mediaType, Descriptor config, List<Descriptor> layers) {
+        if (!MediaTypes.isImageManifest(mediaType)) {
+            throw new IllegalArgumentException("not an image manifest media type: " + mediaType);
+        }
+        boolean docker = mediaType.equals(MediaTypes.DOCKER_MANIFEST);
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("schemaVersion", 2);
-        root.put("mediaType", MediaTypes.DOCKER_MANIFEST);
-        root.set("config", schema2Descriptor(config));
+        root.put("mediaType", mediaType);
+        root.set("config", docker ? schema2Descriptor(config) : config.toJson());
         ArrayNode l = root.putArray("layers");
-        layers.forEach(d -> l.add(schema2Descriptor(d)));
+        layers.forEach(d -> l.add(docker ? schema2Descriptor(d) : d.toJson()));
         try {
-            return parse(Json.write(root), MediaTypes.DOCKER_MANIFEST);
+            return parse(Json.write(root), mediaType);
         } catch (InvalidImageException e) {
-            throw new IllegalStateException("a manifest Cairn wrote does not read back", e);
+            throw new IllegalArgumentException("these descriptors make no valid manifest: " + e.getMessage(), e);
         }
     }
 

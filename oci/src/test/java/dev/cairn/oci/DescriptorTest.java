@@ -13,10 +13,11 @@ class DescriptorTest {
 
     @Test
     void readsEveryFieldAndWritesThemBackInTheSpecsOrder() throws Exception {
-        String json = "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":\"application/x.sbom\","
+        String json = "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\","
                 + "\"digest\":\"" + OciDigest.sha256(utf8("m")) + "\",\"size\":1,\"urls\":[\"https://e.com/m\"],"
                 + "\"annotations\":{\"k\":\"v\"},\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
-                + "\"os.version\":\"6.1\",\"os.features\":[\"f\"],\"variant\":\"v8\"}}";
+                + "\"os.version\":\"6.1\",\"os.features\":[\"f\"],\"variant\":\"v8\"},"
+                + "\"artifactType\":\"application/x.sbom\"}";
         Json reader = new Json("test");
         Descriptor d = Descriptor.parse(reader, reader.object(utf8(json)), "");
         assertThat(d.urls()).containsExactly("https://e.com/m");

@@ -182,4 +182,19 @@ class DockerArchiveSourceTest {
             assertThat(archive.openLayer(1).readAllBytes()).isEqualTo(unzipped.toByteArray());
         }
     }
+
+    @Test
+    void readsTheShapeDocker25SavesAnOciLayoutBesideManifestJson() throws Exception {
+        String c = "blobs/sha256/" + OciDigest.sha256(CONFIG).encoded();
+        String l0 = "blobs/sha256/" + OciDigest.sha256(TARS.get(0)).encoded();
+        String l1 = "blobs/sha256/" + OciDigest.sha256(TARS.get(1)).encoded();
+        Path file = archive(entries("oci-layout", utf8("{\"imageLayoutVersion\":\"1.0.0\"}"),
+                "index.json", utf8("{\"schemaVersion\":2,\"manifests\":[]}"), c, CONFIG, l0, TARS.get(0),
+                l1, TARS.get(1), "manifest.json", utf8("[{\"Config\":\"" + c + "\",\"RepoTags\":[\"app:v1\"],"
+                + "\"Layers\":[\"" + l0 + "\",\"" + l1 + "\"]}]")));
+        try (ImageSource src = open(file, ":app:v1")) {
+            assertThat(src.image().config().digest()).isEqualTo(OciDigest.sha256(CONFIG));
+            assertThat(src.openLayer(1).readAllBytes()).isEqualTo(TARS.get(1));
+        }
+    }
 }

@@ -111,12 +111,25 @@ class ImageManifestTest {
     void theDockerManifestOfADockerArchiveIsWhatContainersImageWrites() {
         Descriptor config = Descriptor.of(MediaTypes.DOCKER_CONFIG, CONFIG);
         Descriptor layer = Descriptor.of(LayerMediaType.DOCKER_TAR_GZIP.mediaType(), LAYER);
-        ImageManifest m = ImageManifest.dockerSchema2(config, List.of(layer));
+        ImageManifest m = ImageManifest.write(MediaTypes.DOCKER_MANIFEST, config, List.of(layer));
         assertThat(new String(m.bytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(
                 "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\",\"config\":{\"mediaType\":\""
                 + MediaTypes.DOCKER_CONFIG + "\",\"size\":" + CONFIG.length + ",\"digest\":\"" + config.digest()
                 + "\"},\"layers\":[{\"mediaType\":\"" + layer.mediaType() + "\",\"size\":" + LAYER.length
                 + ",\"digest\":\"" + layer.digest() + "\"}]}");
         assertThat(m.docker()).isTrue();
+    }
+
+    @Test
+    void aWrittenOciManifestReadsBackWithItsDescriptorsAsGiven() {
+        Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, CONFIG);
+        Descriptor layer = Descriptor.of(LayerMediaType.OCI_TAR.mediaType(), LAYER)
+                .withAnnotation("org.opencontainers.image.title", "l");
+        ImageManifest m = ImageManifest.write(MediaTypes.OCI_MANIFEST, config, List.of(layer));
+        assertThat(m.config()).isEqualTo(config);
+        assertThat(m.layers()).containsExactly(layer);
+        assertThat(new String(m.bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{"
+                        + "\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":");
     }
 }

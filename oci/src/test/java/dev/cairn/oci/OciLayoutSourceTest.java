@@ -276,4 +276,51 @@ class OciLayoutSourceTest {
             }
         }
     }
+
+    @Test
+    void aLayerNamedBySha512IsReadFromBlobsSha512AndVerified() throws Exception {
+        byte[] t = TARS.get(0);
+        OciDigest sha512 = OciDigest.parse("sha512:" + "0".repeat(128));
+        sha512 = sha512.withHash(sha512.newHasher("x").digest(t));
+        Files.createDirectories(layout.dir.resolve("blobs/sha512"));
+        Files.write(layout.dir.resolve("blobs/sha512").resolve(sha512.encoded()), t);
+        byte[] config = TestImages.config("linux", "amd64", List.of(t));
+        layout.blob(config);
+        byte[] manifest = utf8("{\"schemaVersion\":2,\"config\":" + descriptor(MediaTypes.OCI_CONFIG, config)
+                + ",\"layers\":[{\"mediaType\":\"" + LayerMediaType.OCI_TAR.mediaType() + "\",\"digest\":\""
+                + sha512 + "\",\"size\":" + t.length + "}]}");
+        layout.blob(manifest);
+        layout.tagged(manifest, "sha512");
+        try (ImageSource src = open(":sha512"); VerifiedBlobStream in = src.openLayer(0)) {
+            assertThat(in.readAllBytes()).isEqualTo(t);
+            assertThat(in.verified()).isTrue();
+            assertThat(src.image().layers().get(0).diffId()).isEqualTo(OciDigest.sha256(t));
+        }
+        Files.write(layout.dir.resolve("blobs/sha512").resolve(sha512.encoded()), tar("etc/hello", "HELLO"));
+        try (ImageSource src = open(":sha512"); VerifiedBlobStream in = src.openLayer(0)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(DigestMismatchException.class)
+                    .hasMessageContaining("sha512:");
+        }
+    }
+
+    @Test
+    void readsAnImageUmociRepackedFromAnUnpackedBundle() throws Exception {
+        Tools.require("umoci");
+        Path img = temp.resolve("umoci-img");
+        Tools.umoci("init", "--layout", img.toString());
+        Tools.umoci("new", "--image", img + ":base");
+        Path bundle = temp.resolve("bundle");
+        Tools.umoci("unpack", "--rootless", "--image", img + ":base", bundle.toString());
+        Files.writeString(Files.createDirectories(bundle.resolve("rootfs/etc")).resolve("os-release"), "ID=test\n");
+        Tools.umoci("repack", "--image", img + ":repacked", bundle.toString());
+        try (ImageSource src = ImageSource.open(ImageReference.parse("oci:" + img + ":repacked"), AMD64)) {
+            assertThat(src.image().names()).containsExactly("repacked");
+            ImageLayer top = src.image().layers().get(src.image().layers().size() - 1);
+            try (InputStream in = new GZIPInputStream(src.openLayer(top.index()))) {
+                byte[] layerTar = in.readAllBytes();
+                assertThat(OciDigest.sha256(layerTar)).isEqualTo(top.diffId());
+                assertThat(new String(layerTar, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("ID=test");
+            }
+        }
+    }
 }

@@ -159,6 +159,9 @@ class OciLayoutWriterTest {
         byte[] raw = Tools.skopeo("inspect", "--raw", "oci:" + dir + ":v1").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(OciDigest.sha256(raw)).isEqualTo(m.digest());
         assertThat(Tools.umoci("ls", "--layout", dir.toString()).trim()).isEqualTo("v1");
+        Path bundle = temp.resolve("bundle");
+        Tools.umoci("unpack", "--rootless", "--image", dir + ":v1", bundle.toString());
+        assertThat(Files.readString(bundle.resolve("rootfs/etc/b"))).isEqualTo("b");
         Path copy = temp.resolve("copy");
         Tools.skopeo("copy", "--preserve-digests", "oci:" + dir + ":v1", "oci:" + copy + ":v1");
         try (ImageSource src = ImageSource.open(ImageReference.parse("oci:" + copy + ":v1"), AMD64)) {
