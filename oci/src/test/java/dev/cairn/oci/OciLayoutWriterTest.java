@@ -185,4 +185,18 @@ class OciLayoutWriterTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(OciDigest.sha256(raw)).isEqualTo(m.digest());
     }
+
+    @Test
+    void entriesAndFieldsItDoesNotKnowSurviveATag() throws Exception {
+        TestImages.Layout hand = new TestImages.Layout(temp.resolve("hand"));
+        byte[] manifest = hand.image("linux", "amd64", TARS);
+        hand.entry("application/vnd.example.thing", utf8("x"), "\"x-future\":{\"keep\":true}");
+        Path index = hand.dir.resolve("index.json");
+        Files.writeString(index, Files.readString(index).replaceFirst("\\{", "{\"annotations\":{\"k\":\"v\"},"));
+        OciLayoutWriter w = OciLayoutWriter.open(hand.dir);
+        w.tag(Descriptor.of(MediaTypes.OCI_MANIFEST, manifest), "v1");
+        String after = Files.readString(index);
+        assertThat(after).contains("\"annotations\":{\"k\":\"v\"}", "\"x-future\":{\"keep\":true}",
+                "application/vnd.example.thing", "\"org.opencontainers.image.ref.name\":\"v1\"");
+    }
 }
