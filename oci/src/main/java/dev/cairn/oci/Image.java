@@ -19,22 +19,49 @@ import java.util.Optional;
  *   <li>every DiffID is sha256 (the store's layer ids are made of it).</li>
  * </ul>
  *
- * The blobs themselves are verified when they are read ({@link ImageSource#openLayer}). Immutable and thread-safe.
- *
- * @param indexes  the indexes passed through to reach the manifest, outermost first (empty if the reference named a
- *                 manifest); kept so that a whole multi-platform image can be recorded
- * @param manifest the image manifest, as received (for a docker-archive: the one containers/image makes for it)
- * @param config   the image config, as received
- * @param layers   the layers, base first
- * @param names    the names the source gives the image: the layout tag, or the docker-archive item's RepoTags
+ * The blobs themselves are verified when they are read ({@link ImageSource#openLayer}). Made only by {@link #of},
+ * which checks all of the above. Immutable and thread-safe.
  */
-public record Image(List<ImageIndex> indexes, ImageManifest manifest, ImageConfig config, List<ImageLayer> layers,
-                    List<String> names) {
+public final class Image {
 
-    public Image {
-        indexes = List.copyOf(indexes);
-        layers = List.copyOf(layers);
-        names = List.copyOf(names);
+    private final List<ImageIndex> indexes;
+    private final ImageManifest manifest;
+    private final ImageConfig config;
+    private final List<ImageLayer> layers;
+    private final List<String> names;
+
+    private Image(List<ImageIndex> indexes, ImageManifest manifest, ImageConfig config, List<ImageLayer> layers,
+                  List<String> names) {
+        this.indexes = List.copyOf(indexes);
+        this.manifest = manifest;
+        this.config = config;
+        this.layers = List.copyOf(layers);
+        this.names = List.copyOf(names);
+    }
+
+    /** The indexes passed through to reach the manifest, outermost first; empty if the reference named a manifest. */
+    public List<ImageIndex> indexes() {
+        return indexes;
+    }
+
+    /** The image manifest, as received (for a docker-archive: the one containers/image makes for it). */
+    public ImageManifest manifest() {
+        return manifest;
+    }
+
+    /** The image config, as received. */
+    public ImageConfig config() {
+        return config;
+    }
+
+    /** The layers, base first. */
+    public List<ImageLayer> layers() {
+        return layers;
+    }
+
+    /** The names the source gives the image: the layout tag, or the docker-archive item's RepoTags as written. */
+    public List<String> names() {
+        return names;
     }
 
     /** The image's id in containers/storage terms: the config digest. */
@@ -44,13 +71,21 @@ public record Image(List<ImageIndex> indexes, ImageManifest manifest, ImageConfi
 
     /**
      * Checks a manifest and its config for being an applicable image (see the class comment) and pairs each layer
-     * with its DiffID.
+     * with its DiffID; the manifest's config descriptor must be the config's. A store can use it to check again
+     * images whose bytes it kept.
      *
+     * @param indexes the indexes the manifest was reached through, outermost first
+     * @param names   the names the source gives the image
      * @throws UnsupportedImageException for an artifact, a layer type Cairn cannot apply, a non-sha256 DiffID
-     * @throws InvalidImageException     where manifest and config disagree on the number of layers
+     * @throws InvalidImageException     where manifest and config disagree (config digest, number of layers)
      */
-    static Image of(List<ImageIndex> indexes, ImageManifest manifest, ImageConfig config, List<String> names)
+    public static Image of(List<ImageIndex> indexes, ImageManifest manifest, ImageConfig config, List<String> names)
             throws UnsupportedImageException, InvalidImageException {
+        checkConfigType(manifest);
+        if (!manifest.config().digest().equals(config.digest()) || manifest.config().size() != config.size()) {
+            throw new InvalidImageException(manifest.toString(), "its config is " + manifest.config().digest()
+                    + " (" + manifest.config().size() + " bytes), not " + config + " (" + config.size() + " bytes)");
+        }
         List<Descriptor> blobs = manifest.layers();
         List<OciDigest> diffIds = config.diffIds();
         if (blobs.size() != diffIds.size()) {
@@ -80,6 +115,11 @@ public record Image(List<ImageIndex> indexes, ImageManifest manifest, ImageConfi
             layers.add(new ImageLayer(i, blob, diffId, type.get()));
         }
         return new Image(indexes, manifest, config, layers, names);
+    }
+
+    @Override
+    public String toString() {
+        return "image " + config.digest() + " (" + manifest + ")";
     }
 
     /** Checks that a manifest's config is an image config (not an artifact's) before it is read. */

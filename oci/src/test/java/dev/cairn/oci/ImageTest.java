@@ -17,8 +17,13 @@ class ImageTest {
     private static final byte[] CONFIG = TestImages.config("linux", "amd64", List.of(TAR));
 
     private static ImageManifest manifest(String mediaType, String configType, String layerType) throws Exception {
+        return manifest(mediaType, configType, layerType, CONFIG);
+    }
+
+    private static ImageManifest manifest(String mediaType, String configType, String layerType, byte[] config)
+            throws Exception {
         return ImageManifest.parse(utf8("{\"schemaVersion\":2,\"mediaType\":\"" + mediaType + "\",\"config\":"
-                + descriptor(configType, CONFIG) + ",\"layers\":[" + descriptor(layerType, TAR) + "]}"), mediaType);
+                + descriptor(configType, config) + ",\"layers\":[" + descriptor(layerType, TAR) + "]}"), mediaType);
     }
 
     @Test
@@ -52,13 +57,23 @@ class ImageTest {
 
     @Test
     void aSha512DiffIdOrAMissingOneIsRefused() throws Exception {
-        ImageManifest m = manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, LayerMediaType.OCI_TAR.mediaType());
+        String layer = LayerMediaType.OCI_TAR.mediaType();
         byte[] sha512 = utf8(new String(CONFIG, java.nio.charset.StandardCharsets.UTF_8)
                 .replace(OciDigest.sha256(TAR).toString(), "sha512:" + "0".repeat(128)));
-        assertThatThrownBy(() -> Image.of(List.of(), m, ImageConfig.parse(sha512, MediaTypes.OCI_CONFIG), List.of()))
+        ImageManifest m512 = manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, layer, sha512);
+        assertThatThrownBy(() -> Image.of(List.of(), m512, ImageConfig.parse(sha512, MediaTypes.OCI_CONFIG), List.of()))
                 .isInstanceOf(UnsupportedImageException.class).hasMessageContaining("rootfs.diff_ids[0]");
         byte[] none = TestImages.config("linux", "amd64", List.of());
+        ImageManifest m = manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, layer, none);
         assertThatThrownBy(() -> Image.of(List.of(), m, ImageConfig.parse(none, MediaTypes.OCI_CONFIG), List.of()))
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining("0 rootfs.diff_ids");
+    }
+
+    @Test
+    void theConfigMustBeTheOneTheManifestNames() throws Exception {
+        ImageManifest m = manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, LayerMediaType.OCI_TAR.mediaType());
+        byte[] other = TestImages.config("linux", "arm64", List.of(TAR));
+        assertThatThrownBy(() -> Image.of(List.of(), m, ImageConfig.parse(other, MediaTypes.OCI_CONFIG), List.of()))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("its config is");
     }
 }
