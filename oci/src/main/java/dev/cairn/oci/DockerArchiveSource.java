@@ -203,7 +203,7 @@ final class DockerArchiveSource implements ImageSource {
         if (e.size() > max) {
             throw new InvalidImageException(what, e.size() + " bytes, more than the " + max + " allowed");
         }
-        try (InputStream in = TarIndex.open(ch, e)) {
+        try (InputStream in = TarIndex.open(ch, e, false)) {
             return in.readAllBytes();
         }
     }
@@ -242,11 +242,19 @@ final class DockerArchiveSource implements ImageSource {
         return image;
     }
 
+    /**
+     * Each layer stream reads through a channel of its own: an interrupted reader closes only its own channel (a
+     * closed-by-interrupt {@link FileChannel} is closed for every thread that shares it).
+     */
     @Override
     public VerifiedBlobStream openLayer(int index) throws IOException {
         ImageLayer layer = image.layers().get(index);
         TarIndex.Entry e = layerEntries.get(index);
-        return new VerifiedBlobStream(TarIndex.open(channel, e), layer.diffId(), e.size(),
+        if (!channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        FileChannel own = FileChannel.open(reference.path(), StandardOpenOption.READ);
+        return new VerifiedBlobStream(TarIndex.open(own, e, true), layer.diffId(), e.size(),
                 reference + " " + layer + " (" + e.name() + ")");
     }
 

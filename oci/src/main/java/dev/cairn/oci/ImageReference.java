@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * ({@code oci:/a:b:c} is the layout {@code /a} with tag {@code b:c}, a valid ref name); name such a path through a
  * symlink, or use the constructors, which take any path. Immutable and thread-safe.
  */
-public sealed interface ImageReference permits ImageReference.OciLayout, ImageReference.DockerArchive {
+public sealed interface ImageReference permits ImageReference.Oci, ImageReference.DockerArchive {
 
     /** The transport name before the first colon. */
     String transport();
@@ -29,17 +29,17 @@ public sealed interface ImageReference permits ImageReference.OciLayout, ImageRe
      * An OCI image layout and, optionally, the tag (ref name) or index.json position of one image in it.
      * Without either, the layout must hold exactly one image.
      */
-    record OciLayout(Path path, Optional<String> tag, OptionalInt sourceIndex) implements ImageReference {
+    record Oci(Path path, Optional<String> tag, OptionalInt sourceIndex) implements ImageReference {
 
         /** The grammar of {@code org.opencontainers.image.ref.name} (image spec, annotations). */
         private static final Pattern REF_NAME = Pattern.compile(
                 "[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
 
-        public OciLayout {
+        public Oci {
             if (tag.isPresent() && sourceIndex.isPresent()) {
                 throw new IllegalArgumentException("oci: a tag and a source index cannot both be given");
             }
-            tag.ifPresent(OciLayout::checkRefName);
+            tag.ifPresent(Oci::checkRefName);
         }
 
         /**
@@ -116,7 +116,7 @@ public sealed interface ImageReference permits ImageReference.OciLayout, ImageRe
             suffix = Optional.empty();
         }
         return switch (transport) {
-            case "oci" -> new OciLayout(Path.of(path), suffix, index);
+            case "oci" -> new Oci(Path.of(path), suffix, index);
             case "docker-archive" -> new DockerArchive(Path.of(path), suffix.map(DockerReference::parse), index);
             default -> throw new IllegalArgumentException("unknown transport '" + transport + "' in '" + text
                     + "' (want oci: or docker-archive:)");

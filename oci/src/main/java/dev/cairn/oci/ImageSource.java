@@ -37,7 +37,7 @@ public interface ImageSource extends Closeable {
      * @throws dev.cairn.model.SizeMismatchException   a blob of another size than its descriptor's
      */
     static ImageSource open(ImageReference reference, Platform platform) throws IOException {
-        if (reference instanceof ImageReference.OciLayout oci) {
+        if (reference instanceof ImageReference.Oci oci) {
             return OciLayoutSource.open(oci, platform);
         }
         return DockerArchiveSource.open((ImageReference.DockerArchive) reference);

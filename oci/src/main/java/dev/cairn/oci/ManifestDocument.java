@@ -51,13 +51,21 @@ public sealed interface ManifestDocument permits ImageManifest, ImageIndex {
      */
     static ManifestDocument parse(byte[] bytes, String mediaType) throws InvalidImageException,
             UnsupportedImageException {
-        if (MediaTypes.isImageManifest(mediaType)) {
-            return ImageManifest.parse(bytes, mediaType);
+        checkReadable(mediaType, "manifest " + OciDigest.sha256(bytes));
+        return MediaTypes.isImageManifest(mediaType) ? ImageManifest.parse(bytes, mediaType)
+                : ImageIndex.parse(bytes, mediaType);
+    }
+
+    /**
+     * Checks that a media type is one of the manifests and indexes Cairn reads, before anything is read by it.
+     *
+     * @param what names the document in the error
+     * @throws UnsupportedImageException for Docker schema 1 and media types that are no manifest or index
+     */
+    static void checkReadable(String mediaType, String what) throws UnsupportedImageException {
+        if (MediaTypes.isImageManifest(mediaType) || MediaTypes.isIndex(mediaType)) {
+            return;
         }
-        if (MediaTypes.isIndex(mediaType)) {
-            return ImageIndex.parse(bytes, mediaType);
-        }
-        String what = "manifest " + OciDigest.sha256(bytes);
         if (MediaTypes.isSchema1(mediaType)) {
             throw new UnsupportedImageException(what, "Docker schema 1 (" + mediaType + ") is deprecated and not read;"
                     + " convert it to schema 2 or OCI first (e.g. skopeo copy --format v2s2)");

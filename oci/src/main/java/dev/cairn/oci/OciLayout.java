@@ -111,7 +111,7 @@ public final class OciLayout {
      * @throws ImageNotFoundException  if there is no such tag or position, or no entry at all
      * @throws AmbiguousImageException if several entries carry the tag, or no tag was given and there are several
      */
-    public Descriptor find(ImageReference.OciLayout ref) throws ImageNotFoundException, AmbiguousImageException {
+    public Descriptor find(ImageReference.Oci ref) throws ImageNotFoundException, AmbiguousImageException {
         List<Descriptor> entries = index.manifests();
         if (ref.sourceIndex().isPresent()) {
             int i = ref.sourceIndex().getAsInt();

@@ -16,22 +16,23 @@ final class OciLayoutSource implements ImageSource {
     /** How many indexes deep a layout's entry may lead before it is refused as a loop or abuse. */
     static final int MAX_DEPTH = 8;
 
-    private final ImageReference.OciLayout reference;
+    private final ImageReference.Oci reference;
     private final OciLayout layout;
     private final Image image;
 
-    private OciLayoutSource(ImageReference.OciLayout reference, OciLayout layout, Image image) {
+    private OciLayoutSource(ImageReference.Oci reference, OciLayout layout, Image image) {
         this.reference = reference;
         this.layout = layout;
         this.image = image;
     }
 
-    static OciLayoutSource open(ImageReference.OciLayout ref, Platform platform) throws IOException {
+    static OciLayoutSource open(ImageReference.Oci ref, Platform platform) throws IOException {
         OciLayout layout = OciLayout.open(ref.path());
         Descriptor entry = layout.find(ref);
         List<String> names = entry.refName().map(List::of).orElse(List.of());
         List<ImageIndex> indexes = new ArrayList<>();
         Descriptor d = entry;
+        ManifestDocument.checkReadable(d.mediaType(), ref + " entry " + d.digest());
         while (MediaTypes.isIndex(d.mediaType())) {
             if (indexes.size() == MAX_DEPTH) {
                 throw new UnsupportedImageException(ref.toString(), "indexes nested more than " + MAX_DEPTH + " deep");
@@ -41,11 +42,6 @@ final class OciLayoutSource implements ImageSource {
             d = index.select(platform).orElseThrow(() -> new PlatformNotFoundException(index + " in " + ref,
                     platform.toString(), index.manifests().stream().filter(m -> m.platform().isPresent())
                     .map(m -> m.platform().get().toString()).toList()));
-        }
-        if (!MediaTypes.isImageManifest(d.mediaType())) {
-            // Let the one place that names unsupported manifest types say why.
-            ManifestDocument.parse(layout.readBlob(d, ManifestDocument.MAX_SIZE, "manifest"), d.mediaType());
-            throw new IllegalStateException("unreachable: " + d.mediaType());
         }
         ImageManifest manifest = ImageManifest.parse(layout.readBlob(d, ManifestDocument.MAX_SIZE, "manifest"),
                 d.mediaType());

@@ -134,7 +134,7 @@ public final class OciLayoutWriter {
      * @throws dev.cairn.model.BlobNotFoundException if the manifest's blob is not in the layout
      */
     public void tag(Descriptor entry, String tag) throws IOException {
-        ImageReference.OciLayout.checkRefName(tag);
+        ImageReference.Oci.checkRefName(tag);
         checkEntry(entry);
         Descriptor tagged = entry.withAnnotation(Descriptor.REF_NAME, tag);
         editIndex(manifests -> {

@@ -73,7 +73,9 @@ final class TarIndex {
             }
             checkChecksum(h, pos, archive);
             char type = (char) h[156];
-            long dataSize = pax.containsKey("size") ? paxSize(pax.get("size"), archive, pos) : number(h, 124, 12, archive, pos);
+            boolean meta = type == 'x' || type == 'g' || type == 'L' || type == 'K';
+            long dataSize = !meta && pax.containsKey("size") ? paxSize(pax.get("size"), archive, pos)
+                    : number(h, 124, 12, archive, pos);
             long data = pos + BLOCK;
             long next = data + (dataSize + BLOCK - 1) / BLOCK * BLOCK;
             if (dataSize < 0 || next > size) {
@@ -139,9 +141,19 @@ final class TarIndex {
         throw new InvalidImageException(archive, name + ": more than " + MAX_LINK_HOPS + " links (a loop?)");
     }
 
-    /** The entry's bytes, read at its offset; independent of other streams on the same channel. */
-    static InputStream open(FileChannel ch, Entry e) {
+    /**
+     * The entry's bytes, read at its offset; independent of other streams on the same channel. Closing the stream
+     * closes {@code ch} only if {@code owned}.
+     */
+    static InputStream open(FileChannel ch, Entry e, boolean owned) {
         return new InputStream() {
+            @Override
+            public void close() throws IOException {
+                if (owned) {
+                    ch.close();
+                }
+            }
+
             private long pos = e.offset();
             private final long end = e.offset() + e.size();
 

@@ -91,6 +91,29 @@ class DockerArchiveSourceTest {
     }
 
     @Test
+    void layersReadAtOnceAreIndependentOfEachOther() throws Exception {
+        Path file = DockerArchiveWriterTest.write(temp.resolve("w.tar"), "app:v1");
+        try (ImageSource src = open(file, "")) {
+            VerifiedBlobStream first = src.openLayer(0);
+            VerifiedBlobStream second = src.openLayer(1);
+            assertThat(first.readNBytes(10)).hasSize(10);
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try (VerifiedBlobStream third = src.openLayer(1)) {
+                    third.readAllBytes();
+                } catch (java.io.IOException expected) {
+                    // an interrupted reader fails alone
+                }
+            });
+            reader.start();
+            reader.join();
+            first.close();
+            assertThat(second.readAllBytes()).isEqualTo(TARS.get(1));
+            assertThat(second.verified()).isTrue();
+        }
+    }
+
+    @Test
     void aLayerThatIsNotItsDiffIdFailsAtItsEnd() throws Exception {
         byte[] other = tar("etc/a", "A");
         Path file = archive(entries(CONFIG_NAME, CONFIG, "l0.tar", other, "l1.tar", TARS.get(1), "manifest.json",

@@ -15,17 +15,17 @@ class ImageReferenceTest {
     @Test
     void ociTakesADirectoryAndAnOptionalTag() {
         assertThat(ImageReference.parse("oci:/tmp/img")).isEqualTo(
-                new ImageReference.OciLayout(Path.of("/tmp/img"), Optional.empty(), OptionalInt.empty()));
+                new ImageReference.Oci(Path.of("/tmp/img"), Optional.empty(), OptionalInt.empty()));
         assertThat(ImageReference.parse("oci:/tmp/img:v1.0")).isEqualTo(
-                new ImageReference.OciLayout(Path.of("/tmp/img"), Optional.of("v1.0"), OptionalInt.empty()));
+                new ImageReference.Oci(Path.of("/tmp/img"), Optional.of("v1.0"), OptionalInt.empty()));
         assertThat(ImageReference.parse("oci:rel/dir:@2")).isEqualTo(
-                new ImageReference.OciLayout(Path.of("rel/dir"), Optional.empty(), OptionalInt.of(2)));
+                new ImageReference.Oci(Path.of("rel/dir"), Optional.empty(), OptionalInt.of(2)));
         assertThat(ImageReference.parse("oci:/tmp/img:")).isEqualTo(ImageReference.parse("oci:/tmp/img"));
     }
 
     @Test
     void thePathEndsAtTheFirstColonAsInSkopeo() {
-        ImageReference.OciLayout r = (ImageReference.OciLayout) ImageReference.parse("oci:/a:b:c");
+        ImageReference.Oci r = (ImageReference.Oci) ImageReference.parse("oci:/a:b:c");
         assertThat(r.path()).isEqualTo(Path.of("/a"));
         assertThat(r.tag()).contains("b:c");
         ImageReference.DockerArchive d = (ImageReference.DockerArchive) ImageReference.parse(

@@ -239,6 +239,10 @@ class OciLayoutSourceTest {
         layout.entry(MediaTypes.DOCKER_SCHEMA1_SIGNED, schema1, "\"annotations\":{\"org.opencontainers.image.ref.name\":\"old\"}");
         assertThatThrownBy(() -> open(":old")).isInstanceOf(UnsupportedImageException.class)
                 .hasMessageContaining("schema 1");
+        layout.entry("application/xml", utf8("<not-stored/>"),
+                "\"annotations\":{\"org.opencontainers.image.ref.name\":\"xml\"}");
+        assertThatThrownBy(() -> open(":xml")).isInstanceOf(UnsupportedImageException.class)
+                .hasMessageContaining("application/xml is no image manifest or index");
     }
 
     @Test

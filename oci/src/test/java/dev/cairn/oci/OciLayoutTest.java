@@ -18,8 +18,8 @@ class OciLayoutTest {
     @TempDir
     Path temp;
 
-    private static ImageReference.OciLayout ref(Path dir, String tag) {
-        return new ImageReference.OciLayout(dir, Optional.ofNullable(tag), OptionalInt.empty());
+    private static ImageReference.Oci ref(Path dir, String tag) {
+        return new ImageReference.Oci(dir, Optional.ofNullable(tag), OptionalInt.empty());
     }
 
     @Test

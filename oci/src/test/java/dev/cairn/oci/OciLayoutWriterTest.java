@@ -83,7 +83,7 @@ class OciLayoutWriterTest {
         w.tag(b, "v1");
         OciLayout l = w.layout();
         assertThat(l.tags()).containsExactly("latest", "v1");
-        assertThat(l.find(new ImageReference.OciLayout(l.dir(), java.util.Optional.of("v1"),
+        assertThat(l.find(new ImageReference.Oci(l.dir(), java.util.Optional.of("v1"),
                 java.util.OptionalInt.empty())).digest()).isEqualTo(b.digest());
     }
 

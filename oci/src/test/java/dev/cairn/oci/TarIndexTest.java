@@ -53,7 +53,7 @@ class TarIndexTest {
             TarIndex index = TarIndex.read(ch, file.toString());
             return index.file(name).map(e -> {
                 try {
-                    return new String(TarIndex.open(ch, e).readAllBytes(), StandardCharsets.UTF_8);
+                    return new String(TarIndex.open(ch, e, false).readAllBytes(), StandardCharsets.UTF_8);
                 } catch (java.io.IOException x) {
                     throw new java.io.UncheckedIOException(x);
                 }
