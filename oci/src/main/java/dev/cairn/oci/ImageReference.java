@@ -26,6 +26,21 @@ public sealed interface ImageReference permits ImageReference.Oci, ImageReferenc
     Path path();
 
     /**
+     * Checks that this reference can name a destination: an image may be named by position ({@code :@N}) only to be
+     * read.
+     *
+     * @throws IllegalArgumentException if it names a position
+     */
+    default void checkDestination() {
+        boolean byPosition = this instanceof Oci o ? o.sourceIndex().isPresent()
+                : ((DockerArchive) this).sourceIndex().isPresent();
+        if (byPosition) {
+            throw new IllegalArgumentException("'" + this + "': a destination cannot be named by position (:@N);"
+                    + " name a tag instead");
+        }
+    }
+
+    /**
      * An OCI image layout and, optionally, the tag (ref name) or index.json position of one image in it.
      * Without either, the layout must hold exactly one image.
      */

@@ -52,7 +52,9 @@ public interface ImageSource extends Closeable {
     /**
      * The bytes of layer {@code index} ({@code image().layers().get(index)}) as its descriptor describes them —
      * compressed as received for an OCI layout, the uncompressed tar for a docker-archive — verified while they are
-     * read (see {@link VerifiedBlobStream}). The caller closes it.
+     * read (see {@link VerifiedBlobStream}). A decompressor or tar reader on top may stop before the blob's end
+     * (GZIPInputStream does), so a caller calls {@link VerifiedBlobStream#verifyToEnd()} before it trusts what it
+     * read. The caller closes it.
      *
      * @throws IndexOutOfBoundsException if there is no such layer
      */

@@ -51,4 +51,14 @@ class ImageReferenceTest {
         assertThatThrownBy(() -> ImageReference.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("\n");
     }
+
+    @Test
+    void onlyReadingMayNameAnImageByPosition() {
+        ImageReference.parse("oci:/x:v1").checkDestination();
+        ImageReference.parse("docker-archive:/x.tar").checkDestination();
+        assertThatThrownBy(() -> ImageReference.parse("oci:/x:@0").checkDestination())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("by position");
+        assertThatThrownBy(() -> ImageReference.parse("docker-archive:/x.tar:@1").checkDestination())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
