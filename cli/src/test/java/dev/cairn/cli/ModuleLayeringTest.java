@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ModuleLayeringTest {
 
     private static final List<String> MODULES =
-            List.of("model", "io", "journal", "projection", "recovery", "archive", "store", "cli");
+            List.of("model", "io", "journal", "projection", "recovery", "archive", "oci", "store", "cli");
 
     private static JavaClasses classes;
 
@@ -47,7 +47,8 @@ class ModuleLayeringTest {
                 Arguments.of("projection", List.of("model", "io", "journal")),
                 Arguments.of("recovery", List.of("model", "io", "journal", "projection")),
                 Arguments.of("archive", List.of("model", "io")),
-                Arguments.of("store", List.of("model", "io", "journal", "projection", "recovery", "archive")),
+                Arguments.of("oci", List.of("model", "io")),
+                Arguments.of("store", List.of("model", "io", "journal", "projection", "recovery", "archive", "oci")),
                 Arguments.of("cli", List.of("store", "model")));
     }
 
