@@ -1,7 +1,6 @@
 package dev.cairn.projection;
 
 import dev.cairn.model.Digest;
-import dev.cairn.model.Event;
 import dev.cairn.model.Event.DiffStaged;
 import dev.cairn.model.Event.FlagsSet;
 import dev.cairn.model.Event.LayerCommitted;
@@ -15,10 +14,12 @@ import dev.cairn.model.Event.OrphanRemoved;
 import dev.cairn.model.Event.StagingCleaned;
 import dev.cairn.model.Event.StagingDiscarded;
 import dev.cairn.model.Event.StagingStarted;
+import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerState;
+import dev.cairn.model.OpenSaga;
 import dev.cairn.model.StagingId;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;

@@ -7,6 +7,8 @@ import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.RecoveryPlan;
+import dev.cairn.model.RecoveryReport;
 import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.internal.FaultPoints;

@@ -7,8 +7,8 @@ import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.VerifyReport;
 import dev.cairn.model.Layer;
+import dev.cairn.model.RecoveryPlan;
 import dev.cairn.projection.LayerIndex;
-import dev.cairn.recovery.RecoveryPlan;
 import dev.cairn.store.internal.StoreLayout;
 
 import java.io.IOException;

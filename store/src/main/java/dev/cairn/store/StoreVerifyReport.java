@@ -1,7 +1,7 @@
 package dev.cairn.store;
 
 import dev.cairn.model.Digest;
-import dev.cairn.recovery.RecoveryPlan;
+import dev.cairn.model.RecoveryPlan;
 
 import java.util.List;
 

@@ -216,4 +216,36 @@ class LayerStoreProcessesTest {
             StoreInvariants.check(s);
         }
     }
+
+    /**
+     * Issue 8, bug 3: after another process died in the middle of a stage, a read-only open says what recovery would
+     * do (changing nothing), and a store opened before the death runs it on demand, without reopening.
+     */
+    @Test
+    void whatRecoveryWouldDoIsShownReadOnlyAndRunOnDemand() throws Exception {
+        try (LayerStore longLived = LayerStore.open(root)) {
+            try (ChildJvm dying = ChildJvm.start(root, "stage", 3, "-Dcairn.crashAt=" + FaultPoints.STAGING_EXTRACTED)) {
+                assertThat(dying.exitStatus()).as("halted; said %s", dying.said()).isEqualTo(137);
+            }
+            String sid = StoreInvariants.list(root.resolve("staging")).get(0);
+            long seq = longLived.lastSeq();
+            try (LayerStore reader = LayerStore.openReadOnly(root, StoreOptions.defaults())) {
+                dev.cairn.model.RecoveryPlan plan = reader.recoveryPlan();
+                assertThat(plan.steps()).extracting(dev.cairn.model.RecoveryPlan.Step::action,
+                        dev.cairn.model.RecoveryPlan.Step::subject)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                                dev.cairn.model.RecoveryPlan.Action.DISCARD_STAGING, sid));
+                assertThat(reader.verify(false).pendingRecovery()).isEqualTo(plan.steps());
+            }
+            assertThat(root.resolve("staging").resolve(sid)).as("nothing changed").isDirectory();
+            assertThat(longLived.lastSeq()).isEqualTo(seq);
+
+            dev.cairn.model.RecoveryReport report = longLived.recover();
+
+            assertThat(report.actions()).extracting(r -> r.event().type()).containsExactly("StagingDiscarded");
+            assertThat(root.resolve("staging").resolve(sid)).as("its disk space is back").doesNotExist();
+            assertThat(longLived.recoveryPlan().clean()).isTrue();
+            StoreInvariants.check(longLived);
+        }
+    }
 }

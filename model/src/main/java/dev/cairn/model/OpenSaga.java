@@ -1,6 +1,5 @@
-package dev.cairn.projection;
+package dev.cairn.model;
 
-import dev.cairn.model.SagaOwner;
 
 /**
  * A saga whose start event is in the journal and whose end event is not (yet): in progress if its owner's lock is

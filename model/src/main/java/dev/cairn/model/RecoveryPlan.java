@@ -1,6 +1,4 @@
-package dev.cairn.recovery;
-
-import dev.cairn.projection.OpenSaga;
+package dev.cairn.model;
 
 import java.util.List;
 
