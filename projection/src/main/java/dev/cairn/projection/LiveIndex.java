@@ -91,7 +91,11 @@ public final class LiveIndex implements Closeable {
         try {
             long first = appended.get(0).seq();
             if (current.seq() < first - 1) {
-                position();
+                if (!position()) {
+                    throw new IOException("journal record " + (current.seq() + 1) + " comes before record " + first
+                            + ", which was appended, but the journal says it ends at " + journal.lastSeq() + " ("
+                            + journal.location() + ")");
+                }
                 while (current.seq() < first - 1) {
                     JournalRecord r;
                     try {
@@ -121,7 +125,9 @@ public final class LiveIndex implements Closeable {
     }
 
     private LayerIndex foldAvailable() throws IOException {
-        position();
+        if (!position()) {
+            return current;
+        }
         for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
             fold(r);
             cursorSeq++;
@@ -129,11 +135,20 @@ public final class LiveIndex implements Closeable {
         return current;
     }
 
-    /** Puts the cursor at the record after the index, reopening it if accepted records moved the index on. */
-    private void position() throws IOException {
+    /**
+     * Puts the cursor at the record after the index. When accepted records moved the index past the cursor, it is
+     * reopened there only once the journal has that record (appended by another process): so a process that is the
+     * only writer never reopens it, and a cursor is never asked to seek past the journal's end.
+     *
+     * @return whether there is a cursor at the record after the index (false: the journal has nothing after it)
+     */
+    private boolean position() throws IOException {
         long next = current.seq() + 1;
         if (cursor != null && cursorSeq == next) {
-            return;
+            return true;
+        }
+        if (journal.lastSeq() < next) {
+            return false;
         }
         if (cursor != null) {
             cursor.close();
@@ -141,6 +156,7 @@ public final class LiveIndex implements Closeable {
         }
         cursor = journal.read(next);
         cursorSeq = next;
+        return true;
     }
 
     private void fold(JournalRecord r) throws IOException {
