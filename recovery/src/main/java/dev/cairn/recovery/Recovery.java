@@ -134,6 +134,20 @@ public final class Recovery {
     }
 
     /**
+     * {@link #run(Instant, Duration)} over a disk that is its own {@link SagaLocks} (the store's layout), as a
+     * single call.
+     *
+     * @throws IllegalArgumentException if {@code disk} is not also a {@link SagaLocks}
+     */
+    public static RecoveryReport run(Journal journal, LiveIndex index, RecoveryDisk disk, Actor actor, Instant now,
+                                     Duration stagingMaxAge) throws IOException {
+        if (!(disk instanceof SagaLocks locks)) {
+            throw new IllegalArgumentException("recovery needs the locks of " + disk + ": pass a SagaLocks");
+        }
+        return new Recovery(journal, index, disk, locks, actor).run(now, stagingMaxAge);
+    }
+
+    /**
      * Runs recovery to the end: {@link #plan}, then every step decided again and done as described above.
      *
      * @return the records it appended, one per action

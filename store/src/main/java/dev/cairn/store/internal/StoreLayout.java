@@ -6,13 +6,16 @@ import dev.cairn.model.LayerId;
 import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 import dev.cairn.recovery.RecoveryDisk;
+import dev.cairn.recovery.SagaLocks;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The store's folders (DESIGN.md section 6) and the durable steps on them:
@@ -27,9 +30,14 @@ import java.util.List;
  * &lt;root&gt;/store.lock                 the writers' lock
  * </pre>
  *
- * Ids and lock names are checked types, so no name from outside becomes a path here. Thread-safe.
+ * Ids and lock names are checked types, so no name from outside becomes a path here. It is also the store's
+ * {@link SagaLocks} as recovery sees them (owner locks through {@link LockFiles}; the writers' lock waited for up to
+ * {@link #WRITERS_TIMEOUT}); a store uses {@link StoreLocks}, which adds its options. Thread-safe.
  */
-public final class StoreLayout implements RecoveryDisk {
+public final class StoreLayout implements RecoveryDisk, SagaLocks {
+
+    /** How long {@link #writers()} waits for the writers' lock. */
+    public static final Duration WRITERS_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path root;
 
@@ -282,5 +290,75 @@ public final class StoreLayout implements RecoveryDisk {
             throw new IOException("refusing to touch " + p + ": not inside the store at " + root);
         }
         return p;
+    }
+
+    // --- SagaLocks -----------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<Held> adopt(String lock) throws IOException {
+        return LockFiles.adopt(ownerLock(lock)).map(StoreLayout::held);
+    }
+
+    @Override
+    public boolean alive(String lock) throws IOException {
+        return LockFiles.held(ownerLock(lock));
+    }
+
+    /** Whether the process staging {@code id} is alive (its lock is held). */
+    public boolean stagingOwnerAlive(StagingId id) throws IOException {
+        return alive(id.hex());
+    }
+
+    @Override
+    public Held writers() throws IOException {
+        StoreLock lock = new StoreLock(lockFile());
+        try {
+            StoreLock.Hold hold = lock.acquire(WRITERS_TIMEOUT);
+            return held(() -> {
+                try {
+                    hold.close();
+                } finally {
+                    lock.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> lockFiles() throws IOException {
+        return DurableFiles.list(owners()).stream().filter(n -> !n.startsWith(LockFiles.NEW_PREFIX)).toList();
+    }
+
+    /** An owner lock as recovery holds it. */
+    static Held held(LockFiles.Owned owned) {
+        return new Held() {
+            @Override
+            public void close() throws IOException {
+                owned.release(false);
+            }
+
+            @Override
+            public void closeAndForget() throws IOException {
+                owned.release(true);
+            }
+        };
+    }
+
+    /** A lock that only releases, such as the writers'. */
+    static Held held(StoreLock.Hold hold) {
+        return new Held() {
+            @Override
+            public void close() throws IOException {
+                hold.close();
+            }
+
+            @Override
+            public void closeAndForget() throws IOException {
+                hold.close();
+            }
+        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.cairn.store.internal;
 
-import dev.cairn.io.DurableFiles;
 import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.recovery.SagaLocks;
 
@@ -40,48 +39,25 @@ public final class StoreLocks implements SagaLocks {
 
     @Override
     public Optional<Held> adopt(String lock) throws IOException {
-        return take(lock).map(StoreLocks::held);
+        requireWritable();
+        return layout.adopt(lock);
     }
 
     @Override
     public boolean alive(String lock) throws IOException {
-        return LockFiles.held(layout.ownerLock(lock));
+        return layout.alive(lock);
     }
 
     @Override
     public Held writers() throws IOException {
         requireWritable();
         StoreLock.Hold hold = writers.acquire(timeout);
-        return new Held() {
-            @Override
-            public void close() throws IOException {
-                hold.close();
-            }
-
-            @Override
-            public void closeAndForget() throws IOException {
-                hold.close();
-            }
-        };
+        return StoreLayout.held(hold);
     }
 
     @Override
     public List<String> lockFiles() throws IOException {
-        return DurableFiles.list(layout.owners()).stream().filter(n -> !n.startsWith(LockFiles.NEW_PREFIX)).toList();
-    }
-
-    private static Held held(LockFiles.Owned owned) {
-        return new Held() {
-            @Override
-            public void close() throws IOException {
-                owned.release(false);
-            }
-
-            @Override
-            public void closeAndForget() throws IOException {
-                owned.release(true);
-            }
-        };
+        return layout.lockFiles();
     }
 
     private void requireWritable() throws ReadOnlyStoreException {
