@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.model.CorruptArchiveException;
 import dev.cairn.model.Digest;
 import dev.cairn.store.AppliedLayer;
 import dev.cairn.store.LayerSpec;
@@ -40,6 +41,8 @@ final class ImportCommand extends StoreCommand {
             LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "importing", input);
             try {
                 applied = store.put(input.stream(), spec, progress);
+            } catch (CorruptArchiveException e) {
+                throw input.named(e);
             } finally {
                 Progress.finish(progress);
             }

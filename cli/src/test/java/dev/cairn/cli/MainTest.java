@@ -331,7 +331,7 @@ class MainTest {
         byte[] tgz = gzip(tar(Map.of("a", "x".repeat(10_000))));
         Path truncated = file("bad.tar.gz", java.util.Arrays.copyOf(tgz, tgz.length / 2));
 
-        assertOneErrorLine(cairn("import", truncated.toString()));
+        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ");
         Result layers = cairn("layers", "--json");
         assertThat(layers.status()).isZero();
         assertThat(json(layers.out())).isEmpty();
@@ -555,7 +555,7 @@ class MainTest {
 
         Result r = cairn("import", empty.toString());
 
-        assertOneErrorLine(r, "empty (0 bytes");
+        assertOneErrorLine(r, "empty.tar: not a tar archive: the input is empty (0 bytes");
         assertThat(cairn("log").outLines()).isEmpty();
     }
 
