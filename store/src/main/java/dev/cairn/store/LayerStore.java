@@ -6,8 +6,6 @@ import dev.cairn.archive.LayerCheckout;
 import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
-import dev.cairn.journal.JournalCursor;
-import dev.cairn.journal.JournalRepair;
 import dev.cairn.model.CairnException;
 import dev.cairn.model.Change;
 import dev.cairn.model.CheckoutOptions;
@@ -41,16 +39,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A store of container-image layers: the public face of Cairn.
@@ -172,20 +166,7 @@ public final class LayerStore implements Closeable {
      *                                as it was
      */
     public static StoreRepairReport repair(Path root, StoreOptions options) throws IOException {
-        StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
-        if (!layout.exists() && !JournalRepair.interrupted(layout.journal())) {
-            throw new StoreNotFoundException(layout.root().toString());
-        }
-        JournalRepair.Result result;
-        try (StoreLock lock = new StoreLock(layout.lockFile());
-             StoreLock.Hold h = lock.acquire(options.lockTimeout())) {
-            result = JournalRepair.repair(layout.journal(), options.actor());
-        }
-        try (LayerStore store = result.changed() ? open(layout.root(), options)
-                : openReadOnly(layout.root(), options)) {
-            return new StoreRepairReport(result.changed(), result.lastGoodSeq(), result.lostRecords(),
-                    result.damage(), result.backup(), store.recoveryReport().actions(), store.verify(false));
-        }
+        return StoreRepair.repair(new StoreLayout(root.toAbsolutePath().normalize()), options);
     }
 
     /** The root folder. */
@@ -472,24 +453,7 @@ public final class LayerStore implements Closeable {
      */
     public Stream<JournalRecord> history(long fromSeq) throws IOException {
         ensureOpen();
-        JournalCursor cursor = journal.read(Math.max(1, fromSeq));
-        Spliterator<JournalRecord> it = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE,
-                Spliterator.ORDERED | Spliterator.NONNULL) {
-            @Override
-            public boolean tryAdvance(java.util.function.Consumer<? super JournalRecord> action) {
-                try {
-                    JournalRecord r = cursor.next();
-                    if (r == null) {
-                        return false;
-                    }
-                    action.accept(r);
-                    return true;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return StreamSupport.stream(it, false).onClose(cursor::close);
+        return RecordStream.of(journal.read(Math.max(1, fromSeq)));
     }
 
     /**
