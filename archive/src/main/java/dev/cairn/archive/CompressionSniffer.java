@@ -22,6 +22,13 @@ final class CompressionSniffer {
     }
 
     /**
+     * The refusal of an input of no bytes at all: GNU tar refuses it too ("does not look like a tar archive"), and a
+     * 0-byte blob is what a truncated download leaves. (A compressed stream that decompresses to nothing is an empty
+     * archive, as for GNU tar.)
+     */
+    static final String EMPTY_INPUT = "not a tar archive: the input is empty (0 bytes; a truncated download?)";
+
+    /**
      * Why the first block of an uncompressed stream is not a tar header, or null if it is one (or is an end-of-archive
      * block). {@code length} is how many bytes of the block exist.
      */

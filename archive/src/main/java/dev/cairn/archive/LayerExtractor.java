@@ -198,6 +198,9 @@ public final class LayerExtractor {
         ExtractResult extract() throws IOException {
             byte[] head = new byte[512];
             int n = readTar(() -> tarIn.readNBytes(head, 0, head.length));
+            if (n == 0 && pump.compression() == dev.cairn.model.Compression.NONE) {
+                throw new CorruptArchiveException(CompressionSniffer.EMPTY_INPUT);
+            }
             String notTar = CompressionSniffer.whyNotTar(head, n);
             if (notTar != null) {
                 throw new CorruptArchiveException(pump.compression() == dev.cairn.model.Compression.NONE ? notTar

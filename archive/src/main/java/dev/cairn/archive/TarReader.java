@@ -28,7 +28,9 @@ import java.util.Map;
  * rest is trailer), a stream ending at a block boundary without end-of-archive blocks is complete, names end at
  * their first NUL, global PAX records apply to every later entry and a local record with an empty value removes one.
  * A bad header checksum, an unparsable size or PAX record, a header or data cut short by the end of the stream and a
- * PAX or long-name block over the limit are errors. Single-threaded.
+ * PAX or long-name block over the limit are errors. So is a PAX {@code path}, {@code linkpath}, {@code uname} or
+ * {@code gname} value holding a NUL byte: GNU tar cuts the value there and Go's archive/tar (so containers/storage)
+ * refuses it, and a name two readers read differently could hide a file from a scanner. Single-threaded.
  */
 final class TarReader {
 
@@ -454,6 +456,21 @@ final class TarReader {
     }
 
     /** Parses PAX records into {@code into}; repeated GNU.sparse.offset/numbytes (format 0.0) go to {@code pairs}. */
+    /**
+     * PAX records whose value may hold no NUL byte: the ones Go's archive/tar refuses then ({@code validPAXRecord}),
+     * where GNU tar would cut the value at the NUL and so read another name than Go.
+     */
+    private static final java.util.Set<String> NUL_REFUSED = java.util.Set.of("path", "linkpath", "uname", "gname");
+
+    private static int indexOfNul(byte[] value) {
+        for (int i = 0; i < value.length; i++) {
+            if (value[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static void parsePax(byte[] data, Map<String, byte[]> into, List<byte[]> pairs, long at)
             throws CorruptArchiveException {
         int i = 0;
@@ -487,6 +504,11 @@ final class TarReader {
             }
             String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
             byte[] value = Arrays.copyOfRange(data, eq + 1, end - 1);
+            if (NUL_REFUSED.contains(key) && indexOfNul(value) >= 0) {
+                throw new CorruptArchiveException("PAX header at byte " + at + ": its " + key + " record holds a "
+                        + "NUL byte at offset " + indexOfNul(value) + " (GNU tar would cut the value there, Go's "
+                        + "archive/tar refuses it: a value two tar readers read differently is refused)");
+            }
             if (pairs != null && (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes"))) {
                 pairs.add(value);
             } else {

@@ -91,4 +91,82 @@ class TarReaderTest {
         assertThat(TarReader.checksumOk(header)).isFalse();
         assertThat(TarReader.checksumOk(new byte[512])).isFalse();
     }
+
+    /** One ustar header block: name, typeflag, size, checksum filled in. */
+    static byte[] header(String name, char typeflag, int size) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(n, 0, h, 0, n.length);
+        put(h, 100, "0000644");
+        put(h, 108, "0000000");
+        put(h, 116, "0000000");
+        put(h, 124, String.format("%011o", size));
+        put(h, 136, "00000000000");
+        h[156] = (byte) typeflag;
+        put(h, 257, "ustar");
+        put(h, 263, "00");
+        Arrays.fill(h, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        return h;
+    }
+
+    private static void put(byte[] h, int at, String text) {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, at, b.length);
+    }
+
+    /** A tar of one empty file "f" preceded by a local PAX header holding {@code key=value}. */
+    static byte[] withPaxRecord(String key, byte[] value) {
+        byte[] kv = (" " + key + "=").getBytes(StandardCharsets.UTF_8);
+        int body = kv.length + value.length + 1;
+        int len = body + Integer.toString(body).length();
+        if (Integer.toString(len).length() != Integer.toString(body).length()) {
+            len++;
+        }
+        ByteArrayOutputStream record = new ByteArrayOutputStream();
+        record.writeBytes(Integer.toString(len).getBytes(StandardCharsets.US_ASCII));
+        record.writeBytes(kv);
+        record.writeBytes(value);
+        record.write('\n');
+        byte[] data = record.toByteArray();
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        tar.writeBytes(header("PaxHeaders/f", 'x', data.length));
+        tar.writeBytes(Arrays.copyOf(data, (data.length + 511) / 512 * 512));
+        tar.writeBytes(header("f", '0', 0));
+        tar.writeBytes(new byte[1024]);
+        return tar.toByteArray();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"path", "linkpath", "uname", "gname"})
+    void a_pax_name_holding_a_nul_byte_is_refused_because_tar_readers_disagree_on_it(String key) {
+        byte[] tar = withPaxRecord(key, "visible\0hidden".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> reader(tar, new ByteArrayOutputStream()).next())
+                .isInstanceOf(dev.cairn.model.CorruptArchiveException.class)
+                .hasMessageContaining(key).hasMessageContaining("NUL byte at offset 7");
+    }
+
+    @Test
+    void a_pax_path_without_a_nul_byte_names_the_entry() throws IOException {
+        byte[] tar = withPaxRecord("path", "a/long/name".getBytes(StandardCharsets.UTF_8));
+
+        TarReader.Entry e = reader(tar, new ByteArrayOutputStream()).next();
+
+        assertThat(new String(e.name, StandardCharsets.UTF_8)).isEqualTo("a/long/name");
+    }
+
+    @Test
+    void a_nul_byte_in_another_pax_record_is_kept_as_data() throws IOException {
+        byte[] tar = withPaxRecord("SCHILY.xattr.user.bin", new byte[] {1, 0, 2});
+
+        TarReader.Entry e = reader(tar, new ByteArrayOutputStream()).next();
+
+        assertThat(e.xattrs.get("user.bin")).containsExactly(1, 0, 2);
+    }
 }

@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 /** {@code cairn apply}: the cheap, atomic half of an import. */
 @Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Makes a staged diff a layer and prints the layer's id.",
-                "If a layer with that id exists already, it is kept as it is, its id printed, and the staging "
-                        + "left for 'cairn cleanup'."})
+                "If a layer with that id exists already, it is kept, given the --name names it lacks, its id "
+                        + "printed, and the staging left for 'cairn cleanup'."})
 final class ApplyCommand extends StoreCommand {
 
     @Parameters(index = "0", paramLabel = "SID", description = "The staging id 'cairn stage' printed.")
@@ -28,8 +28,8 @@ final class ApplyCommand extends StoreCommand {
             applied = store.applyStaged(sid, layer.toSpec());
         }
         if (applied.duplicate()) {
-            note("layer " + applied.layer().id() + " exists already; kept unchanged, staging " + sid
-                    + " not used (remove it with 'cairn cleanup " + sid + "')");
+            note(StoreCommand.duplicateNote(applied) + "; staging " + sid + " not used (remove it with 'cairn cleanup "
+                    + sid + "')");
         }
         out().println(applied.layer().id().hex());
         return Main.OK;

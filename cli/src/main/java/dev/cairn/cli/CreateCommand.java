@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
 /** {@code cairn create}: an empty layer, without a diff. */
 @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Creates an empty layer (no diff) and prints its id.",
-                "If a layer with the given --id exists already, it is kept as it is and its id printed."})
+                "If a layer with the given --id exists already, it is kept, given the --name names it lacks, and "
+                        + "its id printed."})
 final class CreateCommand extends StoreCommand {
 
     @Mixin
@@ -21,7 +22,7 @@ final class CreateCommand extends StoreCommand {
             applied = store.create(layer.toSpec());
         }
         if (applied.duplicate()) {
-            note("layer " + applied.layer().id() + " exists already; kept unchanged");
+            note(StoreCommand.duplicateNote(applied));
         }
         out().println(applied.layer().id().hex());
         return Main.OK;

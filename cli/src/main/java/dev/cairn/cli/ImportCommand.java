@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.model.CorruptArchiveException;
 import dev.cairn.model.Digest;
 import dev.cairn.store.AppliedLayer;
 import dev.cairn.store.LayerSpec;
@@ -14,7 +15,9 @@ import java.util.function.LongConsumer;
 /** {@code cairn import}: stage, apply and clean up in one go. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Imports a layer tarball (plain, gzip or zstd tar) and prints the new layer's id.",
-                "If a layer with that id exists already, it is kept as it is and its id printed."})
+                "If a layer with that id exists already, it is kept, given the --name names it lacks, and its id "
+                        + "printed. A missing parent or a name held by another layer is refused before the tarball "
+                        + "is read."})
 final class ImportCommand extends StoreCommand {
 
     @Parameters(index = "0", paramLabel = LayerInput.PARAM_LABEL, description = "The tarball; - reads stdin.")
@@ -38,12 +41,14 @@ final class ImportCommand extends StoreCommand {
             LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "importing", input);
             try {
                 applied = store.put(input.stream(), spec, progress);
+            } catch (CorruptArchiveException e) {
+                throw input.named(e);
             } finally {
                 Progress.finish(progress);
             }
         }
         if (applied.duplicate()) {
-            note("layer " + applied.layer().id() + " exists already; kept unchanged");
+            note(StoreCommand.duplicateNote(applied));
         }
         out().println(applied.layer().id().hex());
         return Main.OK;

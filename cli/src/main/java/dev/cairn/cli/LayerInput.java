@@ -38,6 +38,11 @@ record LayerInput(String label, InputStream stream, OptionalLong size) implement
         return new LayerInput(name == null ? fileOrDash : name.toString(), s, size);
     }
 
+    /** The same refusal, its message starting with this input's name: the one line says which file it was. */
+    dev.cairn.model.CorruptArchiveException named(dev.cairn.model.CorruptArchiveException e) {
+        return new dev.cairn.model.CorruptArchiveException(label + ": " + e.getMessage(), e);
+    }
+
     @Override
     public void close() throws IOException {
         stream.close();

@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -38,7 +38,7 @@ import java.util.Map;
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
                 CheckoutCommand.class, ChangesCommand.class, DeleteCommand.class, NamesCommand.class,
-                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RepairCommand.class})
+                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class})
 public final class Main {
 
     /** Exit status of a command that did what was asked. */

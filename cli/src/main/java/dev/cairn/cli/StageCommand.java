@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.model.CorruptArchiveException;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StagedLayer;
 import picocli.CommandLine.Command;
@@ -24,6 +25,8 @@ final class StageCommand extends StoreCommand {
             LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "staging", input);
             try {
                 staged = store.stage(input.stream(), progress);
+            } catch (CorruptArchiveException e) {
+                throw input.named(e);
             } finally {
                 Progress.finish(progress);
             }

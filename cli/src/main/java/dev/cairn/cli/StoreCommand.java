@@ -31,6 +31,12 @@ abstract class StoreCommand implements Callable<Integer> {
         return main.out();
     }
 
+    /** What import, apply and create say when the layer existed already: kept, and which names it was given. */
+    static String duplicateNote(dev.cairn.store.AppliedLayer applied) {
+        return "layer " + applied.layer().id() + " exists already; " + (applied.addedNames().isEmpty()
+                ? "kept unchanged" : "kept, with the names added: " + String.join(", ", applied.addedNames()));
+    }
+
     /** A remark that is not the result: stderr, prefixed like errors, exit status unchanged. */
     final void note(String text) {
         main.err().println("cairn: " + text);

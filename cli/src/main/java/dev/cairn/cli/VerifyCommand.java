@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 /** {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verifies every journal record's checksum, seq and hash chain, and that every layer has its "
-                + "folder. Prints a summary, then one line per problem.",
-                "Exit status 1 if anything is wrong."})
+                + "folder. Prints a summary, then one line per problem, then one line per step recovery would take "
+                + "(the unfinished work of processes that died: not damage, see 'cairn recover').",
+                "Exit status 1 if anything is wrong; pending recovery alone is not."})
 final class VerifyCommand extends StoreCommand {
 
     @Option(names = "--deep", description = "Also rehash every layer's contents against its manifest.")
@@ -29,7 +30,11 @@ final class VerifyCommand extends StoreCommand {
         out().println("layers checked:   " + (deep ? report.layersChecked() + " (folders and contents)"
                 : layers + " (folders; --deep rehashes contents)"));
         out().println("problems:         " + report.problems().size());
+        out().println("recovery pending: " + report.pendingRecovery().size()
+                + (report.pendingRecovery().isEmpty() ? "" : " (run 'cairn recover'; 'cairn recover --dry-run' lists it)"));
         report.problems().forEach(p -> out().println("problem: " + p));
+        report.pendingRecovery().forEach(step -> out().println("pending: " + RecoverCommand.actionName(step.action())
+                + " " + step.subject() + ": " + step.reason()));
         if (!report.ok()) {
             out().flush();
             main.err().println("cairn: verify found " + report.problems().size() + " problem"

@@ -331,7 +331,7 @@ class MainTest {
         byte[] tgz = gzip(tar(Map.of("a", "x".repeat(10_000))));
         Path truncated = file("bad.tar.gz", java.util.Arrays.copyOf(tgz, tgz.length / 2));
 
-        assertOneErrorLine(cairn("import", truncated.toString()));
+        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ");
         Result layers = cairn("layers", "--json");
         assertThat(layers.status()).isZero();
         assertThat(json(layers.out())).isEmpty();
@@ -482,6 +482,83 @@ class MainTest {
         assertThat(deep.out()).contains("layers checked:   1 (folders and contents)");
     }
 
+    /** Leaves a staging unfinished, as a process killed while extracting it would (the saga stops dead). */
+    private String leaveAnUnfinishedStaging() throws Exception {
+        importOk("import", baseTarGz().toString());
+        dev.cairn.model.internal.FaultPoints.install(point -> {
+            if (point.equals(dev.cairn.model.internal.FaultPoints.STAGING_EXTRACTED)) {
+                throw new Error("killed");
+            }
+        });
+        try (dev.cairn.store.LayerStore store = dev.cairn.store.LayerStore.open(dir.resolve("store"))) {
+            store.stage(Files.newInputStream(childTar()));
+        } catch (Error killed) {
+            // as if the process had died here
+        } finally {
+            dev.cairn.model.internal.FaultPoints.install(null);
+        }
+        try (var names = Files.list(dir.resolve("store").resolve("staging"))) {
+            return names.findFirst().orElseThrow().getFileName().toString();
+        }
+    }
+
+    @Test
+    void verifyReportsPendingRecoveryAndRecoverDryRunChangesNothing() throws Exception {
+        String sid = leaveAnUnfinishedStaging();
+
+        Result verify = cairn("verify");
+        Result dryRun = cairn("recover", "--dry-run");
+
+        assertThat(verify.status()).as("pending recovery is not damage").isZero();
+        assertThat(verify.out()).contains("recovery pending: 1 (run 'cairn recover'")
+                .contains("pending: discard-staging " + sid + ": owner process");
+        assertThat(dryRun.status()).isZero();
+        assertThat(dryRun.outLines()).containsExactly(
+                "would discard-staging " + sid + ": owner process " + ProcessHandle.current().pid() + " on "
+                        + dev.cairn.model.Actor.process().host() + " ended before the staging finished",
+                "1 step to take; run 'cairn recover' to take them");
+        assertThat(dir.resolve("store").resolve("staging").resolve(sid)).isDirectory();
+    }
+
+    @Test
+    void recoverTakesThePendingStepsAndSaysWhichRecordsItWrote() throws Exception {
+        String sid = leaveAnUnfinishedStaging();
+
+        Result r = cairn("recover");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.outLines()).hasSize(2);
+        assertThat(r.outLines().get(0)).startsWith("recovered: ").contains("StagingDiscarded").contains(sid);
+        assertThat(r.outLines().get(1)).isEqualTo("1 step taken");
+        assertThat(dir.resolve("store").resolve("staging").resolve(sid)).doesNotExist();
+        assertThat(cairn("verify").out()).contains("recovery pending: 0");
+        assertThat(cairn("recover", "--dry-run").outLines()).containsExactly(
+                "0 steps to take; run 'cairn recover' to take them");
+    }
+
+    @Test
+    void importOfALayerThatExistsAddsTheNewNameAndSaysSo() throws Exception {
+        String id = importOk("import", baseTarGz().toString(), "--name", "a");
+
+        Result again = cairn("import", baseTarGz().toString(), "--name", "a", "--name", "b");
+
+        assertThat(again.status()).isZero();
+        assertThat(again.out()).isEqualTo(id + "\n");
+        assertThat(again.errLines()).containsExactly("cairn: layer " + id
+                + " exists already; kept, with the names added: b");
+        assertThat(cairn("inspect", "b").out()).contains(id);
+    }
+
+    @Test
+    void importOfAnEmptyFileIsRefusedWithOneLineAndChangesNothing() throws Exception {
+        Path empty = file("empty.tar", new byte[0]);
+
+        Result r = cairn("import", empty.toString());
+
+        assertOneErrorLine(r, "empty.tar: not a tar archive: the input is empty (0 bytes");
+        assertThat(cairn("log").outLines()).isEmpty();
+    }
+
     @Test
     void repairCutsADamagedJournalBackAndTheStoreWorksAgain() throws Exception {
         String base = importOk("import", baseTarGz().toString());
@@ -530,7 +607,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "import", "stage", "apply", "cleanup", "create", "layers", "inspect", "delete",
-            "names", "log", "replay", "verify", "repair"})
+            "names", "log", "replay", "verify", "recover", "repair"})
     void everyCommandHasHelp(String command) {
         Result r = command.isEmpty() ? cairn("--help") : cairn(command, "--help");
 

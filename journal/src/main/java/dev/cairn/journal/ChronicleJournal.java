@@ -144,6 +144,11 @@ public final class ChronicleJournal implements Journal {
     private final Map<Path, FileChannel> syncChannels = new HashMap<>();
     /** Files whose directory entry is known durable. Owned by the committer thread. */
     private final Set<Path> durableEntries = new HashSet<>();
+    /**
+     * How far this journal has allocated each cycle file ({@link SpaceReservation}), so that a batch allocates only
+     * what lies beyond. Owned by the committer thread.
+     */
+    private final Map<Path, Long> reservedTo = new HashMap<>();
 
     private ChronicleJournal(Path dir, boolean readOnly, SingleChronicleQueue queue, ReentrantLock jvmLock,
                              FileChannel lockChannel, FileChannel headChannel) {
@@ -610,7 +615,9 @@ public final class ChronicleJournal implements Journal {
             return;
         }
         Path file = cycleFile(last);
-        SpaceReservation.reserve(file, Files.size(file) + bytes);
+        long length = Files.size(file) + bytes;
+        SpaceReservation.reserve(file, Math.min(reservedTo.getOrDefault(file, 0L), length), length);
+        reservedTo.merge(file, length, Math::max);
     }
 
     /**

@@ -45,13 +45,24 @@ final class SpaceReservation {
     private SpaceReservation() {
     }
 
+    /** Allocates the first {@code length} bytes of {@code file} (existing data untouched, size unchanged). */
+    static void reserve(Path file, long length) throws IOException {
+        reserve(file, 0, length);
+    }
+
     /**
-     * Allocates the first {@code length} bytes of {@code file} (existing data untouched, size unchanged).
+     * Allocates bytes {@code from} to {@code length} of {@code file} (existing data untouched, size unchanged). A
+     * caller that knows it allocated the bytes before {@code from} already passes it: allocated space stays
+     * allocated (Chronicle never punches holes), and a fallocate of the whole file walks all its extents, which
+     * made the cost of an append grow with the journal.
      *
      * @throws FileSystemException naming the file and the system's reason ("No space left on device", "Read-only
      *                             file system", ...) when the space cannot be had
      */
-    static void reserve(Path file, long length) throws IOException {
+    static void reserve(Path file, long from, long length) throws IOException {
+        if (length <= from) {
+            return;
+        }
         if (LIBC == null) {
             requireFree(file, length - Files.size(file));
             return;
@@ -65,7 +76,7 @@ final class SpaceReservation {
         try {
             while (true) {
                 try {
-                    LIBC.fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, length);
+                    LIBC.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, length - from);
                     return;
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == EINTR) {

@@ -42,8 +42,8 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
     // --- stage ---------------------------------------------------------------------------------------------
 
     /**
-     * A staging began; made durable before its folder is written to. {@code ownerPid}/{@code ownerHost} name the
-     * process whose lock on the staging's owner file keeps it alive while unfinished.
+     * A staging began; made durable before its folder is made. {@code ownerPid}/{@code ownerHost} name the process
+     * whose lock keeps it alive while unfinished: {@code <root>/owners/<staging>} (see {@link SagaOwner#ofStaging}).
      */
     record StagingStarted(StagingId staging, long ownerPid, String ownerHost) implements StagingEvent {
         public StagingStarted {
@@ -80,13 +80,20 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
 
     /**
      * A layer is being made (the {@link LayerState#INCOMPLETE} state). {@code parent} and {@code staging} are
-     * nullable (a base layer; an empty layer made without a diff). {@code metadata} may be null.
+     * nullable (a base layer; an empty layer made without a diff). {@code metadata} may be null. {@code owner} is the
+     * saga's owner, whose lock is held until {@code LayerCommitted} or {@code LayerRolledBack} is durable; null in
+     * journals written before sagas had owners, whose apply and create ran wholly under the writers' lock.
      */
-    record LayerCreated(LayerId layer, LayerId parent, List<String> names, StagingId staging, String metadata)
-            implements LayerEvent {
+    record LayerCreated(LayerId layer, LayerId parent, List<String> names, StagingId staging, String metadata,
+                        SagaOwner owner) implements LayerEvent {
         public LayerCreated {
             Objects.requireNonNull(layer, "layer");
             names = names == null ? List.of() : List.copyOf(names);
+        }
+
+        /** Without an owner, as written before sagas had owners. */
+        public LayerCreated(LayerId layer, LayerId parent, List<String> names, StagingId staging, String metadata) {
+            this(layer, parent, names, staging, metadata, null);
         }
     }
 
@@ -111,10 +118,19 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
 
     // --- delete ----------------------------------------------------------------------------------------------
 
-    /** A delete began: from here the layer is gone for readers. */
-    record LayerDeleteStarted(LayerId layer) implements LayerEvent {
+    /**
+     * A delete began: from here the layer is gone for readers. {@code owner} holds its lock until
+     * {@code LayerDeleted} is durable, and names the folder in {@code trash/} the layer is removed from; null in
+     * journals written before sagas had owners (the delete ran under the writers' lock).
+     */
+    record LayerDeleteStarted(LayerId layer, SagaOwner owner) implements LayerEvent {
         public LayerDeleteStarted {
             Objects.requireNonNull(layer, "layer");
+        }
+
+        /** Without an owner, as written before sagas had owners. */
+        public LayerDeleteStarted(LayerId layer) {
+            this(layer, null);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.cairn.model.Digest;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerState;
+import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 
 import java.time.Instant;
@@ -14,11 +15,14 @@ import java.util.Optional;
 
 /**
  * A layer as the index knows it, in any state of the crash protocol. Immutable. Digest fields are null until the
- * layer is {@link LayerState#COMMITTED}; {@code parent} and {@code staging} are null when absent.
+ * layer is {@link LayerState#COMMITTED}; {@code parent} and {@code staging} are null when absent; {@code owner} is
+ * the owner of the saga it is in ({@code INCOMPLETE}: the one making it, {@code REMOVING}: the one deleting it), null
+ * when committed or when the saga's event had no owner (journals from before sagas had owners).
  */
 public record LayerEntry(LayerId id, LayerId parent, List<String> names, Instant created, LayerState state,
                          StagingId staging, String metadata, Map<String, Object> flags, Digest diffDigest,
-                         long diffSize, Digest compressedDigest, Long compressedSize, Compression compression) {
+                         long diffSize, Digest compressedDigest, Long compressedSize, Compression compression,
+                         SagaOwner owner) {
 
     public LayerEntry {
         names = List.copyOf(names);
@@ -26,29 +30,29 @@ public record LayerEntry(LayerId id, LayerId parent, List<String> names, Instant
         flags = flags == null ? Map.of() : flags;
     }
 
-    LayerEntry withState(LayerState s) {
-        return new LayerEntry(id, parent, names, created, s, staging, metadata, flags, diffDigest, diffSize,
-                compressedDigest, compressedSize, compression);
+    LayerEntry removing(SagaOwner deleter) {
+        return new LayerEntry(id, parent, List.of(), created, LayerState.REMOVING, staging, metadata, flags,
+                diffDigest, diffSize, compressedDigest, compressedSize, compression, deleter);
     }
 
     LayerEntry withNames(List<String> n) {
         return new LayerEntry(id, parent, n, created, state, staging, metadata, flags, diffDigest, diffSize,
-                compressedDigest, compressedSize, compression);
+                compressedDigest, compressedSize, compression, owner);
     }
 
     LayerEntry withMetadata(String m) {
         return new LayerEntry(id, parent, names, created, state, staging, m, flags, diffDigest, diffSize,
-                compressedDigest, compressedSize, compression);
+                compressedDigest, compressedSize, compression, owner);
     }
 
     LayerEntry withFlags(Map<String, Object> f) {
         return new LayerEntry(id, parent, names, created, state, staging, metadata, f, diffDigest, diffSize,
-                compressedDigest, compressedSize, compression);
+                compressedDigest, compressedSize, compression, owner);
     }
 
     LayerEntry committed(Digest diff, long dSize, Digest compressed, Long cSize, Compression c) {
         return new LayerEntry(id, parent, names, created, LayerState.COMMITTED, staging, metadata, flags, diff,
-                dSize, compressed, cSize, c);
+                dSize, compressed, cSize, c, null);
     }
 
     public boolean isCommitted() {

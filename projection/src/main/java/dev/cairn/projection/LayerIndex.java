@@ -1,7 +1,6 @@
 package dev.cairn.projection;
 
 import dev.cairn.model.Digest;
-import dev.cairn.model.Event;
 import dev.cairn.model.Event.DiffStaged;
 import dev.cairn.model.Event.FlagsSet;
 import dev.cairn.model.Event.LayerCommitted;
@@ -15,10 +14,12 @@ import dev.cairn.model.Event.OrphanRemoved;
 import dev.cairn.model.Event.StagingCleaned;
 import dev.cairn.model.Event.StagingDiscarded;
 import dev.cairn.model.Event.StagingStarted;
+import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerState;
+import dev.cairn.model.OpenSaga;
 import dev.cairn.model.StagingId;
 import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
@@ -40,6 +41,11 @@ import java.util.Optional;
  * see only {@link LayerState#COMMITTED} layers. Names are held from {@code LayerCreated} until the layer is rolled
  * back or its deletion starts, so no two layers in any state share a name.
  *
+ * <p>It also keeps the open sagas apart ({@link #openSagas()}): layers {@code INCOMPLETE} or {@code REMOVING} and
+ * stagings {@code STARTED}, so that a writer asking whether some saga is unfinished pays for the open sagas only,
+ * never for the size of the store. All its state is plain persistent data (maps and sets of records), the form a
+ * snapshot writes.
+ *
  * <p>The fold never fails on an event that does not fit (a commit for an unknown layer, say): the journal is the
  * truth and the store only writes events that fit, so such an event is ignored rather than making the history
  * unreadable. Thread-safe (immutable).
@@ -47,7 +53,7 @@ import java.util.Optional;
 public final class LayerIndex {
 
     private static final LayerIndex EMPTY = new LayerIndex(0, HashMap.empty(), HashMap.empty(), HashMap.empty(),
-            HashMap.empty(), HashMap.empty(), HashMap.empty());
+            HashMap.empty(), HashMap.empty(), HashMap.empty(), HashSet.empty(), HashSet.empty());
 
     private final long seq;
     private final Map<LayerId, LayerEntry> layers;
@@ -56,10 +62,15 @@ public final class LayerIndex {
     private final Map<Digest, Set<LayerId>> byDiffDigest;
     private final Map<Digest, Set<LayerId>> byCompressedDigest;
     private final Map<StagingId, StagingEntry> stagings;
+    /** Layers {@code INCOMPLETE} or {@code REMOVING}: the layer sagas without their end event. */
+    private final Set<LayerId> unfinished;
+    /** Stagings {@code STARTED}: the stages without their end event. */
+    private final Set<StagingId> started;
 
     private LayerIndex(long seq, Map<LayerId, LayerEntry> layers, Map<String, LayerId> names,
                        Map<LayerId, Set<LayerId>> children, Map<Digest, Set<LayerId>> byDiffDigest,
-                       Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings) {
+                       Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings,
+                       Set<LayerId> unfinished, Set<StagingId> started) {
         this.seq = seq;
         this.layers = layers;
         this.names = names;
@@ -67,6 +78,8 @@ public final class LayerIndex {
         this.byDiffDigest = byDiffDigest;
         this.byCompressedDigest = byCompressedDigest;
         this.stagings = stagings;
+        this.unfinished = unfinished;
+        this.started = started;
     }
 
     /** The index of an empty journal. */
@@ -101,27 +114,29 @@ public final class LayerIndex {
     }
 
     private LayerIndex next(long newSeq) {
-        return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings);
+        return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                started);
     }
 
     private LayerIndex fold(Event event, Instant time) {
         if (event instanceof StagingStarted e) {
             StagingEntry s = new StagingEntry(e.staging(), StagingState.STARTED, e.ownerPid(), e.ownerHost(), time,
                     null, null, 0, null, 0, null, null);
-            return withStagings(stagings.put(e.staging(), s));
+            return withStagings(stagings.put(e.staging(), s), started.add(e.staging()));
         }
         if (event instanceof DiffStaged e) {
             return stagings.get(e.staging()).filter(s -> s.state() == StagingState.STARTED)
                     .map(s -> withStagings(stagings.put(s.id(), new StagingEntry(s.id(), StagingState.STAGED,
                             s.ownerPid(), s.ownerHost(), s.started(), time, e.diffDigest(), e.diffSize(),
-                            e.compressedDigest(), e.compressedSize(), e.compression(), null))))
+                            e.compressedDigest(), e.compressedSize(), e.compression(), null)),
+                            started.remove(s.id())))
                     .getOrElse(this);
         }
         if (event instanceof StagingDiscarded e) {
-            return withStagings(stagings.remove(e.staging()));
+            return withStagings(stagings.remove(e.staging()), started.remove(e.staging()));
         }
         if (event instanceof StagingCleaned e) {
-            return withStagings(stagings.remove(e.staging()));
+            return withStagings(stagings.remove(e.staging()), started.remove(e.staging()));
         }
         if (event instanceof LayerCreated e) {
             return created(e, time);
@@ -137,14 +152,16 @@ public final class LayerIndex {
                 }
                 return without.stagings.get(l.staging())
                         .filter(s -> e.layer().equals(s.pendingLayer()) && s.state() == StagingState.STAGED)
-                        .map(s -> without.withStagings(without.stagings.put(s.id(), s.with(StagingState.STAGED, null))))
+                        .map(s -> without.withStagings(without.stagings.put(s.id(), s.with(StagingState.STAGED, null)),
+                                without.started))
                         .getOrElse(without);
             }).getOrElse(this);
         }
         if (event instanceof LayerDeleteStarted e) {
             return layers.get(e.layer()).filter(LayerEntry::isCommitted).map(l -> {
-                LayerEntry removing = l.withState(LayerState.REMOVING).withNames(List.of());
-                return unindexDigests(l).withLayer(removing, names.removeAll(l.names()));
+                LayerIndex u = unindexDigests(l);
+                return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), names.removeAll(l.names()),
+                        children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started);
             }).getOrElse(this);
         }
         if (event instanceof LayerDeleted e) {
@@ -176,7 +193,7 @@ public final class LayerIndex {
             return this;
         }
         LayerEntry entry = new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
-                e.staging(), e.metadata(), null, null, 0, null, null, null);
+                e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner());
         Map<String, LayerId> n = names;
         for (String name : e.names()) {
             n = n.put(name, e.layer());
@@ -186,7 +203,8 @@ public final class LayerIndex {
         Map<StagingId, StagingEntry> s = e.staging() == null ? stagings
                 : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
                 .getOrElse(stagings);
-        return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s);
+        return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s,
+                unfinished.add(e.layer()), started);
     }
 
     private LayerIndex committed(LayerCommitted e) {
@@ -199,7 +217,8 @@ public final class LayerIndex {
             Map<StagingId, StagingEntry> s = l.staging() == null ? stagings
                     : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
                     .getOrElse(stagings);
-            return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s);
+            return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s, unfinished.remove(l.id()),
+                    started);
         }).getOrElse(this);
     }
 
@@ -216,14 +235,15 @@ public final class LayerIndex {
                 n = n.remove(name);
             }
         }
-        return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings);
+        return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings,
+                unfinished.remove(l.id()), started);
     }
 
     private LayerIndex unindexDigests(LayerEntry l) {
         Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(byDiffDigest, l.diffDigest(), l.id());
         Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
                 : removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
-        return new LayerIndex(seq, layers, names, children, d, cd, stagings);
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started);
     }
 
     private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
@@ -236,11 +256,12 @@ public final class LayerIndex {
     }
 
     private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
-        return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings);
+        return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings,
+                unfinished, started);
     }
 
-    private LayerIndex withStagings(Map<StagingId, StagingEntry> s) {
-        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s);
+    private LayerIndex withStagings(Map<StagingId, StagingEntry> s, Set<StagingId> st) {
+        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st);
     }
 
     // --- queries for readers: committed layers only ------------------------------------------------------------
@@ -305,6 +326,54 @@ public final class LayerIndex {
         return layers.values().toJavaList();
     }
 
+    /**
+     * The sagas whose start event is folded in and whose end event is not: stages ({@code STARTED} stagings),
+     * makings ({@code INCOMPLETE} layers) and deletions ({@code REMOVING} layers). Costs the number of open sagas,
+     * not the size of the store.
+     */
+    public List<OpenSaga> openSagas() {
+        List<OpenSaga> out = new java.util.ArrayList<>();
+        for (LayerId id : unfinished) {
+            LayerEntry l = layers.get(id).get();
+            out.add(new OpenSaga(l.state() == LayerState.REMOVING ? OpenSaga.Kind.DELETE : OpenSaga.Kind.MAKE,
+                    id.hex(), l.owner()));
+        }
+        for (StagingId id : started) {
+            StagingEntry st = stagings.get(id).get();
+            out.add(new OpenSaga(OpenSaga.Kind.STAGE, id.hex(),
+                    dev.cairn.model.SagaOwner.ofStaging(id, st.ownerPid(), st.ownerHost())));
+        }
+        return out;
+    }
+
+    /** Whether any layer saga ({@code INCOMPLETE} or {@code REMOVING}) is open; O(1). */
+    public boolean hasUnfinishedLayers() {
+        return !unfinished.isEmpty();
+    }
+
+    /** Layers {@code INCOMPLETE} or {@code REMOVING}; costs their number, not the store's size. */
+    public List<LayerEntry> unfinishedLayers() {
+        return unfinished.toJavaStream().map(id -> layers.get(id).get()).toList();
+    }
+
+    /**
+     * The committed layer {@code id} and its parents, base layer first.
+     *
+     * @return empty if {@code id} or one of its parents is not a committed layer
+     */
+    public Optional<List<Layer>> chain(LayerId id) {
+        java.util.ArrayDeque<Layer> chain = new java.util.ArrayDeque<>();
+        Optional<Layer> l = layer(id);
+        while (l.isPresent()) {
+            chain.addFirst(l.get());
+            if (l.get().parent().isEmpty()) {
+                return Optional.of(List.copyOf(chain));
+            }
+            l = layer(l.get().parent().get());
+        }
+        return Optional.empty();
+    }
+
     /** Layers (any state but removed) whose parent is {@code id}. */
     public List<LayerId> childIds(LayerId id) {
         return children.get(id).getOrElse(HashSet.empty()).toJavaList();
@@ -334,7 +403,8 @@ public final class LayerIndex {
         return o instanceof LayerIndex other && seq == other.seq && layers.equals(other.layers)
                 && names.equals(other.names) && children.equals(other.children)
                 && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
-                && stagings.equals(other.stagings);
+                && stagings.equals(other.stagings) && unfinished.equals(other.unfinished)
+                && started.equals(other.started);
     }
 
     @Override

@@ -2,34 +2,48 @@ package dev.cairn.projection;
 
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.JournalCursor;
+import dev.cairn.model.Digest;
 import dev.cairn.model.JournalRecord;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The store's current {@link LayerIndex}, kept equal to the fold of the journal by reading the journal forward.
- * This is the only way the index changes: a writer appends an event and then calls {@link #catchUpTo} with the
- * seq it got back, so records appended by other processes in between are folded in their order too.
+ * The store's current {@link LayerIndex}, kept equal to the fold of the journal. It changes in two ways only: by
+ * reading the journal forward ({@link #catchUp()}), which is how other processes' records come in, and by
+ * {@link #accept} of the records this process just appended, as {@link Journal#append} returned them: those are
+ * folded as they are, never read back and decoded again. Records of other processes that came before them are read
+ * first, so the fold is always in seq order; the chain is checked at every step ({@code prev} of each record is the
+ * hash of the one before).
  *
- * <p>Thread-safe. {@link #current()} never blocks; {@link #catchUp()} and {@link #catchUpTo} fold under a lock
- * that readers never need ({@link #tryCatchUp()} gives up at once when another thread is folding).
+ * <p>Thread-safe. {@link #current()} never blocks; {@link #catchUp()} and {@link #accept} fold under a lock that
+ * readers never need ({@link #tryCatchUp()} gives up at once when another thread is folding).
  */
 public final class LiveIndex implements Closeable {
 
-    private final JournalCursor cursor;
+    /** How long {@link #accept} waits for another process's record it knows to be durable to become readable. */
+    private static final long AWAIT_MILLIS = 10_000;
+
+    private final Journal journal;
     private final ReentrantLock foldLock = new ReentrantLock();
     private volatile LayerIndex current;
+    /** Guarded by foldLock: reads from {@link #cursorSeq}; reopened when accepted records moved the index past it. */
+    private JournalCursor cursor;
+    private long cursorSeq;
+    /** Guarded by foldLock: the hash of record {@code current.seq()}, null when not known (the start). */
+    private Digest lastHash;
 
-    private LiveIndex(JournalCursor cursor, LayerIndex start) {
-        this.cursor = cursor;
+    private LiveIndex(Journal journal, LayerIndex start) {
+        this.journal = journal;
         this.current = start;
     }
 
     /** A live index that starts from {@code start} and follows {@code journal} from the record after it. */
     public static LiveIndex follow(Journal journal, LayerIndex start) throws IOException {
-        LiveIndex live = new LiveIndex(journal.read(start.seq() + 1), start);
+        LiveIndex live = new LiveIndex(journal, start);
         live.catchUp();
         return live;
     }
@@ -39,7 +53,7 @@ public final class LiveIndex implements Closeable {
         return current;
     }
 
-    /** Folds every record the journal has now. */
+    /** Folds every record the journal has now: the index as of the journal's head. */
     public LayerIndex catchUp() throws IOException {
         foldLock.lock();
         try {
@@ -61,45 +75,107 @@ public final class LiveIndex implements Closeable {
         }
     }
 
-    /** Folds until the index includes record {@code seq} (which the caller knows is durable). */
-    public LayerIndex catchUpTo(long seq) throws IOException {
+    /**
+     * Folds in records this process appended, as the journal returned them (consecutive seqs, durable). Records
+     * before them that the index does not have yet (other processes') are read from the journal first; records it
+     * has already (read meanwhile by another thread) are passed over.
+     *
+     * @return the index including every record of {@code appended}
+     * @throws IOException if a record before them cannot be read, or a record does not chain onto the one before it
+     */
+    public LayerIndex accept(List<JournalRecord> appended) throws IOException {
+        if (appended.isEmpty()) {
+            return current;
+        }
         foldLock.lock();
         try {
-            LayerIndex index = foldAvailable();
-            while (index.seq() < seq) {
-                JournalRecord r;
-                try {
-                    r = cursor.await(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while reading record " + seq);
+            long first = appended.get(0).seq();
+            if (current.seq() < first - 1) {
+                if (!position()) {
+                    throw new IOException("journal record " + (current.seq() + 1) + " comes before record " + first
+                            + ", which was appended, but the journal says it ends at " + journal.lastSeq() + " ("
+                            + journal.location() + ")");
                 }
-                if (r == null) {
-                    throw new IOException("journal record " + seq + " was appended but cannot be read back");
+                while (current.seq() < first - 1) {
+                    JournalRecord r;
+                    try {
+                        r = cursor.await(AWAIT_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while reading journal record "
+                                + (current.seq() + 1));
+                    }
+                    if (r == null) {
+                        throw new IOException("journal record " + (current.seq() + 1) + " comes before record "
+                                + first + ", which was appended, but cannot be read (" + journal.location() + ")");
+                    }
+                    fold(r);
+                    cursorSeq++;
                 }
-                index = index.apply(r);
-                current = index;
             }
-            return index;
+            for (JournalRecord r : appended) {
+                if (r.seq() > current.seq()) {
+                    fold(r);
+                }
+            }
+            return current;
         } finally {
             foldLock.unlock();
         }
     }
 
     private LayerIndex foldAvailable() throws IOException {
-        LayerIndex index = current;
-        for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
-            index = index.apply(r);
+        if (!position()) {
+            return current;
         }
-        current = index;
-        return index;
+        for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
+            fold(r);
+            cursorSeq++;
+        }
+        return current;
+    }
+
+    /**
+     * Puts the cursor at the record after the index. When accepted records moved the index past the cursor, it is
+     * reopened there only once the journal has that record (appended by another process): so a process that is the
+     * only writer never reopens it, and a cursor is never asked to seek past the journal's end.
+     *
+     * @return whether there is a cursor at the record after the index (false: the journal has nothing after it)
+     */
+    private boolean position() throws IOException {
+        long next = current.seq() + 1;
+        if (cursor != null && cursorSeq == next) {
+            return true;
+        }
+        if (journal.lastSeq() < next) {
+            return false;
+        }
+        if (cursor != null) {
+            cursor.close();
+            cursor = null;
+        }
+        cursor = journal.read(next);
+        cursorSeq = next;
+        return true;
+    }
+
+    private void fold(JournalRecord r) throws IOException {
+        if (lastHash != null && !r.prev().equals(lastHash)) {
+            throw new IOException("journal record " + r.seq() + " does not follow record " + (r.seq() - 1)
+                    + " of the index: its prev is " + r.prev() + ", not " + lastHash + " (" + journal.location() + ")");
+        }
+        current = current.apply(r);
+        lastHash = r.hash();
     }
 
     @Override
     public void close() {
         foldLock.lock();
         try {
-            cursor.close();
+            if (cursor != null) {
+                cursor.close();
+                cursor = null;
+            }
         } finally {
             foldLock.unlock();
         }

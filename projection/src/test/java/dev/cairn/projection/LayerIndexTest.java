@@ -186,4 +186,44 @@ class LayerIndexTest {
         assertThat(whole.layers()).isEmpty();
         assertThat(asOf2).isNotEqualTo(whole);
     }
+
+    @Test
+    void theOpenSagasAreKeptApartAndEachLeavesThemWithItsEndEvent() {
+        StagingId s = StagingId.random();
+        dev.cairn.model.SagaOwner maker = new dev.cairn.model.SagaOwner("1".repeat(32), 5, "h");
+        dev.cairn.model.SagaOwner deleter = new dev.cairn.model.SagaOwner("2".repeat(32), 6, "h");
+
+        LayerIndex index = fold(new Event.StagingStarted(s, 1, "h"),
+                new Event.LayerCreated(id("a"), null, List.of(), null, "", maker));
+
+        assertThat(index.openSagas()).extracting(dev.cairn.model.OpenSaga::kind, dev.cairn.model.OpenSaga::subject)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(dev.cairn.model.OpenSaga.Kind.STAGE, s.hex()),
+                        org.assertj.core.groups.Tuple.tuple(dev.cairn.model.OpenSaga.Kind.MAKE, id("a").hex()));
+        assertThat(index.hasUnfinishedLayers()).isTrue();
+        assertThat(index.unfinishedLayers()).extracting(LayerEntry::owner).containsExactly(maker);
+
+        index = fold(staged(s, "x"), new Event.LayerCommitted(id("a"), digest("a"), 1, null, null, null),
+                new Event.LayerDeleteStarted(id("a"), deleter));
+
+        assertThat(index.openSagas()).extracting(dev.cairn.model.OpenSaga::kind, dev.cairn.model.OpenSaga::owner)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(dev.cairn.model.OpenSaga.Kind.DELETE, deleter));
+
+        index = fold(new Event.LayerDeleted(id("a")));
+
+        assertThat(index.openSagas()).isEmpty();
+        assertThat(index.hasUnfinishedLayers()).isFalse();
+    }
+
+    @Test
+    void aChainIsTheLayerAndItsParentsBaseFirst() {
+        LayerIndex index = fold(new Event.LayerCreated(id("p"), null, List.of(), null, ""),
+                new Event.LayerCommitted(id("p"), digest("p"), 1, null, null, null),
+                new Event.LayerCreated(id("c"), id("p"), List.of(), null, ""),
+                new Event.LayerCommitted(id("c"), digest("c"), 1, null, null, null),
+                new Event.LayerCreated(id("g"), id("c"), List.of(), null, ""));
+
+        assertThat(index.chain(id("c")).orElseThrow()).extracting(Layer::id).containsExactly(id("p"), id("c"));
+        assertThat(index.chain(id("g"))).as("not committed").isEmpty();
+    }
 }

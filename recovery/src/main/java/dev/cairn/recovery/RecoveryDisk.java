@@ -1,6 +1,7 @@
 package dev.cairn.recovery;
 
 import dev.cairn.model.LayerId;
+import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 
 import java.io.IOException;
@@ -8,8 +9,11 @@ import java.util.List;
 
 /**
  * The store's folders as recovery sees and changes them. The store implements it over its on-disk layout
- * (DESIGN.md section 6); tests implement it over a temporary folder. Every change is idempotent: doing it twice,
- * or after a crash half-way through it, ends in the same state, and each returns only once the change is durable.
+ * (DESIGN.md section 6); tests implement it over a model. Every change is idempotent: doing it twice, or after a
+ * crash half-way through it, ends in the same state, and each returns only once the change is durable.
+ *
+ * <p>What is in {@code trash/} belongs to the saga whose lock it is named by: {@code trash/<lock>} (a delete's
+ * folder) or {@code trash/staging-<sid>} (a cleanup's, lock {@code <sid>}). See {@link #trashOwner}.
  */
 public interface RecoveryDisk {
 
@@ -31,21 +35,37 @@ public interface RecoveryDisk {
     /** Whether {@code layers/<id>} exists. */
     boolean layerFolderExists(LayerId id) throws IOException;
 
-    /**
-     * Whether the process that owns an unfinished staging is still alive. Decided by a lock that dies with its
-     * process, never by a pid alone.
-     */
-    boolean stagingOwnerAlive(StagingId id) throws IOException;
-
     /** Moves a layer's contents back into the staging they came from (undoing an apply's move). */
     void restoreStagedContents(LayerId layer, StagingId staging) throws IOException;
 
-    /** Removes everything of the layer: {@code layers/<id>} and anything of it in {@code trash/}. */
-    void removeLayer(LayerId id) throws IOException;
+    /**
+     * Removes everything of the layer: {@code layers/<id>}, the folder its deletion {@code owner} moved into the
+     * trash ({@code trash/<owner.lock>}, when there is an owner) and {@code trash/<id>} (where deletions moved it
+     * before sagas had owners).
+     */
+    void removeLayer(LayerId id, SagaOwner owner) throws IOException;
 
-    /** Removes everything of the staging: {@code staging/<id>} and anything of it in {@code trash/}. */
+    /** Removes everything of the staging: {@code staging/<id>} and {@code trash/staging-<id>}. */
     void removeStaging(StagingId id) throws IOException;
 
-    /** Removes a file or folder no event accounts for; {@code relativePath} is relative to the store root. */
+    /**
+     * Moves a file or folder no event accounts for ({@code relativePath}, relative to the store root) to
+     * {@code trash/<lock>}, in one durable rename, so that it is out of the store at once and can be removed at
+     * leisure by whoever holds {@code lock}.
+     */
+    void moveToTrash(String relativePath, String lock) throws IOException;
+
+    /** Removes a file or folder; {@code relativePath} is relative to the store root. */
     void removeOrphan(String relativePath) throws IOException;
+
+    /** The lock name a trash entry belongs to, or null for one no lock names (left by an older Cairn). */
+    static String trashOwner(String entry) {
+        if (SagaOwner.isLockName(entry)) {
+            return entry;
+        }
+        if (entry.startsWith("staging-") && StagingId.isValid(entry.substring(8))) {
+            return entry.substring(8);
+        }
+        return null;
+    }
 }

@@ -7,7 +7,11 @@ import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.RecoveryPlan;
+import dev.cairn.model.RecoveryReport;
+import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
 import dev.cairn.projection.StagingState;
@@ -20,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -33,6 +38,7 @@ class RecoveryTest {
 
     private final InMemoryJournal journal = new InMemoryJournal();
     private final ModelDisk disk = new ModelDisk();
+    private final ModelLocks locks = new ModelLocks();
     private final Actor actor = Actor.process();
     private final StagingId s = StagingId.random();
     private final LayerId l = LayerId.of(Digest.sha256("l".getBytes(StandardCharsets.UTF_8)).hex());
@@ -40,6 +46,7 @@ class RecoveryTest {
 
     @AfterEach
     void close() throws IOException {
+        FaultPoints.install(null);
         if (live != null) {
             live.close();
         }
@@ -54,7 +61,12 @@ class RecoveryTest {
 
     private RecoveryReport recover() throws IOException {
         live = LiveIndex.follow(journal, LayerIndex.empty());
-        return Recovery.run(journal, live, disk, actor, Instant.now(), Duration.ofDays(7));
+        return new Recovery(journal, live, disk, locks, actor).run(Instant.now(), Duration.ofDays(7));
+    }
+
+    private RecoveryPlan plan() throws IOException {
+        live = LiveIndex.follow(journal, LayerIndex.empty());
+        return Recovery.plan(live, disk, locks, Instant.now(), Duration.ofDays(7));
     }
 
     private List<String> types(RecoveryReport r) {
@@ -99,7 +111,7 @@ class RecoveryTest {
     void stagingOfALiveOwnerIsNeverTouched() throws IOException {
         history(new Event.StagingStarted(s, 42, "h"));
         disk.paths.add("staging/" + s.hex());
-        disk.liveOwners.add(s);
+        locks.live.add(s.hex());
 
         RecoveryReport r = recover();
 
@@ -124,7 +136,7 @@ class RecoveryTest {
         disk.paths.add("staging/" + s.hex() + "/layer");
         live = LiveIndex.follow(journal, LayerIndex.empty());
 
-        RecoveryReport r = Recovery.run(journal, live, disk, actor, Instant.now().plus(Duration.ofDays(8)),
+        RecoveryReport r = new Recovery(journal, live, disk, locks, actor).run(Instant.now().plus(Duration.ofDays(8)),
                 Duration.ofDays(7));
 
         assertThat(types(r)).containsExactly("StagingDiscarded");
@@ -241,10 +253,151 @@ class RecoveryTest {
         assertThat(disk.paths).containsExactlyInAnyOrder("staging/" + s.hex(), "staging/" + s.hex() + "/layer");
     }
 
-    /** The store's folders as a set of relative paths; owner liveness as a set. */
+    // --- owners and the journal's head ----------------------------------------------------------------------------
+
+    @Test
+    void aStagingThatFinishesAfterRecoveryPlannedIsKept() throws IOException {
+        history(new Event.StagingStarted(s, 42, "h"));
+        disk.paths.add("staging/" + s.hex());
+        disk.paths.add("staging/" + s.hex() + "/layer");
+        // Between the plan (which saw STARTED and a free lock) and its step, the owner finishes and lets go.
+        FaultPoints.install(point -> {
+            if (point.equals(FaultPoints.RECOVERY_PLANNED)) {
+                try {
+                    journal.append(diffStaged(), actor);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+
+        RecoveryReport r = recover();
+
+        assertThat(r.clean()).as("decided again at the head: the staging finished").isTrue();
+        assertThat(live.current().staging(s).orElseThrow().state()).isEqualTo(StagingState.STAGED);
+        assertThat(disk.paths).contains("staging/" + s.hex() + "/layer");
+    }
+
+    @Test
+    void aLayerSagaOfALiveOwnerIsLeftAloneAndOneOfADeadOwnerIsRolledBack() throws IOException {
+        SagaOwner alive = new SagaOwner("a".repeat(32), 7, "h");
+        SagaOwner dead = new SagaOwner("d".repeat(32), 8, "h");
+        LayerId other = LayerId.of(Digest.sha256("o".getBytes(StandardCharsets.UTF_8)).hex());
+        history(new Event.LayerCreated(l, null, List.of("n"), null, "", alive),
+                new Event.LayerCreated(other, null, List.of(), null, "", dead));
+        disk.paths.add("layers/" + l.hex());
+        disk.paths.add("layers/" + other.hex());
+        locks.live.add(alive.lock());
+
+        RecoveryPlan plan = plan();
+        RecoveryReport r = recover();
+
+        assertThat(plan.inProgress()).extracting(saga -> saga.subject()).containsExactly(l.hex());
+        assertThat(plan.steps()).extracting(RecoveryPlan.Step::subject).containsExactly(other.hex());
+        assertThat(types(r)).containsExactly("LayerRolledBack");
+        assertThat(disk.paths).containsExactly("layers/" + l.hex());
+        assertThat(live.current().nameHolder("n")).contains(l);
+        assertThat(locks.files).as("the dead owner's lock file is gone").doesNotContain(dead.lock());
+    }
+
+    @Test
+    void thePlanChangesNothingAndTheRunDoesWhatItSaid() throws IOException {
+        history(new Event.StagingStarted(s, 42, "h"), new Event.LayerCreated(l, null, List.of(), null, ""));
+        disk.paths.add("staging/" + s.hex());
+        disk.paths.add("layers/" + l.hex());
+        disk.paths.add("trash/" + "b".repeat(32));
+        Set<String> before = new TreeSet<>(disk.paths);
+        long seq = journal.lastSeq();
+
+        RecoveryPlan plan = plan();
+
+        assertThat(disk.paths).isEqualTo(before);
+        assertThat(journal.lastSeq()).isEqualTo(seq);
+        assertThat(plan.steps()).extracting(RecoveryPlan.Step::action).containsExactly(
+                RecoveryPlan.Action.ROLL_BACK_LAYER, RecoveryPlan.Action.DISCARD_STAGING,
+                RecoveryPlan.Action.REMOVE_ORPHAN);
+        live.close();
+        assertThat(types(recover())).containsExactlyElementsOf(
+                plan.steps().stream().map(step -> step.action().event()).toList());
+        assertThat(disk.paths).isEmpty();
+    }
+
+    @Test
+    void aTrashEntryIsLeftWhileItsOwnerRemovesIt() throws IOException {
+        String removing = "c".repeat(32);
+        disk.paths.add("trash/" + removing);
+        locks.live.add(removing);
+
+        assertThat(recover().clean()).isTrue();
+        assertThat(disk.paths).containsExactly("trash/" + removing);
+    }
+
+    @Test
+    void aDeleteWithAnOwnerRemovesWhatItMovedIntoTheTrash() throws IOException {
+        SagaOwner deleter = new SagaOwner("e".repeat(32), 9, "h");
+        history(new Event.LayerCreated(l, null, List.of(), null, ""),
+                new Event.LayerCommitted(l, diffStaged().diffDigest(), 10, null, null, null),
+                new Event.LayerDeleteStarted(l, deleter));
+        disk.paths.add("trash/" + deleter.lock());
+
+        assertThat(types(recover())).containsExactly("LayerDeleted");
+        assertThat(disk.paths).isEmpty();
+    }
+
+    /** Owner locks as sets: which are held by live processes, which files exist, which this process holds. */
+    private static final class ModelLocks implements SagaLocks {
+        final Set<String> live = new TreeSet<>();
+        final Set<String> files = new TreeSet<>();
+        final Set<String> held = new TreeSet<>();
+
+        @Override
+        public Optional<Held> adopt(String lock) {
+            if (live.contains(lock) || held.contains(lock)) {
+                return Optional.empty();
+            }
+            files.add(lock);
+            held.add(lock);
+            return Optional.of(new Held() {
+                @Override
+                public void close() {
+                    held.remove(lock);
+                }
+
+                @Override
+                public void closeAndForget() {
+                    held.remove(lock);
+                    files.remove(lock);
+                }
+            });
+        }
+
+        @Override
+        public boolean alive(String lock) {
+            return live.contains(lock) || held.contains(lock);
+        }
+
+        @Override
+        public Held writers() {
+            return new Held() {
+                @Override
+                public void close() {
+                }
+
+                @Override
+                public void closeAndForget() {
+                }
+            };
+        }
+
+        @Override
+        public List<String> lockFiles() {
+            return List.copyOf(files);
+        }
+    }
+
+    /** The store's folders as a set of relative paths. */
     private static final class ModelDisk implements RecoveryDisk {
         final Set<String> paths = new TreeSet<>();
-        final Set<StagingId> liveOwners = new TreeSet<>((a, b) -> a.hex().compareTo(b.hex()));
 
         private List<String> children(String dir) {
             List<String> out = new ArrayList<>();
@@ -291,20 +444,24 @@ class RecoveryTest {
         }
 
         @Override
-        public boolean stagingOwnerAlive(StagingId id) {
-            return liveOwners.contains(id);
-        }
-
-        @Override
         public void restoreStagedContents(LayerId layer, StagingId staging) {
             paths.remove("layers/" + layer.hex());
             paths.add("staging/" + staging.hex() + "/layer");
         }
 
         @Override
-        public void removeLayer(LayerId id) {
+        public void removeLayer(LayerId id, SagaOwner deleter) {
             removeAll("layers/" + id.hex());
             removeAll("trash/" + id.hex());
+            if (deleter != null) {
+                removeAll("trash/" + deleter.lock());
+            }
+        }
+
+        @Override
+        public void moveToTrash(String relativePath, String lock) {
+            removeAll(relativePath);
+            paths.add("trash/" + lock);
         }
 
         @Override

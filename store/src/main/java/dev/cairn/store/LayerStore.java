@@ -1,89 +1,69 @@
 package dev.cairn.store;
 
 import dev.cairn.archive.ChainLayer;
-import dev.cairn.archive.CorruptLayerException;
-import dev.cairn.archive.CorruptManifestException;
-import dev.cairn.archive.EmptyLayer;
-import dev.cairn.archive.ExtractOptions;
-import dev.cairn.archive.ExtractResult;
 import dev.cairn.archive.LayerChanges;
 import dev.cairn.archive.LayerCheckout;
-import dev.cairn.archive.LayerExtractor;
-import dev.cairn.archive.ManifestVerifier;
 import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
-import dev.cairn.journal.JournalCursor;
-import dev.cairn.journal.JournalRepair;
-import dev.cairn.journal.VerifyReport;
-import dev.cairn.model.Actor;
 import dev.cairn.model.CairnException;
 import dev.cairn.model.Change;
 import dev.cairn.model.CheckoutOptions;
 import dev.cairn.model.CheckoutResult;
 import dev.cairn.model.Digest;
 import dev.cairn.model.DigestMismatchException;
-import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerHasChildrenException;
 import dev.cairn.model.LayerId;
-import dev.cairn.model.LayerNames;
 import dev.cairn.model.LayerNotFoundException;
-import dev.cairn.model.LayerState;
 import dev.cairn.model.NameInUseException;
 import dev.cairn.model.ReadOnlyStoreException;
+import dev.cairn.model.RecoveryPlan;
+import dev.cairn.model.RecoveryReport;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
 import dev.cairn.model.StoreNotFoundException;
-import dev.cairn.projection.LayerEntry;
+import dev.cairn.projection.LayerHistory;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
-import dev.cairn.projection.StagingEntry;
+import dev.cairn.projection.Replay;
 import dev.cairn.projection.StagingState;
 import dev.cairn.recovery.Recovery;
-import dev.cairn.recovery.RecoveryReport;
-import dev.cairn.model.internal.FaultPoints;
-import dev.cairn.io.DurableFiles;
 import dev.cairn.store.internal.StoreLayout;
 import dev.cairn.store.internal.StoreLock;
+import dev.cairn.store.internal.StoreLocks;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A store of container-image layers: the public face of Cairn.
  *
  * <h2>Lifecycle of a layer</h2>
  * {@link #stage} extracts and hashes a tarball outside any lock (several run in parallel, also across processes);
- * {@link #applyStaged} makes the layer exist atomically under the writers' lock; {@link #cleanupStaged} removes what
- * is left of the staging. {@link #put} does all three. Every step is journaled before and after its work
- * (DESIGN.md section 3), and {@link #open} runs recovery, so a crash at any instant never leaves a half-made layer
- * visible and never loses one whose method returned.
+ * {@link #applyStaged} makes the layer exist atomically; {@link #cleanupStaged} removes what is left of the staging.
+ * {@link #put} does all three. Every change is a saga (DESIGN.md section 3): a start event made durable before its
+ * work and an end event after it, run by an owner whose lock dies with its process. {@link #open} runs recovery, so
+ * a crash at any instant never leaves a half-made layer visible and never loses one whose method returned.
+ *
+ * <h2>Several processes</h2>
+ * Any number of processes may open one store and write. Writes take the store's lock only for their short critical
+ * section (the checks and the start event); the heavy work of a saga runs outside it. Recovery never touches a saga
+ * whose owner is alive, and decides about a dead one against the journal's head, never an older view.
  *
  * <h2>Readers and writers</h2>
- * Queries answer from an immutable index and never wait for a writer. Writes take the store's lock only for their
- * short critical section; another process's writes are seen by the next query. A store opened
- * {@linkplain #openReadOnly read-only} never takes the lock and never changes anything.
+ * Queries answer from an immutable index and never wait for a writer; another process's writes are seen by the next
+ * query. A store opened {@linkplain #openReadOnly read-only} takes no lock and never changes anything.
  *
  * <p>Errors: expected outcomes are the {@link CairnException} subtypes of {@code dev.cairn.model}; failures of the
  * machine are {@link IOException}s naming the path. After any error the store is as it was (events recording a
@@ -96,26 +76,22 @@ public final class LayerStore implements Closeable {
     private final Journal journal;
     private final LiveIndex live;
     private final StoreLock lock;
+    private final StoreLocks locks;
+    private final LayerWriter writer;
     private final RecoveryReport recovery;
-    private final boolean writable;
     private volatile boolean closed;
 
-    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock,
-                       boolean recover) throws IOException {
+    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock)
+            throws IOException {
         this.layout = layout;
         this.options = options;
         this.journal = journal;
         this.live = live;
         this.lock = lock;
-        this.writable = recover;
-        if (recover) {
-            try (StoreLock.Hold h = lock.acquire(options.lockTimeout())) {
-                this.recovery = Recovery.run(journal, live, layout, options.actor(), Instant.now(),
-                        options.stagingMaxAge());
-            }
-        } else {
-            this.recovery = new RecoveryReport(List.of());
-        }
+        this.locks = new StoreLocks(layout, lock, options.lockTimeout());
+        this.writer = new LayerWriter(layout, options, journal, live, lock, locks);
+        this.recovery = lock == null ? new RecoveryReport(List.of())
+                : writer.recovery().run(Instant.now(), options.stagingMaxAge());
     }
 
     /** Opens (creating if needed) the store at {@code root} with the default options, and recovers it. */
@@ -124,20 +100,21 @@ public final class LayerStore implements Closeable {
     }
 
     /**
-     * Opens (creating if needed) the store at {@code root} and runs recovery under the writers' lock.
+     * Opens the store at {@code root}, creating it atomically if there is none (any number of processes may do so
+     * at once), and runs recovery: every saga whose owner is dead is finished, every orphan removed.
      *
      * @throws dev.cairn.model.JournalCorruptedException if the journal fails verification
-     * @throws dev.cairn.model.StoreLockedException      if another writer held the lock past the timeout
+     * @throws dev.cairn.model.StoreLockedException      if recovery needed the writers' lock and another writer held
+     *                                                   it past the timeout
      */
     public static LayerStore open(Path root, StoreOptions options) throws IOException {
         return open(root, options, true);
     }
 
     /**
-     * Opens the store at {@code root} for queries only: no recovery, no lock, nothing created or changed.
-     * Unfinished work of a
-     * crashed writer stays invisible, as always, until a writer opens the store. Every change throws
-     * {@link ReadOnlyStoreException}.
+     * Opens the store at {@code root} for queries only: no recovery, no lock, nothing created or changed. Unfinished
+     * work of a crashed writer stays invisible, as always; {@link #recoveryPlan()} says what recovery would do. Every
+     * change throws {@link ReadOnlyStoreException}.
      *
      * @throws StoreNotFoundException if there is no store at {@code root}
      */
@@ -160,7 +137,7 @@ public final class LayerStore implements Closeable {
         try {
             live = LiveIndex.follow(journal, LayerIndex.empty());
             lock = writable ? new StoreLock(layout.lockFile()) : null;
-            return new LayerStore(layout, options, journal, live, lock, writable);
+            return new LayerStore(layout, options, journal, live, lock);
         } catch (IOException | RuntimeException e) {
             closeQuietly(lock, e);
             if (live != null) {
@@ -189,20 +166,7 @@ public final class LayerStore implements Closeable {
      *                                as it was
      */
     public static StoreRepairReport repair(Path root, StoreOptions options) throws IOException {
-        StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
-        if (!layout.exists() && !JournalRepair.interrupted(layout.journal())) {
-            throw new StoreNotFoundException(layout.root().toString());
-        }
-        JournalRepair.Result result;
-        try (StoreLock lock = new StoreLock(layout.lockFile());
-             StoreLock.Hold h = lock.acquire(options.lockTimeout())) {
-            result = JournalRepair.repair(layout.journal(), options.actor());
-        }
-        try (LayerStore store = result.changed() ? open(layout.root(), options)
-                : openReadOnly(layout.root(), options)) {
-            return new StoreRepairReport(result.changed(), result.lastGoodSeq(), result.lostRecords(),
-                    result.damage(), result.backup(), store.recoveryReport().actions(), store.verify(false));
-        }
+        return StoreRepair.repair(new StoreLayout(root.toAbsolutePath().normalize()), options);
     }
 
     /** The root folder. */
@@ -213,6 +177,30 @@ public final class LayerStore implements Closeable {
     /** What recovery did when this store was opened. */
     public RecoveryReport recoveryReport() {
         return recovery;
+    }
+
+    // --- recovery ------------------------------------------------------------------------------------------------
+
+    /**
+     * What recovery would do now, computed without changing anything (also on a read-only store): the sagas of
+     * dead processes it would finish, the orphans it would remove, and the sagas it would leave to their live
+     * owners.
+     */
+    public RecoveryPlan recoveryPlan() throws IOException {
+        ensureOpen();
+        return Recovery.plan(live, layout, locks, Instant.now(), options.stagingMaxAge());
+    }
+
+    /**
+     * Runs recovery now, as {@link #open} does: what {@link #recoveryPlan()} shows, each step decided again against
+     * the journal's head under the saga's lock (so a saga that finished meanwhile is left alone).
+     *
+     * @return the records it appended, one per action
+     * @throws ReadOnlyStoreException on a read-only store
+     */
+    public RecoveryReport recover() throws IOException {
+        ensureWritable();
+        return writer.recovery().run(Instant.now(), options.stagingMaxAge());
     }
 
     // --- stage / apply / cleanup ---------------------------------------------------------------------------------
@@ -228,125 +216,51 @@ public final class LayerStore implements Closeable {
      * until applied, cleaned up, or older than {@link StoreOptions#stagingMaxAge()}.
      *
      * @param progress told the number of input bytes consumed so far, from the extracting thread
-     * @throws dev.cairn.model.CorruptArchiveException if the input is not a readable tar
+     * @throws dev.cairn.model.CorruptArchiveException if the input is not a readable tar (an empty input is refused
+     *                                                 before anything is journaled)
      * @throws dev.cairn.model.UnsafeArchiveException  if an entry would write outside the layer
      */
     public StagedLayer stage(InputStream tar, LongConsumer progress) throws IOException {
-        StagingId id = StagingId.random();
-        try (StoreLock.Hold h = writeLock()) {
-            layout.claimStaging(id);
-            try {
-                append(new Event.StagingStarted(id, options.actor().pid(), options.actor().host()));
-            } catch (IOException | RuntimeException e) {
-                DurableFiles.removeTree(layout.stagingFolder(id));
-                throw e;
-            }
-        }
-        FaultPoints.reach(FaultPoints.STAGING_STARTED);
-        try {
-            Files.createDirectory(layout.stagedContents(id));
-            Files.createDirectory(layout.stagedDiff(id));
-            ExtractResult r = LayerExtractor.extract(tar, layout.stagedDiff(id), layout.stagedManifest(id),
-                    extractOptions(progress));
-            DurableFiles.syncDir(layout.stagedContents(id));
-            DurableFiles.syncDir(layout.stagingFolder(id));
-            FaultPoints.reach(FaultPoints.STAGING_EXTRACTED);
-            JournalRecord rec = append(new Event.DiffStaged(id, r.diffDigest(), r.diffSize(), r.compressedDigest(),
-                    r.compressedSize(), r.compression()));
-            FaultPoints.reach(FaultPoints.STAGING_STAGED);
-            return new StagedLayer(id, rec.time(), r.diffDigest(), r.diffSize(), r.compressedDigest(),
-                    r.compressedSize(), r.compression());
-        } catch (IOException | RuntimeException e) {
-            discardFailedStaging(id, e);
-            throw e;
-        } finally {
-            layout.releaseOwnership(id);
-        }
-    }
-
-    private void discardFailedStaging(StagingId id, Exception cause) {
-        try (StoreLock.Hold h = writeLock()) {
-            layout.removeStagingDurably(id);
-            append(new Event.StagingDiscarded(id, "staging failed: " + oneLine(cause)));
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
+        ensureWritable();
+        return writer.stage(tar, progress);
     }
 
     /**
-     * Makes a staged diff a layer, atomically under the writers' lock. The default id is the OCI chain id of the
-     * diff on its parent. If a layer with that id exists already it is returned unchanged with
-     * {@link AppliedLayer#duplicate()} set, and the staging stays for the caller to clean up.
+     * Makes a staged diff a layer, atomically. The default id is the chain id of the diff on its parent. If a layer
+     * with that id exists already it is returned with {@link AppliedLayer#duplicate()} set and the names asked for
+     * added to it ({@link AppliedLayer#addedNames()}); the staging stays for the caller to clean up. If another
+     * process is making or deleting a layer of that id, this waits for it (up to the lock timeout).
      *
-     * @throws StagingNotFoundException  if the staging is unknown, unfinished or already applied
-     * @throws LayerNotFoundException    if the parent is not a layer
-     * @throws NameInUseException        if a name belongs to another layer
-     * @throws DigestMismatchException   if the spec expects another DiffID
+     * @throws StagingNotFoundException                    if the staging is unknown, or was left unfinished by a
+     *                                                     dead process
+     * @throws dev.cairn.model.StagingInProgressException  if a live process is still staging it
+     * @throws dev.cairn.model.StagingAppliedException     if it was applied already
+     * @throws LayerNotFoundException                      if the parent is not a layer
+     * @throws NameInUseException                          if a name belongs to another layer
+     * @throws DigestMismatchException                     if the spec expects another DiffID
      */
     public AppliedLayer applyStaged(StagingId id, LayerSpec spec) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            LayerIndex index = live.current();
-            StagingEntry s = index.staging(id).orElseThrow(() -> new StagingNotFoundException(id,
-                    "not known (never staged, discarded or cleaned up)"));
-            if (s.state() == StagingState.STARTED) {
-                throw new StagingNotFoundException(id, "still being staged by process " + s.ownerPid());
-            }
-            if (s.state() == StagingState.APPLIED) {
-                throw new StagingNotFoundException(id, "already applied as layer " + s.pendingLayer());
-            }
-            if (spec.expectedDiffId().isPresent() && !spec.expectedDiffId().get().equals(s.diffDigest())) {
-                throw new DigestMismatchException("staging " + id + " DiffID", spec.expectedDiffId().get(),
-                        s.diffDigest());
-            }
-            Optional<LayerId> parent = resolveParent(index, spec);
-            LayerId layerId = spec.id().orElseGet(() -> LayerId.chainId(parent, s.diffDigest()));
-            Optional<Layer> existing = index.layer(layerId);
-            if (existing.isPresent()) {
-                return new AppliedLayer(existing.get(), true);
-            }
-            checkNamesFree(index, spec.names(), layerId);
-            append(new Event.LayerCreated(layerId, parent.orElse(null), spec.names(), id, spec.metadata()));
-            try {
-                FaultPoints.reach(FaultPoints.LAYER_CREATED);
-                layout.moveStagedIntoLayer(id, layerId);
-                FaultPoints.reach(FaultPoints.LAYER_MOVED);
-                append(new Event.LayerCommitted(layerId, s.diffDigest(), s.diffSize(), s.compressedDigest(),
-                        s.compressedSize(), s.compression()));
-                FaultPoints.reach(FaultPoints.LAYER_COMMITTED);
-            } catch (IOException | RuntimeException e) {
-                rollBackUnfinished(e);
-                throw e;
-            }
-            return new AppliedLayer(visible(layerId), false);
-        }
+        ensureWritable();
+        return writer.apply(id, spec);
     }
 
     /**
-     * Removes a staging's files, whatever its state but one: a staging still being extracted by a live process.
+     * Removes a staging's files, whatever its state but one: a staging still being extracted by a live process. One
+     * left unfinished by a dead process is discarded. The files are removed outside the writers' lock.
      *
-     * @throws StagingNotFoundException if the staging is unknown or still being staged
+     * @throws StagingNotFoundException                   if the staging is unknown
+     * @throws dev.cairn.model.StagingInProgressException if a live process is still staging it
      */
     public void cleanupStaged(StagingId id) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            StagingEntry s = live.current().staging(id).orElseThrow(() -> new StagingNotFoundException(id,
-                    "not known (never staged, discarded or cleaned up)"));
-            if (s.state() == StagingState.STARTED) {
-                if (layout.stagingOwnerAlive(id)) {
-                    throw new StagingNotFoundException(id, "still being staged by process " + s.ownerPid());
-                }
-                layout.removeStagingDurably(id);
-                append(new Event.StagingDiscarded(id, "cleaned up after its owner process ended"));
-                return;
-            }
-            layout.removeStagingDurably(id);
-            append(new Event.StagingCleaned(id));
-            FaultPoints.reach(FaultPoints.STAGING_CLEANED);
-        }
+        ensureWritable();
+        writer.cleanup(id);
     }
 
     /**
-     * Stage, apply and clean up in one call: the usual way to import a layer. The staging is cleaned up whether
-     * the apply succeeded or not; a duplicate returns the existing layer.
+     * Stage, apply and clean up in one call: the usual way to import a layer. A missing parent or a name held by
+     * another layer is refused before the tarball is read. The staging is cleaned up whether the apply succeeded or
+     * not; a duplicate returns the existing layer (with the names asked for added). If the apply fails, that
+     * failure is thrown, a failure of the cleanup after it suppressed in it.
      */
     public AppliedLayer put(InputStream tar, LayerSpec spec) throws IOException {
         return put(tar, spec, bytes -> { });
@@ -354,86 +268,37 @@ public final class LayerStore implements Closeable {
 
     /** {@link #put(InputStream, LayerSpec)} with progress, as for {@link #stage(InputStream, LongConsumer)}. */
     public AppliedLayer put(InputStream tar, LayerSpec spec, LongConsumer progress) throws IOException {
-        StagedLayer staged = stage(tar, progress);
-        try {
-            return applyStaged(staged.id(), spec);
-        } finally {
-            cleanupStaged(staged.id());
-        }
+        ensureWritable();
+        return writer.put(tar, spec, progress);
     }
 
     /**
-     * Creates an empty layer (no diff). Its DiffID is that of an empty tar. The default id is random; a layer with
-     * an explicit id that exists already is returned as a duplicate.
+     * Creates an empty layer (no diff), its contents made outside the writers' lock. Its DiffID is that of an empty
+     * tar. The default id is random; a layer with an explicit id that exists already is returned as a duplicate,
+     * with the names asked for added.
      */
     public AppliedLayer create(LayerSpec spec) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            LayerIndex index = live.current();
-            if (spec.expectedDiffId().isPresent() && !spec.expectedDiffId().get().equals(EmptyLayer.DIFF_DIGEST)) {
-                throw new DigestMismatchException("empty layer DiffID", spec.expectedDiffId().get(),
-                        EmptyLayer.DIFF_DIGEST);
-            }
-            Optional<LayerId> parent = resolveParent(index, spec);
-            LayerId layerId = spec.id().orElseGet(LayerId::random);
-            Optional<Layer> existing = index.layer(layerId);
-            if (existing.isPresent()) {
-                return new AppliedLayer(existing.get(), true);
-            }
-            checkNamesFree(index, spec.names(), layerId);
-            append(new Event.LayerCreated(layerId, parent.orElse(null), spec.names(), null, spec.metadata()));
-            try {
-                FaultPoints.reach(FaultPoints.LAYER_CREATED);
-                DurableFiles.mkdirDurable(layout.layer(layerId));
-                DurableFiles.mkdirDurable(layout.layerDiff(layerId));
-                LayerExtractor.extract(new java.io.ByteArrayInputStream(EmptyLayer.tar()), layout.layerDiff(layerId),
-                        layout.layerManifest(layerId), extractOptions(bytes -> { }));
-                DurableFiles.syncDir(layout.layer(layerId));
-                FaultPoints.reach(FaultPoints.LAYER_MOVED);
-                append(new Event.LayerCommitted(layerId, EmptyLayer.DIFF_DIGEST, EmptyLayer.DIFF_SIZE, null, null,
-                        null));
-                FaultPoints.reach(FaultPoints.LAYER_COMMITTED);
-            } catch (IOException | RuntimeException e) {
-                rollBackUnfinished(e);
-                throw e;
-            }
-            return new AppliedLayer(visible(layerId), false);
-        }
+        ensureWritable();
+        return writer.create(spec);
     }
 
     /**
      * Deletes a layer, named by id or name. From the durable {@code LayerDeleteStarted} on, readers no longer see it;
-     * its files are removed before this returns.
+     * its files are removed (outside the writers' lock) before this returns.
      *
-     * @throws LayerHasChildrenException if other layers stand on it
+     * @throws LayerHasChildrenException if other layers stand on it (or are being made on it)
      */
     public void delete(String idOrName) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            LayerIndex index = live.current();
-            Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
-            List<LayerId> children = index.childIds(l.id());
-            if (!children.isEmpty()) {
-                throw new LayerHasChildrenException(l.id(), children);
-            }
-            append(new Event.LayerDeleteStarted(l.id()));
-            FaultPoints.reach(FaultPoints.DELETE_STARTED);
-            layout.removeLayerDurably(l.id());
-            append(new Event.LayerDeleted(l.id()));
-            FaultPoints.reach(FaultPoints.LAYER_DELETED);
-        }
+        ensureWritable();
+        writer.delete(idOrName);
     }
 
     // --- names, metadata, flags ----------------------------------------------------------------------------------
 
     /** Replaces the layer's names. */
     public Layer setNames(String idOrName, List<String> names) throws IOException {
-        List<String> checked = LayerNames.checkAll(names);
-        try (StoreLock.Hold h = writeLock()) {
-            Layer l = requireLayer(idOrName);
-            checkNamesFree(live.current(), checked, l.id());
-            append(new Event.NamesSet(l.id(), checked));
-            FaultPoints.reach(FaultPoints.NAMES_SET);
-            return visible(l.id());
-        }
+        ensureWritable();
+        return writer.setNames(idOrName, names);
     }
 
     /** Adds names to the layer (those it has already are kept once): one {@code NamesSet}. */
@@ -452,42 +317,20 @@ public final class LayerStore implements Closeable {
      * @throws NameInUseException if a name to add belongs to another layer; nothing is changed then
      */
     public Layer changeNames(String idOrName, List<String> add, List<String> remove) throws IOException {
-        List<String> added = LayerNames.checkAll(add);
-        try (StoreLock.Hold h = writeLock()) {
-            Layer l = requireLayer(idOrName);
-            LinkedHashSet<String> all = new LinkedHashSet<>(l.names());
-            all.addAll(added);
-            all.removeAll(remove);
-            List<String> result = List.copyOf(all);
-            checkNamesFree(live.current(), result, l.id());
-            append(new Event.NamesSet(l.id(), result));
-            FaultPoints.reach(FaultPoints.NAMES_SET);
-            return visible(l.id());
-        }
+        ensureWritable();
+        return writer.changeNames(idOrName, add, remove);
     }
 
     /** Replaces the layer's metadata. */
     public Layer setMetadata(String idOrName, String metadata) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            Layer l = requireLayer(idOrName);
-            append(new Event.MetadataSet(l.id(), metadata));
-            return visible(l.id());
-        }
+        ensureWritable();
+        return writer.setMetadata(idOrName, metadata);
     }
 
     /** Sets one flag (a JSON value: String, Number, Boolean, List, Map; null removes it). */
     public Layer setFlag(String idOrName, String key, Object value) throws IOException {
-        try (StoreLock.Hold h = writeLock()) {
-            Layer l = requireLayer(idOrName);
-            Map<String, Object> flags = new LinkedHashMap<>(l.flags());
-            if (value == null) {
-                flags.remove(key);
-            } else {
-                flags.put(key, value);
-            }
-            append(new Event.FlagsSet(l.id(), flags));
-            return visible(l.id());
-        }
+        ensureWritable();
+        return writer.setFlag(idOrName, key, value);
     }
 
     // --- queries -------------------------------------------------------------------------------------------------
@@ -598,15 +441,9 @@ public final class LayerStore implements Closeable {
     private List<ChainLayer> chain(String idOrName) throws IOException {
         LayerIndex index = index();
         Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
-        ArrayDeque<ChainLayer> chain = new ArrayDeque<>();
-        while (true) {
-            chain.addFirst(new ChainLayer(layout.layerDiff(l.id()), layout.layerManifest(l.id())));
-            if (l.parent().isEmpty()) {
-                return List.copyOf(chain);
-            }
-            LayerId parent = l.parent().get();
-            l = index.layer(parent).orElseThrow(() -> new LayerNotFoundException(parent.hex()));
-        }
+        List<Layer> chain = index.chain(l.id()).orElseThrow(() -> new LayerNotFoundException(l.id().hex()));
+        return chain.stream().map(c -> new ChainLayer(layout.layerDiff(c.id()), layout.layerManifest(c.id())))
+                .toList();
     }
 
     // --- the journal as audit trail and time machine -------------------------------------------------------------
@@ -616,24 +453,23 @@ public final class LayerStore implements Closeable {
      */
     public Stream<JournalRecord> history(long fromSeq) throws IOException {
         ensureOpen();
-        JournalCursor cursor = journal.read(Math.max(1, fromSeq));
-        Spliterator<JournalRecord> it = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE,
-                Spliterator.ORDERED | Spliterator.NONNULL) {
-            @Override
-            public boolean tryAdvance(java.util.function.Consumer<? super JournalRecord> action) {
-                try {
-                    JournalRecord r = cursor.next();
-                    if (r == null) {
-                        return false;
-                    }
-                    action.accept(r);
-                    return true;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return StreamSupport.stream(it, false).onClose(cursor::close);
+        return RecordStream.of(journal.read(Math.max(1, fromSeq)));
+    }
+
+    /**
+     * The life of one layer, deleted ones too: every record about it and about the stagings it was applied from, in
+     * journal order. {@code ref} is a current layer's id or name, any well-formed id, or a name the layer had.
+     *
+     * @throws LayerNotFoundException if no layer ever had that id or name
+     */
+    public List<JournalRecord> layerHistory(String ref) throws IOException {
+        ensureOpen();
+        return LayerHistory.of(journal, layerIdEver(ref));
+    }
+
+    /** The id {@link #layerHistory} means by {@code ref}. */
+    public LayerId layerIdEver(String ref) throws IOException {
+        return LayerHistory.resolve(journal, index(), ref);
     }
 
     /**
@@ -646,21 +482,8 @@ public final class LayerStore implements Closeable {
     }
 
     LayerIndex indexAsOf(long seq) throws IOException {
-        long last = journal.lastSeq();
-        if (seq < 0 || seq > last) {
-            throw new IllegalArgumentException("seq " + seq + " is not in the journal (it ends at " + last + ")");
-        }
-        LayerIndex index = LayerIndex.empty();
-        try (JournalCursor cursor = journal.read(1)) {
-            while (index.seq() < seq) {
-                JournalRecord r = cursor.next();
-                if (r == null) {
-                    throw new IOException("journal ended at seq " + index.seq() + " before seq " + seq);
-                }
-                index = index.apply(r);
-            }
-        }
-        return index;
+        ensureOpen();
+        return Replay.asOf(journal, seq);
     }
 
     /** The live index, for tests that compare it with the fold from seq 1. */
@@ -671,41 +494,14 @@ public final class LayerStore implements Closeable {
     /**
      * Verifies the journal end to end (checksums, seq, chain), that every layer has its folder, and with
      * {@code deep} that every layer's contents still match its manifest (types, sizes, content digests) and still
-     * rebuild its original tar, whose sha256 must be the layer's diff digest (see {@link #diff}).
+     * rebuild its original tar, whose sha256 must be the layer's diff digest (see {@link #diff}). Also reports what
+     * recovery would do ({@link StoreVerifyReport#pendingRecovery()}).
      *
      * @throws dev.cairn.model.JournalCorruptedException at the first damaged record
      */
     public StoreVerifyReport verify(boolean deep) throws IOException {
-        ensureOpen();
-        VerifyReport journalReport = journal.verify();
-        List<String> problems = new ArrayList<>();
-        int checked = 0;
-        for (Layer l : index().layers()) {
-            if (!layout.layerFolderExists(l.id())) {
-                problems.add("layer " + l.id() + ": folder " + layout.layer(l.id()) + " is missing");
-                continue;
-            }
-            if (deep) {
-                // One layer's damage is reported and the others are still checked: an operator wants the list.
-                try {
-                    for (ManifestVerifier.Problem p : ManifestVerifier.verify(layout.layerDiff(l.id()),
-                            layout.layerManifest(l.id()))) {
-                        problems.add("layer " + l.id() + ": " + p);
-                    }
-                } catch (CorruptManifestException e) {
-                    problems.add("layer " + l.id() + ": " + e.getMessage());
-                }
-                try {
-                    TarRecord.reproduce(l.id().toString(), layout.layer(l.id()), l.diffDigest(),
-                            OutputStream.nullOutputStream());
-                } catch (CorruptLayerException e) {
-                    problems.add(e.getMessage());
-                }
-                checked++;
-            }
-        }
-        return new StoreVerifyReport(journalReport.records(), journalReport.lastSeq(), journalReport.lastHash(),
-                checked, problems);
+        RecoveryPlan plan = recoveryPlan();
+        return StoreVerifier.verify(journal, index(), layout, deep, plan);
     }
 
     // --- internals -----------------------------------------------------------------------------------------------
@@ -715,75 +511,10 @@ public final class LayerStore implements Closeable {
         return live.tryCatchUp();
     }
 
-    /**
-     * Takes the writers' lock, catches the index up with every process's records, and finishes any layer saga a
-     * dead writer left: under the lock no live writer is inside a critical section, so an unfinished layer is
-     * always a dead one.
-     */
-    private StoreLock.Hold writeLock() throws IOException {
+    private void ensureWritable() throws IOException {
         ensureOpen();
-        if (!writable) {
+        if (lock == null) {
             throw new ReadOnlyStoreException(layout.root().toString());
-        }
-        StoreLock.Hold hold = lock.acquire(options.lockTimeout());
-        try {
-            LayerIndex index = live.catchUp();
-            if (hasUnfinishedLayers(index)) {
-                Recovery.finishLayerSagas(journal, live, layout, options.actor());
-            }
-            return hold;
-        } catch (IOException | RuntimeException e) {
-            hold.close();
-            throw e;
-        }
-    }
-
-    private ExtractOptions extractOptions(LongConsumer progress) {
-        return ExtractOptions.DEFAULTS.toBuilder().syncfs(options.syncfs()).unsafeNoSync(options.unsafeNoSync())
-                .progress(progress).build();
-    }
-
-    private static boolean hasUnfinishedLayers(LayerIndex index) {
-        return index.entries().stream().anyMatch(l -> l.state() != LayerState.COMMITTED);
-    }
-
-    private void rollBackUnfinished(Exception cause) {
-        try {
-            Recovery.finishLayerSagas(journal, live, layout, options.actor());
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private JournalRecord append(Event e) throws IOException {
-        JournalRecord r = journal.append(e, options.actor());
-        live.catchUpTo(r.seq());
-        return r;
-    }
-
-    private Layer requireLayer(String idOrName) throws LayerNotFoundException {
-        return live.current().layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
-    }
-
-    private Layer visible(LayerId id) throws LayerNotFoundException {
-        return live.current().layer(id).orElseThrow(() -> new LayerNotFoundException(id.hex()));
-    }
-
-    private static Optional<LayerId> resolveParent(LayerIndex index, LayerSpec spec) throws LayerNotFoundException {
-        if (spec.parent().isEmpty()) {
-            return Optional.empty();
-        }
-        String p = spec.parent().get();
-        return Optional.of(index.layer(p).orElseThrow(() -> new LayerNotFoundException(p)).id());
-    }
-
-    private static void checkNamesFree(LayerIndex index, List<String> names, LayerId self)
-            throws NameInUseException {
-        for (String n : names) {
-            Optional<LayerId> holder = index.nameHolder(n);
-            if (holder.isPresent() && !holder.get().equals(self)) {
-                throw new NameInUseException(n, holder.get());
-            }
         }
     }
 
@@ -791,11 +522,6 @@ public final class LayerStore implements Closeable {
         if (closed) {
             throw new StoreClosedException(layout.root().toString());
         }
-    }
-
-    private static String oneLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replace('\n', ' ');
     }
 
     private static void closeQuietly(AutoCloseable c, Exception into) {
@@ -809,14 +535,13 @@ public final class LayerStore implements Closeable {
         }
     }
 
-    /** Releases the journal, the lock file and this process's staging locks. Idempotent. */
+    /** Releases the journal and the lock file. Idempotent. */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        layout.releaseAll();
         live.close();
         try {
             journal.close();

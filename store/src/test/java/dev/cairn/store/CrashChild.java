@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * {@code CrashChild ROOT SCENARIO [SEED]}. Lines: {@code READY} once the store is open, {@code ACK <layer id>} after each put returned,
  * {@code DELETING <id>} before a delete and {@code DELETED <id>} after it returned, {@code STAGED <sid>} after a
  * stage returned. With {@code -Dcairn.test.pauseAt=POINT -Dcairn.test.pauseMs=N} it prints {@code PAUSED POINT}
- * and sleeps N ms at that fault point (inside the critical section, holding the writers' lock).
+ * and sleeps N ms at that fault point (with {@code -Dcairn.test.pauseUntil=FILE}: until FILE exists); with
+ * {@code -Dcairn.test.startAt=FILE} it waits for FILE before it opens the store, so that children race from one
+ * instant. {@code FAILED <exception>} is its last line if it fails.
  */
 public final class CrashChild {
 
@@ -18,23 +20,35 @@ public final class CrashChild {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            say("FAILED " + String.valueOf(e).replace('\n', ' '));
+            throw e;
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         String scenario = args[1];
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
         long pauseMs = Long.getLong("cairn.test.pauseMs", 0);
         String pauseAt = System.getProperty("cairn.test.pauseAt");
+        String pauseUntil = System.getProperty("cairn.test.pauseUntil");
         if (pauseAt != null) {
             // Inside a critical section: the writers' lock is held while this sleeps.
             FaultPoints.install(point -> {
                 if (point.equals(pauseAt)) {
                     say("PAUSED " + point);
-                    try {
-                        Thread.sleep(pauseMs);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    waitFor(pauseUntil, pauseMs);
                 }
             });
+        }
+        // Children started together wait here for one signal, so that they race from the same instant.
+        waitFor(System.getProperty("cairn.test.startAt"), 0);
+        if (scenario.equals("poll-read-only")) {
+            pollReadOnly(root, seed);
+            return;
         }
         try (LayerStore store = LayerStore.open(root)) {
             System.out.println("READY");
@@ -53,6 +67,7 @@ public final class CrashChild {
                     ack(store.applyStaged(s.id(), LayerSpec.base().withName("slow")).layer().id().hex());
                 }
                 case "stage" -> store.stage(new ByteArrayInputStream(TestTars.layer(seed, 20)));
+                case "stage-stdin" -> say("STAGED " + store.stage(System.in).id());
                 case "apply" -> {
                     StagedLayer s = store.stage(new ByteArrayInputStream(TestTars.layer(seed, 20)));
                     System.out.println("STAGED " + s.id());
@@ -83,6 +98,40 @@ public final class CrashChild {
             }
         }
         System.out.println("DONE");
+    }
+
+    /** Sleeps until {@code file} exists (at most two minutes), or for {@code ms} when no file is named. */
+    private static void waitFor(String file, long ms) {
+        try {
+            if (file == null) {
+                Thread.sleep(ms);
+                return;
+            }
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            while (!java.nio.file.Files.exists(Path.of(file)) && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * For {@code SEED} ms opens the store read-only again and again, saying {@code NONE} when there is no store yet,
+     * {@code SAW <layers>} when it opened one, and {@code ERROR <exception>} for anything else.
+     */
+    private static void pollReadOnly(Path root, long ms) {
+        long until = System.nanoTime() + ms * 1_000_000L;
+        while (System.nanoTime() < until) {
+            try (LayerStore store = LayerStore.openReadOnly(root, StoreOptions.defaults())) {
+                say("SAW " + store.layers().size());
+            } catch (dev.cairn.model.StoreNotFoundException e) {
+                say("NONE");
+            } catch (Exception e) {
+                say("ERROR " + String.valueOf(e).replace('\n', ' '));
+            }
+        }
+        say("DONE");
     }
 
     private static void say(String line) {

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,35 +41,59 @@ class LayerStoreProcessesTest {
     }
 
     @Test
-    void aWriterWaitsForAnotherProcessesCriticalSectionAndThenSucceeds() throws Exception {
+    void aWriterMeetingAnotherProcesssLiveSagaWaitsForItAndGetsItsLayer() throws Exception {
         try (ChildJvm holder = ChildJvm.start(root, "apply", 1,
-                "-Dcairn.test.pauseAt=" + FaultPoints.LAYER_CREATED, "-Dcairn.test.pauseMs=1500")) {
-            holder.await("PAUSED");
+                "-Dcairn.test.pauseAt=" + FaultPoints.LAYER_MOVED, "-Dcairn.test.pauseMs=3000")) {
+            holder.await("PAUSED"); // its apply is past LayerCreated, outside the writers' lock, holding its owner lock
             try (LayerStore store = LayerStore.open(root, StoreOptions.defaults().withLockTimeout(Duration.ofMinutes(2)))) {
-                // open recovers under the lock: it waited for the child's apply to end, so the layer is whole.
+                assertThat(store.recoveryPlan().inProgress()).as("the child's saga is alive").hasSize(1);
+                StagedLayer same = store.stage(new java.io.ByteArrayInputStream(TestTars.layer(1, 20)));
+
+                AppliedLayer applied = store.applyStaged(same.id(), LayerSpec.base());
+
+                assertThat(applied.duplicate()).as("waited for the child's layer of the same id").isTrue();
                 assertThat(store.layers()).hasSize(1);
-                StoreInvariants.check(store);
+                store.cleanupStaged(same.id());
             }
             assertThat(holder.exitStatus()).as("the child said %s", holder.said()).isZero();
+            try (LayerStore store = LayerStore.open(root)) {
+                StoreInvariants.check(store);
+            }
         }
     }
 
     @Test
     void aWriterThatWaitsTooLongIsRefusedWithTheLockNamedAndAKilledHolderBlocksNoOne() throws Exception {
-        try (ChildJvm holder = ChildJvm.start(root, "apply", 1,
-                "-Dcairn.test.pauseAt=" + FaultPoints.LAYER_CREATED, "-Dcairn.test.pauseMs=600000")) {
-            holder.await("PAUSED");
-            assertThatThrownBy(() -> LayerStore.open(root, StoreOptions.defaults()
-                    .withLockTimeout(Duration.ofMillis(300))))
-                    .isInstanceOf(StoreLockedException.class)
-                    .hasMessageContaining(root.resolve("store.lock").toString())
-                    .hasMessageContaining("300 ms");
-            holder.kill(); // SIGKILL while it holds the writers' lock inside apply
+        StoreOptions impatient = StoreOptions.defaults().withLockTimeout(Duration.ofMillis(300));
+        try (ChildJvm holder = ChildJvm.start(root, "names", 1,
+                "-Dcairn.test.pauseAt=" + FaultPoints.NAMES_SET, "-Dcairn.test.pauseMs=600000")) {
+            holder.await("PAUSED"); // inside the writers' lock
+            try (LayerStore store = LayerStore.open(root, impatient)) {
+                assertThatThrownBy(() -> store.create(LayerSpec.base()))
+                        .isInstanceOf(StoreLockedException.class)
+                        .hasMessageContaining(root.resolve("store.lock").toString())
+                        .hasMessageContaining("300 ms");
+                holder.kill(); // SIGKILL while it holds the writers' lock
+                assertThat(store.create(LayerSpec.base().withName("after")).duplicate()).isFalse();
+            }
+        }
+        try (ChildJvm holder = ChildJvm.start(root, "apply", 2,
+                "-Dcairn.test.pauseAt=" + FaultPoints.LAYER_MOVED, "-Dcairn.test.pauseMs=600000")) {
+            String sid = holder.await("STAGED ").substring(7);
+            holder.await("PAUSED"); // holding the staging's lock, its layer INCOMPLETE
+            try (LayerStore store = LayerStore.open(root, impatient)) {
+                StagedLayer same = store.stage(new java.io.ByteArrayInputStream(TestTars.layer(2, 20)));
+                assertThatThrownBy(() -> store.applyStaged(same.id(), LayerSpec.base()))
+                        .as("waits for the live saga on the same layer id, then gives up naming its lock")
+                        .isInstanceOf(StoreLockedException.class)
+                        .hasMessageContaining(root.resolve("owners").resolve(sid).toString());
+                store.cleanupStaged(same.id());
+            }
+            holder.kill(); // SIGKILL in the middle of its apply
         }
         try (LayerStore store = LayerStore.open(root, StoreOptions.defaults().withLockTimeout(Duration.ofMinutes(2)))) {
             assertThat(store.recoveryReport().actions()).extracting(a -> a.event().type())
-                    .contains("LayerRolledBack");
-            assertThat(store.layers()).isEmpty();
+                    .containsExactly("LayerRolledBack");
             StoreInvariants.check(store);
             assertThat(store.staged()).as("the staging got its contents back and can be applied").hasSize(1);
             store.applyStaged(store.staged().get(0).id(), LayerSpec.base());
@@ -118,6 +143,109 @@ class LayerStoreProcessesTest {
             assertThat(reader.layer("n3").id().hex()).isEqualTo(id);
             assertThat(Files.isDirectory(reader.contentsOf(id))).isTrue();
             assertThat(writer.exitStatus()).isZero();
+        }
+    }
+
+    /**
+     * Issue 8, bug 1: a staging that finishes (DiffStaged, then its owner lock dropped) while another process's
+     * recovery works from a view of the journal taken before DiffStaged must survive: recovery may only discard what
+     * is dead as of the journal's head.
+     */
+    @Test
+    void aStagingThatFinishesWhileAnotherProcessRecoversFromAnOlderViewIsKept() throws Exception {
+        LayerStore.open(root).close();
+        byte[] tar = TestTars.layer(6, 200);
+        Path go = root.resolveSibling(root.getFileName() + "-go");
+        try (ChildJvm stager = ChildJvm.start(root, "stage-stdin", 6)) {
+            stager.await("READY");
+            OutputStream toStager = stager.process().getOutputStream();
+            toStager.write(tar, 0, tar.length / 2);
+            toStager.flush();
+            while (StoreInvariants.list(root.resolve("staging")).isEmpty()) {
+                assertThat(stager.process().isAlive()).as("the stager said %s", stager.said()).isTrue();
+                Thread.sleep(20);
+            }
+            try (ChildJvm recoverer = ChildJvm.start(root, "open", 1,
+                    "-Dcairn.test.pauseAt=" + FaultPoints.RECOVERY_PLANNED, "-Dcairn.test.pauseUntil=" + go)) {
+                recoverer.await("PAUSED");
+                toStager.write(tar, tar.length / 2, tar.length - tar.length / 2);
+                toStager.close();
+                String sid = stager.await("STAGED ").substring(7);
+                assertThat(stager.exitStatus()).as("the stager said %s", stager.said()).isZero();
+                Files.createFile(go); // the recoverer goes on, from its view of before DiffStaged
+                assertThat(recoverer.exitStatus()).as("the recoverer said %s", recoverer.said()).isZero();
+
+                try (LayerStore store = LayerStore.open(root)) {
+                    assertThat(store.staged()).extracting(s -> s.id().hex()).containsExactly(sid);
+                    store.applyStaged(dev.cairn.model.StagingId.of(sid), LayerSpec.base().withName("kept"));
+                    StoreInvariants.check(store);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(go);
+        }
+    }
+
+    /**
+     * Issue 8, bug 2: writers started together on a root that does not exist yet all succeed, and a reader polling
+     * meanwhile sees no store or a whole one, never a half-made one.
+     */
+    @Test
+    void writersCreatingTheStoreTogetherAllSucceedAndAReaderSeesNoStoreOrAWholeOne() throws Exception {
+        Path store = root.resolve("new-store");
+        Path go = root.resolve("go");
+        List<ChildJvm> writers = new java.util.ArrayList<>();
+        try (ChildJvm reader = ChildJvm.start(store, "poll-read-only", 20_000, "-Dcairn.test.startAt=" + go)) {
+            for (int i = 1; i <= 4; i++) {
+                writers.add(ChildJvm.start(store, "put-one", i, "-Dcairn.test.startAt=" + go));
+            }
+            Thread.sleep(1500); // every JVM started and waiting
+            Files.createFile(go);
+            for (ChildJvm w : writers) {
+                assertThat(w.exitStatus()).as("a writer said %s", w.said()).isZero();
+            }
+            reader.kill();
+            assertThat(reader.said()).as("what the reader saw").noneMatch(l -> l.startsWith("ERROR"));
+        } finally {
+            for (ChildJvm w : writers) {
+                w.close();
+            }
+        }
+        try (LayerStore s = LayerStore.open(store)) {
+            assertThat(s.layers()).hasSize(4);
+            StoreInvariants.check(s);
+        }
+    }
+
+    /**
+     * Issue 8, bug 3: after another process died in the middle of a stage, a read-only open says what recovery would
+     * do (changing nothing), and a store opened before the death runs it on demand, without reopening.
+     */
+    @Test
+    void whatRecoveryWouldDoIsShownReadOnlyAndRunOnDemand() throws Exception {
+        try (LayerStore longLived = LayerStore.open(root)) {
+            try (ChildJvm dying = ChildJvm.start(root, "stage", 3, "-Dcairn.crashAt=" + FaultPoints.STAGING_EXTRACTED)) {
+                assertThat(dying.exitStatus()).as("halted; said %s", dying.said()).isEqualTo(137);
+            }
+            String sid = StoreInvariants.list(root.resolve("staging")).get(0);
+            long seq = longLived.lastSeq();
+            try (LayerStore reader = LayerStore.openReadOnly(root, StoreOptions.defaults())) {
+                dev.cairn.model.RecoveryPlan plan = reader.recoveryPlan();
+                assertThat(plan.steps()).extracting(dev.cairn.model.RecoveryPlan.Step::action,
+                        dev.cairn.model.RecoveryPlan.Step::subject)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                                dev.cairn.model.RecoveryPlan.Action.DISCARD_STAGING, sid));
+                assertThat(reader.verify(false).pendingRecovery()).isEqualTo(plan.steps());
+            }
+            assertThat(root.resolve("staging").resolve(sid)).as("nothing changed").isDirectory();
+            assertThat(longLived.lastSeq()).isEqualTo(seq);
+
+            dev.cairn.model.RecoveryReport report = longLived.recover();
+
+            assertThat(report.actions()).extracting(r -> r.event().type()).containsExactly("StagingDiscarded");
+            assertThat(root.resolve("staging").resolve(sid)).as("its disk space is back").doesNotExist();
+            assertThat(longLived.recoveryPlan().clean()).isTrue();
+            StoreInvariants.check(longLived);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.cairn.model.LayerHasChildrenException;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.NameInUseException;
+import dev.cairn.model.StagingId;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
 import dev.cairn.model.UnsafeArchiveException;
@@ -200,18 +201,118 @@ class LayerStoreTest {
     }
 
     @Test
-    void applyingUnderAnExistingIdReturnsTheExistingLayerAndLeavesTheStaging() throws IOException {
+    void applyingUnderAnExistingIdReturnsTheExistingLayerWithTheNewNamesAddedAndLeavesTheStaging()
+            throws IOException {
         Layer first = put(1, LayerSpec.base().withName("a"));
         StagedLayer again = store.stage(in(TestTars.layer(1, 5)));
 
-        AppliedLayer applied = store.applyStaged(again.id(), LayerSpec.base().withName("b"));
+        AppliedLayer applied = store.applyStaged(again.id(), LayerSpec.base().withName("a").withName("b"));
 
         assertThat(applied.duplicate()).isTrue();
-        assertThat(applied.layer()).isEqualTo(first);
-        assertThat(store.layer(first.id().hex()).names()).containsExactly("a");
+        assertThat(applied.addedNames()).containsExactly("b");
+        assertThat(applied.layer().id()).isEqualTo(first.id());
+        assertThat(applied.layer().names()).containsExactly("a", "b");
+        assertThat(store.layer("b")).isEqualTo(applied.layer());
         assertThat(store.staged()).extracting(StagedLayer::id).containsExactly(again.id());
         store.cleanupStaged(again.id());
         assertThat(store.staged()).isEmpty();
+    }
+
+    @Test
+    void aDuplicateWhoseNameBelongsToAnotherLayerIsRefusedAndChangesNothing() throws IOException {
+        Layer first = put(1, LayerSpec.base().withName("a"));
+        put(2, LayerSpec.base().withName("taken"));
+        long seq = store.lastSeq();
+
+        assertThatThrownBy(() -> store.put(in(TestTars.layer(1, 5)), LayerSpec.base().withName("taken")))
+                .isInstanceOf(NameInUseException.class).hasMessageContaining("taken");
+
+        assertThat(store.layer(first.id().hex()).names()).containsExactly("a");
+        assertThat(store.staged()).isEmpty();
+        try (var records = store.history(seq + 1)) {
+            // "taken" is on a base layer, as the tarball might have turned out to be: only apply can tell
+            assertThat(records.map(r -> r.event().type())).as("staged, refused at apply, cleaned up")
+                    .containsExactly("StagingStarted", "DiffStaged", "StagingCleaned");
+        }
+    }
+
+    @Test
+    void putRefusesAMissingParentOrANameInUseBeforeStagingAnything() throws IOException {
+        put(1, LayerSpec.base().withName("taken"));
+        long seq = store.lastSeq();
+
+        assertThatThrownBy(() -> store.put(in(TestTars.layer(2, 5)), LayerSpec.on("nope")))
+                .isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> store.put(in(TestTars.layer(2, 5)), LayerSpec.on("taken").withName("taken")))
+                .isInstanceOf(NameInUseException.class);
+
+        assertThat(store.lastSeq()).isEqualTo(seq);
+        assertThat(StoreInvariants.list(root.resolve("staging"))).isEmpty();
+    }
+
+    @Test
+    void anEmptyInputIsRefusedWithTheStoreExactlyAsBefore() throws IOException {
+        put(1, LayerSpec.base().withName("a"));
+        long seq = store.lastSeq();
+
+        assertThatThrownBy(() -> store.put(in(new byte[0]), LayerSpec.base()))
+                .isInstanceOf(CorruptArchiveException.class).hasMessageContaining("empty (0 bytes");
+        assertThatThrownBy(() -> store.stage(in(new byte[0]))).isInstanceOf(CorruptArchiveException.class);
+
+        assertThat(store.lastSeq()).as("nothing journaled").isEqualTo(seq);
+        assertThat(StoreInvariants.list(root.resolve("staging"))).isEmpty();
+        assertThat(store.layers()).hasSize(1);
+    }
+
+    @Test
+    void aPaxPathWithANulByteIsRefusedAndLeavesNothing() throws IOException {
+        byte[] tar = TestTars.withPaxPath("visible\0hidden");
+
+        assertThatThrownBy(() -> store.put(in(tar), LayerSpec.base()))
+                .isInstanceOf(CorruptArchiveException.class).hasMessageContaining("NUL byte");
+
+        assertThat(store.layers()).isEmpty();
+        assertThat(store.staged()).isEmpty();
+        StoreInvariants.check(store);
+    }
+
+    @Test
+    void stagingOutcomesAreDistinctTypes() throws Exception {
+        StagedLayer staged = store.stage(in(TestTars.layer(3, 2)));
+        Layer l = store.applyStaged(staged.id(), LayerSpec.base()).layer();
+
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.base()))
+                .isInstanceOf(dev.cairn.model.StagingAppliedException.class)
+                .satisfies(x -> assertThat(((dev.cairn.model.StagingAppliedException) x).layer()).isEqualTo(l.id()));
+        store.cleanupStaged(staged.id());
+        assertThatThrownBy(() -> store.applyStaged(staged.id(), LayerSpec.base()))
+                .isInstanceOf(StagingNotFoundException.class);
+
+        java.io.PipedOutputStream feed = new java.io.PipedOutputStream();
+        java.io.PipedInputStream slow = new java.io.PipedInputStream(feed, 1 << 16);
+        byte[] tar = TestTars.layer(4, 40);
+        feed.write(tar, 0, 2048);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<StagedLayer> stager = pool.submit(() -> store.stage(slow));
+            StagingId inProgress = null;
+            while (inProgress == null) {
+                inProgress = store.liveIndex().stagings().stream()
+                        .filter(s -> s.state() == dev.cairn.projection.StagingState.STARTED)
+                        .map(s -> s.id()).findFirst().orElse(null);
+                Thread.sleep(5);
+            }
+            StagingId busy = inProgress;
+            assertThatThrownBy(() -> store.applyStaged(busy, LayerSpec.base()))
+                    .isInstanceOf(dev.cairn.model.StagingInProgressException.class);
+            assertThatThrownBy(() -> store.cleanupStaged(busy))
+                    .isInstanceOf(dev.cairn.model.StagingInProgressException.class);
+            feed.write(tar, 2048, tar.length - 2048);
+            feed.close();
+            assertThat(stager.get(30, TimeUnit.SECONDS).id()).isEqualTo(busy);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -434,7 +535,7 @@ class LayerStoreTest {
         StagedLayer staged = store.stage(in(TestTars.layer(2, 3)));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        pauseAt(FaultPoints.LAYER_MOVED, inside, release);
+        pauseAt(FaultPoints.LAYER_CREATED, inside, release); // inside the writers' lock
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (LayerStore other = LayerStore.open(root,
                 StoreOptions.defaults().withLockTimeout(java.time.Duration.ofMillis(200)))) {

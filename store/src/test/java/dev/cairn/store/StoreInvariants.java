@@ -38,6 +38,12 @@ public final class StoreInvariants {
         assertThat(stagingIds).as("staging folders accounted for")
                 .containsAll(list(store.root().resolve("staging")));
         assertThat(list(store.root().resolve("trash"))).as("trash is empty").isEmpty();
+        assertThat(store.recoveryPlan().steps()).as("nothing left for recovery").isEmpty();
+        for (String lock : list(store.root().resolve("owners"))) {
+            // a lock file is either held by a live saga, or a finished staging's (it lives as long as the staging)
+            assertThat(dev.cairn.store.internal.LockFiles.held(store.root().resolve("owners").resolve(lock))
+                    || stagingIds.contains(lock)).as("owners/%s belongs to a live saga or a staging", lock).isTrue();
+        }
         StoreVerifyReport report = store.verify(true);
         assertThat(report.problems()).as("verify --deep").isEmpty();
     }

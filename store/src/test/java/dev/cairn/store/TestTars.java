@@ -68,4 +68,21 @@ public final class TestTars {
         }
         return raw.toByteArray();
     }
+
+    /**
+     * A plain tar whose one file has a name too long for the ustar header, so that it is written as a PAX
+     * {@code path} record: {@code name} followed by enough characters to need one.
+     */
+    static byte[] withPaxPath(String name) {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(raw, StandardCharsets.UTF_8.name())) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            TarArchiveEntry e = new TarArchiveEntry(name + "-" + "x".repeat(120), true);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return raw.toByteArray();
+    }
 }

@@ -38,6 +38,11 @@ public final class FaultPoints {
     /** names: {@code NamesSet} is durable, the writers' lock still held. */
     public static final String NAMES_SET = "names-set";
 
+    /**
+     * recovery: it has read the journal and the folders and decided what looks unfinished, nothing done yet; what it
+     * decided is from a view that other processes may already have moved past.
+     */
+    public static final String RECOVERY_PLANNED = "recovery-planned";
     /** recovery: a {@code REMOVING} layer's files are removed, {@code LayerDeleted} not yet written. */
     public static final String RECOVERY_LAYER_REMOVED = "recovery-layer-removed";
     /** recovery: an {@code INCOMPLETE} layer's contents were moved back into their staging, nothing journaled. */

@@ -1,54 +1,96 @@
 package dev.cairn.store.internal;
 
 import dev.cairn.io.DurableFiles;
+import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
-import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.recovery.RecoveryDisk;
+import dev.cairn.recovery.SagaLocks;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 
 /**
  * The store's folders (DESIGN.md section 6) and the durable steps on them:
  *
  * <pre>
- * &lt;root&gt;/journal/                   the journal
- * &lt;root&gt;/layers/&lt;id&gt;/diff/            a layer's entries, extracted
- * &lt;root&gt;/layers/&lt;id&gt;/manifest         its content manifest (types, modes, sizes, content digests)
- * &lt;root&gt;/staging/&lt;sid&gt;/owner.lock      locked by the staging's process while it is unfinished
- * &lt;root&gt;/staging/&lt;sid&gt;/layer/         what apply renames to layers/&lt;id&gt; in one step
- * &lt;root&gt;/trash/                     where delete and cleanup move a folder before removing it
+ * &lt;root&gt;/journal/                   the journal; its presence is what makes the root a store
+ * &lt;root&gt;/layers/&lt;id&gt;/               a layer: diff/, manifest, tar-record (shadow/)
+ * &lt;root&gt;/staging/&lt;sid&gt;/layer/         a staged diff, what apply renames to layers/&lt;id&gt; in one step
+ * &lt;root&gt;/owners/&lt;lock&gt;               saga owner locks (OS file locks; see {@link LockFiles})
+ * &lt;root&gt;/trash/&lt;lock&gt;                what a delete removes; trash/staging-&lt;sid&gt; what a cleanup removes
  * &lt;root&gt;/snapshots/                 projection snapshots
  * &lt;root&gt;/store.lock                 the writers' lock
  * </pre>
  *
- * Ids are checked types, so no name from outside becomes a path here. Thread-safe.
+ * Ids and lock names are checked types, so no name from outside becomes a path here. It is also the store's
+ * {@link SagaLocks} as recovery sees them (owner locks through {@link LockFiles}; the writers' lock waited for up to
+ * {@link #WRITERS_TIMEOUT}); a store uses {@link StoreLocks}, which adds its options. Thread-safe.
  */
-public final class StoreLayout implements RecoveryDisk {
+public final class StoreLayout implements RecoveryDisk, SagaLocks {
+
+    /** How long {@link #writers()} waits for the writers' lock. */
+    public static final Duration WRITERS_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path root;
-    private final Map<StagingId, FileLock> ownedStagings = new ConcurrentHashMap<>();
 
     public StoreLayout(Path root) {
         this.root = root;
     }
 
-    /** Creates the folders that are missing (each 0700), durably. */
+    /**
+     * Makes the store if there is none, atomically: a reader sees no store or a whole one, and any number of
+     * processes may do it at once (all succeed; one journal wins). Every folder but the journal is made first (each
+     * 0700, durably; making one that another process made meanwhile is fine); then the journal is made whole under
+     * {@code trash/<lock>}, owned by a fresh lock so that no recovery takes it for debris, and renamed to
+     * {@code journal} in one step, the moment the store exists. A creator that loses the race removes its journal.
+     * An existing root (an empty directory, a mount point) is used as it is. Anything else the store must have from
+     * its first moment (the signing key of checkpoints) belongs before that rename.
+     */
     public void create() throws IOException {
-        Files.createDirectories(root.getParent() == null ? root : root.toAbsolutePath().getParent());
-        DurableFiles.mkdirDurable(root);
-        for (Path p : List.of(journal(), layers(), staging(), trash(), snapshots())) {
-            DurableFiles.mkdirDurable(p);
+        Path parent = root.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        mkdir(root);
+        for (Path p : List.of(layers(), staging(), trash(), snapshots(), owners())) {
+            mkdir(p);
+        }
+        if (exists()) {
+            return;
+        }
+        SagaOwner creator = SagaOwner.fresh(dev.cairn.model.Actor.process());
+        try (LockFiles.Owned owned = LockFiles.create(ownerLock(creator.lock()))) {
+            Path building = trash().resolve(creator.lock());
+            ChronicleJournal.open(building).close();
+            DurableFiles.syncDir(trash());
+            try {
+                DurableFiles.renameDurable(building, journal());
+            } catch (java.nio.file.FileSystemException e) {
+                if (!exists()) {
+                    throw e;
+                }
+                DurableFiles.removeTree(building); // another process made the store first (ENOTEMPTY)
+            }
+            owned.release(true);
+        }
+    }
+
+    /** Creates {@code dir} (0700) durably unless it is there already, also when another process makes it meanwhile. */
+    private static void mkdir(Path dir) throws IOException {
+        try {
+            DurableFiles.mkdirDurable(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
         }
     }
 
@@ -81,8 +123,21 @@ public final class StoreLayout implements RecoveryDisk {
         return root.resolve("snapshots");
     }
 
+    /** Where saga owners keep their locks. */
+    public Path owners() {
+        return root.resolve("owners");
+    }
+
     public Path lockFile() {
         return root.resolve("store.lock");
+    }
+
+    /** The lock file of a saga owner, or of a staging (named by its id). */
+    public Path ownerLock(String lock) {
+        if (!SagaOwner.isLockName(lock)) {
+            throw new IllegalArgumentException("not a lock name: " + lock);
+        }
+        return owners().resolve(lock);
     }
 
     public Path layer(LayerId id) {
@@ -114,80 +169,57 @@ public final class StoreLayout implements RecoveryDisk {
         return stagedContents(id).resolve("manifest");
     }
 
-    private Path ownerLockFile(StagingId id) {
-        return stagingFolder(id).resolve("owner.lock");
-    }
-
-    private Path layerTrash(LayerId id) {
-        return trash().resolve(id.hex());
+    private Path layerTrash(SagaOwner deleter) {
+        return trash().resolve(deleter.lock());
     }
 
     private Path stagingTrash(StagingId id) {
         return trash().resolve("staging-" + id.hex());
     }
 
-    // --- staging ownership ---------------------------------------------------------------------------------------
+    // --- the steps of the sagas ----------------------------------------------------------------------------------
 
-    /**
-     * Creates {@code staging/<sid>/} and takes its owner lock for this process, durably. The lock is held until
-     * {@link #releaseOwnership} (or the process dies).
-     */
-    public void claimStaging(StagingId id) throws IOException {
+    /** stage: {@code staging/<sid>/layer/diff/}, each made durably. */
+    public void makeStaging(StagingId id) throws IOException {
         DurableFiles.mkdirDurable(stagingFolder(id));
-        FileChannel ch = FileChannel.open(ownerLockFile(id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        if (lock == null) {
-            ch.close();
-            throw new IOException("staging " + id + " is already owned by another process: " + ownerLockFile(id));
-        }
-        ownedStagings.put(id, lock);
-        DurableFiles.syncDir(stagingFolder(id));
+        DurableFiles.mkdirDurable(stagedContents(id));
+        DurableFiles.mkdirDurable(stagedDiff(id));
     }
 
-    /** Drops this process's owner lock on a staging (when it finished, or was removed). */
-    public void releaseOwnership(StagingId id) {
-        FileLock lock = ownedStagings.remove(id);
-        if (lock != null) {
-            try {
-                lock.channel().close();
-            } catch (IOException ignored) {
-                // Closing releases the lock; a failure to close leaves nothing held that matters.
-            }
+    /** apply: {@code staging/<sid>/layer} becomes {@code layers/<id>} in one rename. */
+    public void moveStagedIntoLayer(StagingId staging, LayerId layer) throws IOException {
+        DurableFiles.renameDurable(stagedContents(staging), layer(layer));
+    }
+
+    /** put, after its apply: the staging's folder, empty now, removed (durably). */
+    public void removeAppliedStaging(StagingId id) throws IOException {
+        DurableFiles.removeTree(stagingFolder(id));
+    }
+
+    /** delete: the layer's folder leaves {@code layers/} for {@code trash/<lock>} in one rename. */
+    public void trashLayer(LayerId id, SagaOwner deleter) throws IOException {
+        if (layerFolderExists(id)) {
+            DurableFiles.removeTree(layerTrash(deleter));
+            DurableFiles.renameDurable(layer(id), layerTrash(deleter));
         }
     }
 
-    /** Releases every owner lock of this process. */
-    public void releaseAll() {
-        for (StagingId id : List.copyOf(ownedStagings.keySet())) {
-            releaseOwnership(id);
+    /** delete, outside the writers' lock: what {@link #trashLayer} moved aside, removed. */
+    public void removeTrashedLayer(SagaOwner deleter) throws IOException {
+        DurableFiles.removeTree(layerTrash(deleter));
+    }
+
+    /** cleanup: the staging's folder leaves {@code staging/} for {@code trash/staging-<sid>} in one rename. */
+    public void trashStaging(StagingId id) throws IOException {
+        if (stagingFolderExists(id)) {
+            DurableFiles.removeTree(stagingTrash(id));
+            DurableFiles.renameDurable(stagingFolder(id), stagingTrash(id));
         }
     }
 
-    @Override
-    public boolean stagingOwnerAlive(StagingId id) throws IOException {
-        if (ownedStagings.containsKey(id)) {
-            return true;
-        }
-        Path f = ownerLockFile(id);
-        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            FileLock lock = ch.tryLock();
-            if (lock == null) {
-                return true;
-            }
-            lock.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true;
-        }
+    /** cleanup, outside the writers' lock: what {@link #trashStaging} moved aside, removed. */
+    public void removeTrashedStaging(StagingId id) throws IOException {
+        DurableFiles.removeTree(stagingTrash(id));
     }
 
     // --- RecoveryDisk --------------------------------------------------------------------------------------------
@@ -228,52 +260,105 @@ public final class StoreLayout implements RecoveryDisk {
     }
 
     @Override
-    public void removeLayer(LayerId id) throws IOException {
+    public void removeLayer(LayerId id, SagaOwner deleter) throws IOException {
         DurableFiles.removeTree(layer(id));
-        DurableFiles.removeTree(layerTrash(id));
+        if (deleter != null) {
+            DurableFiles.removeTree(layerTrash(deleter));
+        }
+        DurableFiles.removeTree(trash().resolve(id.hex()));
     }
 
     @Override
     public void removeStaging(StagingId id) throws IOException {
-        releaseOwnership(id);
         DurableFiles.removeTree(stagingFolder(id));
         DurableFiles.removeTree(stagingTrash(id));
     }
 
     @Override
+    public void moveToTrash(String relativePath, String lock) throws IOException {
+        DurableFiles.renameDurable(inside(relativePath), trash().resolve(lock));
+    }
+
+    @Override
     public void removeOrphan(String relativePath) throws IOException {
+        DurableFiles.removeTree(inside(relativePath));
+    }
+
+    private Path inside(String relativePath) throws IOException {
         Path p = root.resolve(relativePath).normalize();
         if (!p.startsWith(root) || p.equals(root)) {
-            throw new IOException("refusing to remove " + p + ": not inside the store at " + root);
+            throw new IOException("refusing to touch " + p + ": not inside the store at " + root);
         }
-        DurableFiles.removeTree(p);
+        return p;
     }
 
-    // --- the moves of apply, delete and cleanup ---------------------------------------------------------------
+    // --- SagaLocks -----------------------------------------------------------------------------------------------
 
-    /** apply: {@code staging/<sid>/layer} becomes {@code layers/<id>} in one rename. */
-    public void moveStagedIntoLayer(StagingId staging, LayerId layer) throws IOException {
-        DurableFiles.renameDurable(stagedContents(staging), layer(layer));
+    @Override
+    public Optional<Held> adopt(String lock) throws IOException {
+        return LockFiles.adopt(ownerLock(lock)).map(StoreLayout::held);
     }
 
-    /** delete: the layer's folder leaves {@code layers/} in one rename, then is removed. */
-    public void removeLayerDurably(LayerId id) throws IOException {
-        if (layerFolderExists(id)) {
-            DurableFiles.removeTree(layerTrash(id));
-            DurableFiles.renameDurable(layer(id), layerTrash(id));
-            FaultPoints.reach(FaultPoints.LAYER_TRASHED);
-        }
-        DurableFiles.removeTree(layerTrash(id));
+    @Override
+    public boolean alive(String lock) throws IOException {
+        return LockFiles.held(ownerLock(lock));
     }
 
-    /** cleanup: the staging's folder leaves {@code staging/} in one rename, then is removed. */
-    public void removeStagingDurably(StagingId id) throws IOException {
-        releaseOwnership(id);
-        if (stagingFolderExists(id)) {
-            DurableFiles.removeTree(stagingTrash(id));
-            DurableFiles.renameDurable(stagingFolder(id), stagingTrash(id));
-            FaultPoints.reach(FaultPoints.STAGING_TRASHED);
+    /** Whether the process staging {@code id} is alive (its lock is held). */
+    public boolean stagingOwnerAlive(StagingId id) throws IOException {
+        return alive(id.hex());
+    }
+
+    @Override
+    public Held writers() throws IOException {
+        StoreLock lock = new StoreLock(lockFile());
+        try {
+            StoreLock.Hold hold = lock.acquire(WRITERS_TIMEOUT);
+            return held(() -> {
+                try {
+                    hold.close();
+                } finally {
+                    lock.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        DurableFiles.removeTree(stagingTrash(id));
+    }
+
+    @Override
+    public List<String> lockFiles() throws IOException {
+        return DurableFiles.list(owners()).stream().filter(n -> !n.startsWith(LockFiles.NEW_PREFIX)).toList();
+    }
+
+    /** An owner lock as recovery holds it. */
+    static Held held(LockFiles.Owned owned) {
+        return new Held() {
+            @Override
+            public void close() throws IOException {
+                owned.release(false);
+            }
+
+            @Override
+            public void closeAndForget() throws IOException {
+                owned.release(true);
+            }
+        };
+    }
+
+    /** A lock that only releases, such as the writers'. */
+    static Held held(StoreLock.Hold hold) {
+        return new Held() {
+            @Override
+            public void close() throws IOException {
+                hold.close();
+            }
+
+            @Override
+            public void closeAndForget() throws IOException {
+                hold.close();
+            }
+        };
     }
 }

@@ -10,26 +10,52 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The writers' lock, {@code <root>/store.lock} (DESIGN.md section 6): held for each short critical section of a
- * write, never for a whole extraction or the life of a process. Across processes it is an OS file lock, which the
- * kernel drops when its process dies, so a killed writer never blocks the next one; within a process a reentrant
- * lock in front of it serialises threads (the JVM's file locks are per process). Thread-safe.
+ * write — the checks and the start event of a saga, a names change — never for a saga's heavy work, an extraction or
+ * the life of a process. Across processes it is an OS file lock, which the kernel drops when its process dies, so a
+ * killed writer never blocks the next one; within a JVM one reentrant lock per lock file, shared by every
+ * {@code StoreLock} on it, serialises threads, and one descriptor per lock file is kept open (POSIX would drop the
+ * process's lock when any descriptor of the file closed). Thread-safe.
  */
 public final class StoreLock implements AutoCloseable {
 
+    /** Guarded by itself: the shared state per lock file of this JVM. */
+    private static final Map<Path, Shared> SHARED = new HashMap<>();
+
+    private static final class Shared {
+        final FileChannel channel;
+        final ReentrantLock local = new ReentrantLock();
+        FileLock held;
+        int users;
+
+        Shared(FileChannel channel) {
+            this.channel = channel;
+        }
+    }
+
     private final Path file;
-    private final FileChannel channel;
-    private final ReentrantLock local = new ReentrantLock();
-    private FileLock held;
+    private final Shared shared;
+    private boolean closed;
 
     public StoreLock(Path file) throws IOException {
         this.file = file;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        Path key = file.toAbsolutePath().normalize();
+        synchronized (SHARED) {
+            Shared s = SHARED.get(key);
+            if (s == null) {
+                s = new Shared(FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE));
+                SHARED.put(key, s);
+            }
+            s.users++;
+            this.shared = s;
+        }
     }
 
     /** A held lock; closing it releases one hold. */
@@ -46,7 +72,7 @@ public final class StoreLock implements AutoCloseable {
     public Hold acquire(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            if (!local.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!shared.local.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new StoreLockedException(file, timeout);
             }
         } catch (InterruptedException e) {
@@ -54,11 +80,11 @@ public final class StoreLock implements AutoCloseable {
             throw new InterruptedIOException("interrupted while waiting for " + file);
         }
         try {
-            if (local.getHoldCount() == 1) {
-                held = takeFileLock(deadline, timeout);
+            if (shared.local.getHoldCount() == 1) {
+                shared.held = takeFileLock(deadline, timeout);
             }
         } catch (IOException | RuntimeException e) {
-            local.unlock();
+            shared.local.unlock();
             throw e;
         }
         return this::release;
@@ -66,7 +92,7 @@ public final class StoreLock implements AutoCloseable {
 
     /** Whether the calling thread holds the lock. */
     public boolean heldByCurrentThread() {
-        return local.isHeldByCurrentThread();
+        return shared.local.isHeldByCurrentThread();
     }
 
     private FileLock takeFileLock(long deadline, Duration timeout) throws IOException {
@@ -74,9 +100,9 @@ public final class StoreLock implements AutoCloseable {
         while (true) {
             FileLock lock;
             try {
-                lock = channel.tryLock();
+                lock = shared.channel.tryLock();
             } catch (OverlappingFileLockException e) {
-                lock = null; // another LayerStore on the same root in this JVM holds it: wait for it like for a process
+                lock = null;
             }
             if (lock != null) {
                 return lock;
@@ -96,17 +122,27 @@ public final class StoreLock implements AutoCloseable {
 
     private void release() throws IOException {
         try {
-            if (local.getHoldCount() == 1 && held != null) {
-                held.release();
-                held = null;
+            if (shared.local.getHoldCount() == 1 && shared.held != null) {
+                shared.held.release();
+                shared.held = null;
             }
         } finally {
-            local.unlock();
+            shared.local.unlock();
         }
     }
 
+    /** Gives up this user's share; the descriptor is closed when the last one in this JVM does. Idempotent. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        synchronized (SHARED) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (--shared.users == 0) {
+                SHARED.values().remove(shared);
+                shared.channel.close();
+            }
+        }
     }
 }

@@ -1,6 +1,4 @@
-package dev.cairn.recovery;
-
-import dev.cairn.model.JournalRecord;
+package dev.cairn.model;
 
 import java.util.List;
 
