@@ -71,7 +71,7 @@ class TortureTest {
             boolean early = random.nextInt(100) < 20;
             int delayMs = early ? random.nextInt(1500) : random.nextInt(4000);
             List<String> said = Children.runAndKill(root, kill, random.nextLong(), early, delayMs, violations);
-            acknowledged += ledger.learn(said, where);
+            acknowledged += ledger.learn(said, where).acknowledged().size();
             done++;
             earlyKills += early ? 1 : 0;
             // Now and then leave the recovery to the next child, so that its open has real work to do when it is
