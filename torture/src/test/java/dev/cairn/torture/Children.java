@@ -1,5 +1,6 @@
 package dev.cairn.torture;
 
+import dev.cairn.cli.Main;
 import dev.cairn.store.ChildJvm;
 
 import java.io.IOException;
@@ -9,15 +10,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts the torture runs' child JVMs through the store test-jar's {@link ChildJvm} (this JVM's Chronicle flags and
- * class path), and kills them with SIGKILL at a moment they do not choose.
+ * Starts the torture runs' child JVMs — {@link TortureChild}, {@code cairn} ({@link Main}) and
+ * {@link StaleRecoveryChild} — through the store test-jar's {@link ChildJvm} (this JVM's Chronicle flags and class
+ * path), and kills them with SIGKILL at a moment they do not choose.
  */
 final class Children {
 
     /** Worker threads per {@link TortureChild} of the single-process run. */
     static final int THREADS = 3;
 
-    /** Most child JVMs are short-lived and start often: C1 alone starts them faster (as the {@code cairn} launcher does). */
+    /** Children are short-lived and start often: C1 alone starts them faster (as the {@code cairn} launcher does). */
     private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private Children() {
@@ -52,6 +54,17 @@ final class Children {
                 Integer.toString(threads)));
         all.addAll(List.of(args));
         return start(TortureChild.class, all);
+    }
+
+    /** Starts {@code cairn ARGS...} with its stderr merged into its stdout (error lines start with "cairn: "). */
+    static ChildJvm cairn(List<String> args) throws IOException {
+        return ChildJvm.start(new ProcessBuilder(ChildJvm.command(List.of(), QUICK_START, Main.class,
+                args.toArray(String[]::new))).redirectErrorStream(true));
+    }
+
+    /** Starts {@code StaleRecoveryChild ROOT}, the planted bug (see there). */
+    static ChildJvm staleRecovery(Path root) throws IOException {
+        return start(StaleRecoveryChild.class, List.of(root.toString()));
     }
 
     private static ChildJvm start(Class<?> main, List<String> args) throws IOException {
