@@ -42,7 +42,7 @@ class ProcessesTortureTest {
         long seed = Long.getLong("torture.seed", new Random().nextLong());
         Settings settings = new Settings(seed,
                 Integer.getInteger("torture.processes", 3), Integer.getInteger("torture.threads", 2),
-                Integer.getInteger("torture.kills", 16), Integer.getInteger("torture.storeKills", 0), false, true,
+                Integer.getInteger("torture.kills", 12), Integer.getInteger("torture.storeKills", 0), false, true,
                 Boolean.getBoolean("torture.keepGoing") ? Settings.NEVER : Settings.FIRST_VIOLATION,
                 ProcessesTorture.base(System.getProperty("torture.dir"), tmp));
         System.out.printf("processes-torture: seed=%d processes=%d threads=%d kills=%d storeKills=%d base=%s (replay "

@@ -41,7 +41,7 @@ class TortureTest {
     @Test
     void killedAtRandomMomentsTheStoreKeepsEveryAcknowledgedCallAndNothingHalfMade() throws Exception {
         long seed = Long.getLong("torture.seed", new Random().nextLong());
-        int kills = Integer.getInteger("torture.kills", 16);
+        int kills = Integer.getInteger("torture.kills", 12);
         // Kills per store (0: one store for the whole run). The journal is replayed and verified from seq 1 at
         // every open and check, so a store's kills get slower as its history grows; a long run may take several.
         int storeKills = Integer.getInteger("torture.storeKills", 0);
