@@ -240,6 +240,10 @@ final class ProcessesTorture {
         }
     }
 
+    private synchronized boolean allOpened() {
+        return allSlots().stream().allMatch(s -> s.child == null || s.ready() || !s.child.process().isAlive());
+    }
+
     private synchronized List<Slot> killable() {
         List<Slot> due = new ArrayList<>();
         for (Slot s : allSlots()) {
@@ -250,8 +254,16 @@ final class ProcessesTorture {
         return due;
     }
 
-    /** Kills every process at once and waits until all are learned. */
+    /**
+     * Kills every process at once, once each has opened the store (or a minute has passed) and worked 0–2 s more,
+     * and waits until all are learned.
+     */
     private void stopAll(Thread poller) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!allOpened() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(random.nextInt(2000));
         lane.pause();
         synchronized (this) {
             kills += lane.signal(Integer.MAX_VALUE);
