@@ -13,18 +13,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link CrashChild} (or another main class) in its own JVM, with the JVM flags of this one, and its stdout read line by line on a
- * background thread. Stderr goes to this JVM's stderr (the surefire report).
+ * A {@link CrashChild} (or another main class) in its own JVM, with the JVM flags of this one, and its stdout read line
+ * by line on a background thread. Stderr goes to this JVM's stderr (the surefire report) unless the caller's
+ * {@link ProcessBuilder} says otherwise. Public for the torture module, which starts its children here too.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Thread reader;
 
     private ChildJvm(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        this.reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -46,11 +48,26 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@code main} with {@code args} in a JVM with this one's flags plus {@code properties}, the command
+     * Starts {@code main} with {@code args} in a JVM with this one's flags plus {@code jvmArgs}, the command
      * prefixed by {@code wrapper} (e.g. {@code setpriv ...}; empty for none).
      */
-    static ChildJvm start(List<String> wrapper, List<String> properties, Class<?> main, String... args)
+    public static ChildJvm start(List<String> wrapper, List<String> jvmArgs, Class<?> main, String... args)
             throws IOException {
+        return start(new ProcessBuilder(command(wrapper, jvmArgs, main, args))
+                .redirectError(ProcessBuilder.Redirect.INHERIT));
+    }
+
+    /** Starts {@code builder} (a {@link #command} with the caller's redirects) and reads its stdout by line. */
+    public static ChildJvm start(ProcessBuilder builder) throws IOException {
+        return new ChildJvm(builder.start());
+    }
+
+    /**
+     * The command line of a child JVM: {@code wrapper}, this JVM's java with its Chronicle flags
+     * ({@code --add-exports}/{@code --add-opens}, {@code -Dchronicle.*}, {@code -Ddisable.*}), {@code jvmArgs}, this
+     * JVM's class path, {@code main} and {@code args}.
+     */
+    public static List<String> command(List<String> wrapper, List<String> jvmArgs, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -58,20 +75,20 @@ final class ChildJvm implements AutoCloseable {
                 cmd.add(arg);
             }
         }
-        cmd.addAll(properties);
+        cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
-        return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        return cmd;
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** Waits (up to two minutes: the machine is shared) for the next line that starts with {@code prefix}. */
-    String await(String prefix) throws InterruptedException {
+    public String await(String prefix) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < until) {
             String line = lines.poll(1, TimeUnit.SECONDS);
@@ -90,7 +107,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Waits for the child to end and returns its exit status. */
-    int exitStatus() throws InterruptedException {
+    public int exitStatus() throws InterruptedException {
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             throw new AssertionError("the child did not end; it said " + all);
         }
@@ -98,12 +115,21 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Everything it said so far. */
-    List<String> said() {
+    public List<String> said() {
         return List.copyOf(all);
     }
 
+    /**
+     * Everything it said, once it has ended and its stdout has been read to the end (waiting up to a minute for
+     * that); a child still running is waited for too.
+     */
+    public List<String> saidToTheEnd() throws InterruptedException {
+        reader.join(TimeUnit.MINUTES.toMillis(1));
+        return said();
+    }
+
     /** SIGKILL. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.toHandle().destroyForcibly();
         process.waitFor(1, TimeUnit.MINUTES);
     }

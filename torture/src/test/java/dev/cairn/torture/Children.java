@@ -1,21 +1,26 @@
 package dev.cairn.torture;
 
-import java.io.BufferedReader;
+import dev.cairn.cli.Main;
+import dev.cairn.store.ChildJvm;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starts {@link TortureChild} JVMs and kills them with SIGKILL at a moment they do not choose. */
+/**
+ * Starts the torture runs' child JVMs — {@link TortureChild}, {@code cairn} ({@link Main}) and
+ * {@link StaleRecoveryChild} — through the store test-jar's {@link ChildJvm} (this JVM's Chronicle flags and class
+ * path), and kills them with SIGKILL at a moment they do not choose.
+ */
 final class Children {
 
-    /** Worker threads per child. */
+    /** Worker threads per {@link TortureChild} of the single-process run. */
     static final int THREADS = 3;
+
+    /** Children are short-lived and start often: C1 alone starts them faster (as the {@code cairn} launcher does). */
+    private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private Children() {
     }
@@ -28,68 +33,78 @@ final class Children {
      */
     static List<String> runAndKill(Path root, int kill, long childSeed, boolean early, int delayMs,
             List<String> violations, String... childArgs) throws Exception {
-        Process p = child(root, kill, childSeed, childArgs);
-        List<String> said = Collections.synchronizedList(new ArrayList<>());
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Object ready = new Object();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    said.add(line);
-                    if (line.equals("READY")) {
-                        synchronized (ready) {
-                            ready.notifyAll();
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                said.add("E - read " + e);
+        try (ChildJvm child = tortureChild(root, kill, childSeed, THREADS, childArgs)) {
+            if (!early) {
+                awaitReady(child, TimeUnit.SECONDS.toNanos(120));
             }
-        });
-        reader.start();
-        if (!early) {
-            synchronized (ready) {
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (!said.contains("READY") && p.isAlive() && System.nanoTime() < until) {
-                    ready.wait(100);
-                }
+            Thread.sleep(delayMs);
+            boolean diedByItself = !child.process().isAlive();
+            List<String> said = kill(child, "kill " + kill, violations);
+            if (diedByItself) {
+                violations.add("kill " + kill + ": the child ended by itself with status " + child.process().exitValue()
+                        + " (it printed " + tail(said) + ")");
             }
+            return said;
         }
-        Thread.sleep(delayMs);
-        boolean diedByItself = !p.isAlive();
-        p.toHandle().destroyForcibly(); // SIGKILL at a moment the child does not choose
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            violations.add("kill " + kill + ": the child did not die");
-        }
-        reader.join(60_000);
-        if (diedByItself) {
-            violations.add("kill " + kill + ": the child ended by itself with status " + p.exitValue()
-                    + " (it printed " + tail(said) + ")");
-        }
-        return new ArrayList<>(said);
     }
 
-    private static Process child(Path root, int round, long seed, String... childArgs) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Ddisable")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(TortureChild.class.getName());
-        cmd.add(root.toString());
-        cmd.add(Integer.toString(round));
-        cmd.add(Long.toString(seed));
-        cmd.add(Integer.toString(THREADS));
-        cmd.addAll(List.of(childArgs));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    /** Starts {@code TortureChild ROOT ROUND SEED THREADS ARGS...}; its stdin is kept open (see its protocol). */
+    static ChildJvm tortureChild(Path root, long round, long seed, int threads, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(root.toString(), Long.toString(round), Long.toString(seed),
+                Integer.toString(threads)));
+        all.addAll(List.of(args));
+        return start(TortureChild.class, all);
     }
 
-    private static String tail(List<String> said) {
+    /** Starts {@code cairn ARGS...} with its stderr merged into its stdout (error lines start with "cairn: "). */
+    static ChildJvm cairn(List<String> args) throws IOException {
+        return ChildJvm.start(new ProcessBuilder(ChildJvm.command(List.of(), QUICK_START, Main.class,
+                args.toArray(String[]::new))).redirectErrorStream(true));
+    }
+
+    /** Starts {@code StaleRecoveryChild ROOT}, the planted bug (see there). */
+    static ChildJvm staleRecovery(Path root) throws IOException {
+        return start(StaleRecoveryChild.class, List.of(root.toString()));
+    }
+
+    private static ChildJvm start(Class<?> main, List<String> args) throws IOException {
+        return ChildJvm.start(new ProcessBuilder(ChildJvm.command(List.of(), QUICK_START, main,
+                args.toArray(String[]::new))).redirectError(ProcessBuilder.Redirect.INHERIT));
+    }
+
+    /** Waits until the child said {@code READY}, ended, or {@code nanos} passed; returns whether it said it. */
+    static boolean awaitReady(ChildJvm child, long nanos) throws InterruptedException {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            if (child.said().contains("READY")) {
+                return true;
+            }
+            if (!child.process().isAlive()) {
+                return child.said().contains("READY");
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /**
+     * SIGKILLs the child (if it still runs) and returns everything it printed; a child that would not die is a
+     * violation, named by {@code who}.
+     */
+    static List<String> kill(ChildJvm child, String who, List<String> violations) throws InterruptedException {
+        child.process().toHandle().destroyForcibly(); // SIGKILL at a moment the child does not choose
+        return reap(child, who, violations);
+    }
+
+    /** Waits for a child already sent SIGKILL to end; returns everything it printed. */
+    static List<String> reap(ChildJvm child, String who, List<String> violations) throws InterruptedException {
+        if (!child.process().waitFor(60, TimeUnit.SECONDS)) {
+            violations.add(who + ": the child did not die");
+        }
+        return child.saidToTheEnd();
+    }
+
+    static String tail(List<String> said) {
         return said.subList(Math.max(0, said.size() - 3), said.size()).toString();
     }
 }

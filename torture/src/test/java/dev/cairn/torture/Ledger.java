@@ -1,5 +1,7 @@
 package dev.cairn.torture;
 
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StagedLayer;
@@ -16,22 +18,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * What the parent of {@link TortureChild}ren knows about their store: the state every acknowledged call implies
+ * What the parent of the torture children knows about their store: the state every acknowledged call implies
  * (acknowledged &rArr; durable), the calls cut short (each may show its before or its after, nothing else), and
- * the violations found so far. {@link #learn} folds a child's lines in; {@link #check} reopens the store (which
- * recovers it), checks {@link StoreInvariants} and compares the store with the ledger, after which the ledger
+ * the violations found so far. {@link #learn} folds in the lines of one process's life ({@link TortureChild}'s
+ * protocol, which {@link CliLane} also writes for each {@code cairn} command); {@link #check} reopens the store
+ * (which recovers it), checks {@link StoreInvariants} and compares the store with the ledger, after which the ledger
  * holds exactly what the store holds.
+ *
+ * <p>The calls of different processes may be learned in any order as long as no two of them touch the same layer or
+ * staging, except one after the other: a staging printed by one process's {@code stage} and applied by another's is
+ * learned from the first before it is handed to the second. Not thread-safe: its caller serialises.
  */
 final class Ledger {
 
+    /** What one process's lines said: the calls that returned and the calls the kill cut short. */
+    record Learned(List<String[]> acknowledged, List<String[]> cutShort) {
+    }
+
     private final Map<String, Set<String>> layers = new HashMap<>();
+    private final Map<String, String> parents = new HashMap<>();
     private final Set<String> deleted = new HashSet<>();
     private final Set<String> staged = new HashSet<>();
     private final Set<String> cleaned = new HashSet<>();
     private final List<String[]> cutShort = new ArrayList<>();
-    private final List<String> violations = new ArrayList<>();
+    private final List<String> violations;
+    /** Stagings whose {@code DiffStaged} the journal holds, up to {@link #scannedSeq}. */
+    private final Set<String> finished = new HashSet<>();
+    private long scannedSeq;
+
+    Ledger() {
+        this(new ArrayList<>());
+    }
+
+    /** A ledger that adds what it finds to {@code violations} (shared by the ledgers of a run's several stores). */
+    Ledger(List<String> violations) {
+        this.violations = violations;
+    }
 
     /** Everything found wrong so far, each naming its round; the caller adds its own (a child that would not die). */
     List<String> violations() {
@@ -43,27 +68,65 @@ final class Ledger {
         return layers.size();
     }
 
-    /** Folds a child's lines into what the parent knows; returns how many calls returned. */
-    int learn(List<String> said, String where) {
+    /** The layers the ledger knows now, each with its names. */
+    Map<String, Set<String>> layerNames() {
+        return Map.copyOf(layers);
+    }
+
+    /** The finished stagings the ledger knows now (acknowledged, or found by the last check). */
+    Set<String> staged() {
+        return Set.copyOf(staged);
+    }
+
+    /** Layers that had no children at the last check. */
+    Set<String> childlessAtCheck() {
+        Set<String> childless = new HashSet<>(layers.keySet());
+        childless.removeAll(parents.values());
+        return childless;
+    }
+
+    /**
+     * Folds the lines of one process's life into what the parent knows. A call refused that the workload makes so
+     * that it must succeed (every call but the delete of a layer with children) is a violation, and so is every
+     * unexpected error; a refusal or error of the apply or cleanup of an acknowledged staging says so, since a
+     * printed staging id must stay usable until it is applied or cleaned up. {@code N} lines are notes.
+     */
+    Learned learn(List<String> said, String where) {
         Map<String, String[]> open = new HashMap<>();
-        int acks = 0;
+        List<String[]> acks = new ArrayList<>();
         for (String line : said) {
             String[] f = line.split(" ");
             switch (f[0]) {
                 case "B" -> open.put(f[1], f);
-                case "F" -> open.remove(f[1]);
-                case "E" -> violations.add(where + "unexpected error: " + line);
+                case "F" -> {
+                    String[] call = open.remove(f[1]);
+                    boolean expected = f.length > 3 && f[2].equals("delete")
+                            && f[3].equals("LayerHasChildrenException");
+                    if (!expected) {
+                        violations.add(where + refused(call, line));
+                    }
+                }
+                case "E" -> violations.add(where + "unexpected error: " + refused(open.get(f[1]), line));
                 case "A" -> {
                     open.remove(f[1]);
-                    acks++;
+                    acks.add(f);
                     acknowledged(f);
                 }
-                case "READY" -> { }
+                case "READY", "N" -> { }
                 default -> violations.add(where + "unreadable line from the child: " + line);
             }
         }
         cutShort.addAll(open.values());
-        return acks;
+        return new Learned(acks, List.copyOf(open.values()));
+    }
+
+    private String refused(String[] call, String line) {
+        if (call != null && (call[2].equals("apply") || call[2].equals("cleanup")) && staged.contains(call[3])) {
+            return "acknowledged staging " + call[3] + " could not be " + (call[2].equals("apply") ? "applied"
+                    : "cleaned up") + ": " + line;
+        }
+        return "refused a call that must succeed: " + line + (call == null ? "" : " (" + String.join(" ", call)
+                + ")");
     }
 
     private void acknowledged(String[] f) {
@@ -106,9 +169,12 @@ final class Ledger {
         } catch (AssertionError e) {
             violations.add(where + e.getMessage().replace('\n', ' '));
         }
+        scanForDiscardedFinishedStagings(store, where);
         Map<String, Set<String>> seen = new HashMap<>();
+        Map<String, String> parentsNow = new HashMap<>();
         for (Layer l : store.layers()) {
             seen.put(l.id().hex(), new TreeSet<>(l.names()));
+            l.parent().ifPresent(p -> parentsNow.put(l.id().hex(), p.hex()));
         }
         Set<String> stagedNow = new HashSet<>();
         for (StagedLayer s : store.staged()) {
@@ -198,8 +264,30 @@ final class Ledger {
         // From here on the parent knows exactly what the store holds.
         layers.clear();
         layers.putAll(seen);
+        parents.clear();
+        parents.putAll(parentsNow);
         staged.clear();
         staged.addAll(stagedNow);
         cutShort.clear();
+    }
+
+    /**
+     * A finished staging is durable until it is applied or cleaned up (DESIGN.md section 3); the torture workload
+     * never lets one grow old, so a {@code StagingDiscarded} after its {@code DiffStaged} is a recovery that
+     * decided from a stale view of the journal (issue 8), whether or not any process had printed its id. Reads the
+     * records added since the last check.
+     */
+    private void scanForDiscardedFinishedStagings(LayerStore store, String where) throws IOException {
+        try (Stream<JournalRecord> records = store.history(scannedSeq + 1)) {
+            for (JournalRecord r : (Iterable<JournalRecord>) records::iterator) {
+                if (r.event() instanceof Event.DiffStaged e) {
+                    finished.add(e.staging().hex());
+                } else if (r.event() instanceof Event.StagingDiscarded e && finished.contains(e.staging().hex())) {
+                    violations.add(where + "finished staging " + e.staging() + " was discarded at seq " + r.seq()
+                            + " (" + e.reason() + ")");
+                }
+                scannedSeq = r.seq();
+            }
+        }
     }
 }

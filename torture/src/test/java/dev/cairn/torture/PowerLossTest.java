@@ -61,7 +61,7 @@ class PowerLossTest {
                 disk.cutPower();
                 syncfsRounds += sync.equals("syncfs") ? 1 : 0;
                 String where = "power cut " + round + " (" + sync + ", seed " + seed + "): ";
-                acknowledged += ledger.learn(said, where);
+                acknowledged += ledger.learn(said, where).acknowledged().size();
                 done++;
                 // As in the torture run, now and then the next child's open recovers what the power cut left.
                 if (random.nextInt(100) < 75 || round == rounds - 1) {
@@ -97,7 +97,7 @@ class PowerLossTest {
                 List<String> said = Children.runAndKill(root, round, round, false, 2500, ledger.violations(),
                         "unsafe-no-sync");
                 disk.cutPower();
-                acknowledged += ledger.learn(said, "power cut " + round + " without fsync: ");
+                acknowledged += ledger.learn(said, "power cut " + round + " without fsync: ").acknowledged().size();
                 ledger.check(root, "power cut " + round + " without fsync: ");
             }
         } finally {

@@ -9,20 +9,38 @@ import dev.cairn.store.StagedLayer;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.TestTars;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
- * The process the torture run kills: {@code TortureChild ROOT ROUND SEED THREADS [SYNC]}. It opens the
- * store (running recovery), prints {@code READY}, shares the layers and finished stagings it finds among
- * {@code THREADS} threads (by hash, so each is worked on by one thread only) and lets every thread run a random mix
- * of stage, apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how
- * extracted layers are made durable: {@code syncfs} (the default), {@code fsync-each-file}, or
- * {@code unsafe-no-sync} — never: the planted bug the power-cut test must catch.
+ * The process the torture runs kill: {@code TortureChild ROOT ROUND SEED THREADS [SYNC [owned]]}. It opens the
+ * store (running recovery), prints {@code READY}, and lets {@code THREADS} threads run a random mix of stage,
+ * apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how extracted layers
+ * are made durable: {@code syncfs} (the default), {@code fsync-each-file}, or {@code unsafe-no-sync} — never: the
+ * planted bug the power-cut test must catch.
+ *
+ * <p>What a thread works on is its own, so that no two calls ever race for one layer or staging and the parent can
+ * tell what each returned call implies. Alone on its store (the single-process run, the power cut) the child takes
+ * every layer and finished staging it finds at open and shares them among its threads by hash. With {@code owned}
+ * (the multi-process run, {@link ProcessesTorture}) other processes work on the same store, and it works only on
+ * what the parent gives it, one line each on stdin, at start and while it runs (a staging another process's
+ * {@code cairn stage} printed):
+ * <pre>
+ * L ID     a layer to rename, delete and stand new layers on
+ * S SID    a finished staging to apply (or clean up)
+ * C SID    an applied staging to clean up
+ * </pre>
+ * Either way stdin closing means the parent died, and the child halts.
  *
  * <p>Protocol on stdout, one line per event, each line written whole and flushed before the thread goes on:
  * <pre>
@@ -30,10 +48,12 @@ import java.util.Random;
  *                 cleanup SID, delete ID, names ID N1,N2)
  * A t OP RESULT   the call returned (put ID NAME, create ID NAME, stage SID, apply SID ID NAME, cleanup SID,
  *                 delete ID, names ID N1,N2): from here on it must be durable
- * F t OP ERROR    the call was refused with an expected error (a CairnException): nothing changed
- * E t OP ERROR    anything else: a bug, reported by the parent as a violation
+ * F t OP ERROR    the call was refused with an expected error (a CairnException): nothing changed. Every call is
+ *                 made so that it must succeed but for one: deleting a layer that has children
+ * E t OP ERROR    anything else (t is {@code -} for the open): a bug, reported by the parent as a violation
  * </pre>
- * Names and tar contents are unique per (round, thread, counter), so no two calls ever race for the same name or id.
+ * Names and tar contents are unique per (round, thread, counter), and the parent gives every process a round of its
+ * own, so no two calls ever make the same name or id.
  */
 public final class TortureChild {
 
@@ -46,48 +66,43 @@ public final class TortureChild {
     }
 
     public static void main(String[] args) throws Exception {
-        // The parent never writes to our stdin; it closes when the parent dies, and then so must we, or a child
-        // whose parent was stopped would work on forever.
-        Thread orphanGuard = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    continue;
-                }
-            } catch (java.io.IOException ignored) {
-                // a broken pipe is the same news
-            }
-            Runtime.getRuntime().halt(3);
-        }, "orphan-guard");
-        orphanGuard.setDaemon(true);
-        orphanGuard.start();
         Path root = Path.of(args[0]);
         long round = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
         int threads = Integer.parseInt(args[3]);
         String sync = args.length > 4 ? args[4] : "syncfs";
+        boolean owned = args.length > 5 && args[5].equals("owned");
         StoreOptions options = switch (sync) {
             case "syncfs" -> StoreOptions.defaults();
             case "fsync-each-file" -> StoreOptions.defaults().withSyncfs(false);
             case "unsafe-no-sync" -> StoreOptions.defaults().withUnsafeNoSync(true);
             default -> throw new IllegalArgumentException("unknown SYNC " + sync);
         };
-        LayerStore store = LayerStore.open(root, options);
-        List<List<String>> layers = new ArrayList<>();
-        List<List<String>> staged = new ArrayList<>();
+        List<Inbox> inboxes = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            layers.add(new ArrayList<>());
-            staged.add(new ArrayList<>());
+            inboxes.add(new Inbox());
         }
-        for (Layer l : store.layers()) {
-            layers.get(Math.floorMod(l.id().hex().hashCode(), threads)).add(l.id().hex());
+        listenToTheParent(inboxes, owned);
+        LayerStore store;
+        try {
+            store = LayerStore.open(root, options);
+        } catch (Exception | Error e) {
+            say("E - open " + oneLine(e));
+            System.exit(1);
+            return;
         }
-        for (StagedLayer s : store.staged()) {
-            staged.get(Math.floorMod(s.id().hex().hashCode(), threads)).add(s.id().hex());
+        if (!owned) {
+            for (Layer l : store.layers()) {
+                inboxFor(inboxes, l.id().hex()).add("L", l.id().hex());
+            }
+            for (StagedLayer s : store.staged()) {
+                inboxFor(inboxes, s.id().hex()).add("S", s.id().hex());
+            }
         }
         say("READY");
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Worker w = new Worker(store, t, round, new Random(seed * 31 + t), layers.get(t), staged.get(t));
+            Worker w = new Worker(store, t, round, new Random(seed * 31 + t), inboxes.get(t));
             Thread th = new Thread(w, "torture-" + t);
             th.start();
             workers.add(th);
@@ -97,7 +112,68 @@ public final class TortureChild {
         }
     }
 
-    private static void say(String line) {
+    /**
+     * With {@code owned}, the parent's lines go to the inbox of the thread the item hashes to; without, the parent
+     * writes nothing.
+     */
+    private static void listenToTheParent(List<Inbox> inboxes, boolean owned) {
+        haltWhenStdinCloses(line -> {
+            String[] f = line.split(" ");
+            if (owned && f.length == 2) {
+                inboxFor(inboxes, f[1]).add(f[0], f[1]);
+            }
+        });
+    }
+
+    /**
+     * Reads stdin on a thread of its own, giving each line to {@code lines}. When stdin closes the parent has died,
+     * and so must this process (it halts), or a child whose parent was stopped would work on forever.
+     */
+    static void haltWhenStdinCloses(Consumer<String> lines) {
+        Thread listener = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.accept(line);
+                }
+            } catch (IOException ignored) {
+                // a broken pipe is the same news
+            }
+            Runtime.getRuntime().halt(3);
+        }, "parent-listener");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    private static Inbox inboxFor(List<Inbox> inboxes, String id) {
+        return inboxes.get(Math.floorMod(id.hashCode(), inboxes.size()));
+    }
+
+    private static String oneLine(Throwable e) {
+        return String.valueOf(e).replace('\n', ' ');
+    }
+
+    /** What a thread is given to work on, by the parent or at open; the thread takes it in between its calls. */
+    private static final class Inbox {
+        private final ConcurrentLinkedQueue<String[]> items = new ConcurrentLinkedQueue<>();
+
+        void add(String kind, String id) {
+            items.add(new String[] {kind, id});
+        }
+
+        void drainInto(List<String> layers, List<String> staged, List<String> applied) {
+            for (String[] item = items.poll(); item != null; item = items.poll()) {
+                switch (item[0]) {
+                    case "L" -> layers.add(item[1]);
+                    case "S" -> staged.add(item[1]);
+                    case "C" -> applied.add(item[1]);
+                    default -> say("E - inbox unknown kind " + item[0]);
+                }
+            }
+        }
+    }
+
+    /** Prints one whole line and flushes it (lines of several threads never interleave). */
+    static void say(String line) {
         synchronized (OUT) {
             OUT.println(line);
             OUT.flush();
@@ -110,24 +186,25 @@ public final class TortureChild {
         private final int t;
         private final long round;
         private final Random random;
-        private final List<String> layers;
-        private final List<String> staged;
+        private final Inbox inbox;
+        private final List<String> layers = new ArrayList<>();
+        private final List<String> staged = new ArrayList<>();
         private final List<String> applied = new ArrayList<>();
         private long counter;
         private long tars;
 
-        Worker(LayerStore store, int t, long round, Random random, List<String> layers, List<String> staged) {
+        Worker(LayerStore store, int t, long round, Random random, Inbox inbox) {
             this.store = store;
             this.t = t;
             this.round = round;
             this.random = random;
-            this.layers = layers;
-            this.staged = staged;
+            this.inbox = inbox;
         }
 
         @Override
         public void run() {
             while (true) {
+                inbox.drainInto(layers, staged, applied);
                 // A thread holding many layers (or stagings) mostly deletes (or cleans up) until it is back under
                 // its share: the store stays about the same size however long the run, so every check, which
                 // rehashes every layer, costs the same at the thousandth kill as at the first.
@@ -161,7 +238,7 @@ public final class TortureChild {
                 } catch (CairnException e) {
                     say("F " + t + " " + op + " " + e.getClass().getSimpleName());
                 } catch (Exception | Error e) {
-                    say("E " + t + " " + op + " " + String.valueOf(e).replace('\n', ' '));
+                    say("E " + t + " " + op + " " + oneLine(e));
                 }
             }
         }

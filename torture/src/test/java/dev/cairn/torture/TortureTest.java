@@ -41,7 +41,7 @@ class TortureTest {
     @Test
     void killedAtRandomMomentsTheStoreKeepsEveryAcknowledgedCallAndNothingHalfMade() throws Exception {
         long seed = Long.getLong("torture.seed", new Random().nextLong());
-        int kills = Integer.getInteger("torture.kills", 16);
+        int kills = Integer.getInteger("torture.kills", 12);
         // Kills per store (0: one store for the whole run). The journal is replayed and verified from seq 1 at
         // every open and check, so a store's kills get slower as its history grows; a long run may take several.
         int storeKills = Integer.getInteger("torture.storeKills", 0);
@@ -71,7 +71,7 @@ class TortureTest {
             boolean early = random.nextInt(100) < 20;
             int delayMs = early ? random.nextInt(1500) : random.nextInt(4000);
             List<String> said = Children.runAndKill(root, kill, random.nextLong(), early, delayMs, violations);
-            acknowledged += ledger.learn(said, where);
+            acknowledged += ledger.learn(said, where).acknowledged().size();
             done++;
             earlyKills += early ? 1 : 0;
             // Now and then leave the recovery to the next child, so that its open has real work to do when it is
