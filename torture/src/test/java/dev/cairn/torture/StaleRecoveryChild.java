@@ -11,7 +11,7 @@ import dev.cairn.projection.LiveIndex;
 import dev.cairn.projection.StagingEntry;
 import dev.cairn.projection.StagingState;
 import dev.cairn.recovery.Recovery;
-import dev.cairn.recovery.RecoveryReport;
+import dev.cairn.model.RecoveryReport;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StoreOptions;
 import dev.cairn.store.internal.StoreLayout;
