@@ -21,8 +21,10 @@ import java.util.Random;
  * store (running recovery), prints {@code READY}, shares the layers and finished stagings it finds among
  * {@code THREADS} threads (by hash, so each is worked on by one thread only) and lets every thread run a random mix
  * of stage, apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how
- * extracted layers are made durable: {@code syncfs} (the default), {@code fsync-each-file}, or
- * {@code unsafe-no-sync} — never: the planted bug the power-cut test must catch.
+ * extracted layers are made durable: {@code syncfs} (the default: one syncfs per layer, an fsync per file for a layer
+ * of fewer than {@code ExtractOptions.SYNCFS_MIN_FILES} files, which the torture's layers are), {@code syncfs-always}
+ * (the one syncfs for every layer, however small), {@code fsync-each-file}, or {@code unsafe-no-sync} — never: the
+ * planted bug the power-cut test must catch.
  *
  * <p>Protocol on stdout, one line per event, each line written whole and flushed before the thread goes on:
  * <pre>
@@ -46,6 +48,9 @@ public final class TortureChild {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 4 && args[4].equals("syncfs-always")) {
+            System.setProperty("cairn.syncfsMinFiles", "1"); // read once, when the extractor's defaults are made
+        }
         // The parent never writes to our stdin; it closes when the parent dies, and then so must we, or a child
         // whose parent was stopped would work on forever.
         Thread orphanGuard = new Thread(() -> {
@@ -66,7 +71,7 @@ public final class TortureChild {
         int threads = Integer.parseInt(args[3]);
         String sync = args.length > 4 ? args[4] : "syncfs";
         StoreOptions options = switch (sync) {
-            case "syncfs" -> StoreOptions.defaults();
+            case "syncfs", "syncfs-always" -> StoreOptions.defaults();
             case "fsync-each-file" -> StoreOptions.defaults().withSyncfs(false);
             case "unsafe-no-sync" -> StoreOptions.defaults().withUnsafeNoSync(true);
             default -> throw new IllegalArgumentException("unknown SYNC " + sync);
