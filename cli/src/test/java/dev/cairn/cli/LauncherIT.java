@@ -127,16 +127,28 @@ class LauncherIT {
         assertThat(tieredStopAtLevel("verify", "--deep")).isEqualTo("4");
     }
 
+    @Test
+    void commandsThatWorkForSecondsCompileWithC2OnlyWhatStaysHot() throws Exception {
+        assertThat(flag("Tier4InvocationThreshold", "import", "x.tar")).isEqualTo("20000");
+        assertThat(flag("Tier4BackEdgeThreshold", "diff", "x")).isEqualTo("160000");
+        assertThat(flag("Tier4InvocationThreshold", "verify", "--deep")).isEqualTo("20000");
+    }
+
     /** The TieredStopAtLevel the JVM ran a command line with (the command itself may fail; it does not matter). */
     private String tieredStopAtLevel(String... args) throws Exception {
+        return flag("TieredStopAtLevel", args);
+    }
+
+    /** The value of a JVM flag a command line ran with. */
+    private String flag(String name, String... args) throws Exception {
         Run r = cairn(Map.of("CAIRN_CLASS_DATA", "off", "JAVA_OPTS", "-XX:+PrintFlagsFinal"), args);
         for (String line : r.out().split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 4 && f[1].equals("TieredStopAtLevel")) {
+            if (f.length >= 4 && f[1].equals(name)) {
                 return f[3];
             }
         }
-        throw new AssertionError("no TieredStopAtLevel in the output: " + r);
+        throw new AssertionError("no " + name + " in the output: " + r);
     }
 
     private List<Path> archives() throws IOException {
