@@ -549,7 +549,8 @@ final class RegistryHandler extends Handler.Abstract {
                 throw new ProtocolException(ErrorCode.DIGEST_INVALID, "the manifest's " + named.algorithm()
                         + " digest is " + digest + ", not " + named);
             }
-            for (String t : c.query().getValues("tag")) {
+            List<String> tagParams = c.query().getValues("tag");
+            for (String t : tagParams == null ? List.<String>of() : tagParams) {
                 if (!Tag.isValid(t)) {
                     throw new ProtocolException(ErrorCode.MANIFEST_INVALID, "not a tag: '" + t + "'");
                 }
@@ -830,6 +831,22 @@ final class RegistryHandler extends Handler.Abstract {
             return ErrorCode.MANIFEST_INVALID;
         }
         return ErrorCode.UNKNOWN;
+    }
+
+    /**
+     * Jetty's own error responses (a request it refuses before any handler, such as an ambiguous URI, or 503 while
+     * stopping) in the spec's JSON form: {@code UNSUPPORTED} for 4xx, {@code UNKNOWN} for 5xx.
+     */
+    static final class JsonErrors implements Request.Handler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+            ErrorCode code = status >= 500 ? ErrorCode.UNKNOWN : ErrorCode.UNSUPPORTED;
+            sendError(request, response, callback, status, List.of(error(code,
+                    message == null ? "HTTP " + status : message.toString(), null)), Map.of());
+            return true;
+        }
     }
 
     private static ObjectNode digestDetail(OciDigest d) {

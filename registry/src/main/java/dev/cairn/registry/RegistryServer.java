@@ -80,6 +80,7 @@ public final class RegistryServer implements AutoCloseable {
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
         server.setHandler(new GracefulHandler(new RegistryHandler(storage, config)));
+        server.setErrorHandler(new RegistryHandler.JsonErrors());
         server.setStopTimeout(config.stopTimeout().toMillis());
         ScheduledExecutorService reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cairn-upload-reclaimer");
