@@ -83,9 +83,15 @@ public final class DirectoryStorage implements RegistryStorage {
     private final Path tmp;
     private final FileChannel metaLock;
     private final FileChannel auditLog;
-    private final ReentrantLock metaMutex = new ReentrantLock();
-    /** Uploads a thread of this process is writing or completing (a FileLock cannot be taken twice in one JVM). */
-    private final Set<UploadId> busy = ConcurrentHashMap.newKeySet();
+    /**
+     * Per directory, for every instance of this JVM: a file lock is held by the whole JVM, and a second lock on the same
+     * file from this JVM would throw rather than wait, so the threads of a JVM take turns first.
+     */
+    private static final Map<Path, ReentrantLock> META_MUTEXES = new ConcurrentHashMap<>();
+    private static final Map<Path, Set<UploadId>> BUSY = new ConcurrentHashMap<>();
+    private final ReentrantLock metaMutex;
+    /** Uploads a thread of this JVM is writing or completing (a FileLock cannot be taken twice in one JVM). */
+    private final Set<UploadId> busy;
     /** The running hash of an upload this process appended to, valid while its offset is the durable one. */
     private final Map<UploadId, RunningHash> hashes = new ConcurrentHashMap<>();
 
@@ -98,6 +104,8 @@ public final class DirectoryStorage implements RegistryStorage {
         this.uploads = root.resolve("uploads");
         this.repositories = root.resolve("repositories");
         this.tmp = root.resolve("tmp");
+        this.metaMutex = META_MUTEXES.computeIfAbsent(root, r -> new ReentrantLock());
+        this.busy = BUSY.computeIfAbsent(root, r -> ConcurrentHashMap.newKeySet());
         for (Path p : List.of(blobs, uploads, repositories, tmp)) {
             DurableFiles.mkdirDurable(p);
         }
@@ -111,9 +119,9 @@ public final class DirectoryStorage implements RegistryStorage {
      * {@code tmp/} are not touched here (another process may be writing them); {@link #reclaimUploads} removes old ones.
      */
     public static DirectoryStorage open(Path root) throws IOException {
-        Path abs = root.toAbsolutePath();
+        Path abs = root.toAbsolutePath().normalize();
         mkdirs(abs);
-        return new DirectoryStorage(abs);
+        return new DirectoryStorage(abs.toRealPath());
     }
 
     /** The directory this storage lives in. */
@@ -329,6 +337,8 @@ public final class DirectoryStorage implements RegistryStorage {
                 }
                 discard(id);
                 reclaimed.add(id);
+            } catch (OverlappingFileLockException e) {
+                continue; // this JVM holds it (another instance): being written
             } catch (NoSuchFileException e) {
                 discard(id); // completed or cancelled half-way by a process that died: nothing to keep
                 reclaimed.add(id);
