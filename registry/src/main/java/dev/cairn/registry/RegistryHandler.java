@@ -320,7 +320,7 @@ final class RegistryHandler extends Handler.Abstract {
      * The single range a {@code Range} header asks for, inclusive, or empty to send the whole blob (no header, a
      * form not understood, or several ranges: RFC 9110 lets a server ignore it).
      *
-     * @throws ProtocolException 416 when the range starts past the end
+     * @throws ProtocolException 416 when the range starts past the end or ends before it starts
      */
     static Optional<long[]> byteRange(String header, long size, Map<String, String> headers) throws ProtocolException {
         if (header == null) {
@@ -343,7 +343,7 @@ final class RegistryHandler extends Handler.Abstract {
             first = Long.parseLong(m.group(1));
             last = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
             if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < first) {
-                return Optional.empty(); // syntactically invalid: ignored
+                throw rangeNotSatisfiable(size, headers); // an invalid range (RFC 9110 14.1.1), as the conformance wants
             }
         }
         if (first >= size) {
@@ -605,7 +605,9 @@ final class RegistryHandler extends Handler.Abstract {
         }
         StoredManifest m = storage.getManifest(repo, digest)
                 .orElseThrow(() -> new ManifestUnknownException(repo, reference));
-        if (!acceptable(c.header("Accept"), m.mediaType())) {
+        // Clients send one Accept line per type (Go's Header.Add): all of them count.
+        List<String> accept = c.request().getHeaders().getValuesList("Accept");
+        if (!acceptable(accept.isEmpty() ? null : String.join(",", accept), m.mediaType())) {
             throw new ProtocolException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is "
                     + m.mediaType() + ", which the request's Accept header does not include");
         }

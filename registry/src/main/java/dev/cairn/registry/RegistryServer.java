@@ -63,16 +63,19 @@ public final class RegistryServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Blobs stream through in large reads: a 128 KiB input buffer hands uploads over in chunks 16 times the
+        // default's, so a GB-sized PATCH costs fewer wake-ups of the thread that writes it to storage.
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        h1.setInputBufferSize(128 * 1024);
         ServerConnector connector;
         if (config.tls().isPresent()) {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(Pem.keyStore(config.tls().get().certificateChain(), config.tls().get().privateKey()));
             ssl.setKeyStorePassword(new String(Pem.PASSWORD));
             http.addCustomizer(new SecureRequestCustomizer(false));
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), h1);
         } else {
-            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, h1);
         }
         InetSocketAddress listen = config.listen();
         connector.setHost(listen.getHostString());

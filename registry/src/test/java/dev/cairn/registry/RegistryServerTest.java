@@ -126,6 +126,8 @@ class RegistryServerTest {
             HttpResponse<byte[]> past = registry.get(path, "Range", "bytes=100000-");
             assertThat(past.statusCode()).isEqualTo(416);
             assertThat(past.headers().firstValue("Content-Range")).hasValue("bytes */100000");
+            assertThat(registry.get(path, "Range", "bytes=500-0").statusCode()).as("ends before it starts")
+                    .isEqualTo(416);
             HttpResponse<byte[]> several = registry.get(path, "Range", "bytes=0-1,5-6");
             assertThat(several.statusCode()).as("several ranges are ignored (RFC 9110)").isEqualTo(200);
 
@@ -157,6 +159,8 @@ class RegistryServerTest {
             assertThat(refused.statusCode()).isEqualTo(404);
             assertThat(errorCode(refused)).isEqualTo("MANIFEST_UNKNOWN");
             assertThat(registry.get(path, "Accept", OCI_MANIFEST + ";q=0").statusCode()).isEqualTo(404);
+            assertThat(registry.get(path, "Accept", OCI_INDEX, "Accept", OCI_MANIFEST).statusCode())
+                    .as("one Accept line per type, as Go clients send them").isEqualTo(200);
         }
 
         @Test
