@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,6 +86,24 @@ class RegistryServerTest {
         assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
         assertThat(r.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
         assertThat(registry.get("/v2/no/such/endpoint").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void pullsAreAuditedOnlyWhenAsked() throws Exception {
+        Pushed p = pushImage("app", "v1");
+        registry.get("/v2/app/manifests/v1");
+        assertThat(Files.readString(registry.storage.root().resolve("audit.log"))).doesNotContain("\"pulled\"");
+        registry.close();
+        registry = TestRegistry.start(dir.resolve("registry"), c -> c.withAuditReads(true));
+        HttpResponse<byte[]> r = registry.get("/v2/app/manifests/v1");
+        registry.get("/v2/app/blobs/" + p.layer());
+        registry.head("/v2/app/blobs/" + p.layer());
+        List<String> pulls = Files.readAllLines(registry.storage.root().resolve("audit.log")).stream()
+                .filter(l -> l.contains("\"action\":\"pulled\"")).toList();
+        assertThat(pulls).as("a HEAD is no pull").hasSize(2);
+        assertThat(pulls.get(0)).contains("tag:v1 " + p.manifest(),
+                "\"requestId\":\"" + r.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
+        assertThat(pulls.get(1)).contains(p.layer());
     }
 
     @Nested
