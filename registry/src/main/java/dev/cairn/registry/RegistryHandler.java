@@ -15,6 +15,7 @@ import dev.cairn.oci.OciDigest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,6 +39,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * The distribution API v1.1 as Jetty core handler: routes each request, authenticates and authorizes it, turns it into
@@ -46,7 +48,7 @@ import org.eclipse.jetty.util.Fields;
  * {@link AuditContext}) and {@code Docker-Distribution-API-Version: registry/2.0}.
  *
  * <p>Request bodies are streamed into storage (uploads) or read up to the manifest limit (manifests); blob bodies are
- * streamed out of storage asynchronously in pooled buffers. Thread-safe: it holds no per-request state.
+ * streamed out of storage asynchronously (memory-mapped slices of a file, else pooled buffers). Thread-safe: it holds no per-request state.
  */
 final class RegistryHandler extends Handler.Abstract {
 
@@ -64,6 +66,7 @@ final class RegistryHandler extends Handler.Abstract {
     /** The largest tag page served at once; a longer listing is paged with {@code Link}. */
     static final int MAX_TAGS_PAGE = 10_000;
     private static final int BLOB_BUFFER = 256 * 1024;
+    private static final long MAPPED_SLICE = 8L << 20;
 
     private final RegistryStorage storage;
     private final RegistryConfig config;
@@ -304,11 +307,14 @@ final class RegistryHandler extends Handler.Abstract {
             if (config.auditReads()) {
                 storage.recordRead(repo, digest.toString(), c.audit());
             }
-            ByteBufferPool.Sized pool = new ByteBufferPool.Sized(
-                    c.request().getComponents().getByteBufferPool(), true, BLOB_BUFFER);
-            Content.Source source = Content.Source.from(pool, ch, start, length);
             handedOver = true;
-            Content.copy(source, r, closing(ch, c.callback()));
+            if (ch instanceof FileChannel file) {
+                new MappedWriter(file, start, length, r, closing(ch, c.callback())).iterate();
+            } else {
+                ByteBufferPool.Sized pool = new ByteBufferPool.Sized(
+                        c.request().getComponents().getByteBufferPool(), true, BLOB_BUFFER);
+                Content.copy(Content.Source.from(pool, ch, start, length), r, closing(ch, c.callback()));
+            }
         } finally {
             if (!handedOver) {
                 ch.close();
@@ -357,6 +363,50 @@ final class RegistryHandler extends Handler.Abstract {
         h.put("Content-Range", "bytes */" + size);
         return new ProtocolException(ErrorCode.BLOB_UNKNOWN, 416, "range not satisfiable: the blob has " + size
                 + " bytes", h);
+    }
+
+    /**
+     * Writes a range of a file to the response as memory-mapped slices of {@value #MAPPED_SLICE} bytes, each written
+     * when the one before has gone: the kernel copies from the page cache to the socket, nothing passes through a
+     * heap or pooled buffer. Safe because blob files are immutable once renamed into place (never truncated; a delete
+     * unlinks, and the mapping keeps the bytes).
+     */
+    private static final class MappedWriter extends IteratingCallback {
+        private final FileChannel file;
+        private final long end;
+        private final Response response;
+        private final Callback done;
+        private long position;
+
+        MappedWriter(FileChannel file, long start, long length, Response response, Callback done) {
+            this.file = file;
+            this.position = start;
+            this.end = start + length;
+            this.response = response;
+            this.done = done;
+        }
+
+        @Override
+        protected Action process() throws IOException {
+            if (position == end) {
+                return Action.SUCCEEDED;
+            }
+            long n = Math.min(MAPPED_SLICE, end - position);
+            ByteBuffer slice = file.map(FileChannel.MapMode.READ_ONLY, position, n);
+            position += n;
+            response.write(position == end, slice, this);
+            return Action.SCHEDULED;
+        }
+
+        @Override
+        protected void onCompleteSuccess() {
+            done.succeeded();
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            done.failed(cause);
+        }
     }
 
     private static Callback closing(SeekableByteChannel ch, Callback callback) {
