@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -179,7 +180,7 @@ public final class DirectoryStorage implements RegistryStorage {
             if (!Files.isRegularFile(c, LinkOption.NOFOLLOW_LINKS)) {
                 return Optional.<BlobInfo>empty();
             }
-            link(blobLink(repository, digest), new byte[0]);
+            linkEmpty(blobLink(repository, digest));
             return Optional.of(new BlobInfo(digest, Files.size(c)));
         });
         if (mounted.isPresent()) {
@@ -199,11 +200,9 @@ public final class DirectoryStorage implements RegistryStorage {
         // Made whole in tmp/ and renamed in: a session is there entirely or not at all.
         Path staging = tmp.resolve("upload-" + id);
         Files.createDirectory(staging);
-        try (FileChannel data = FileChannel.open(staging.resolve("data"), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            data.force(true);
-        }
+        Files.createFile(staging.resolve("data"));
         writeFileDurably(staging.resolve("state"), stateBytes(status));
+        DurableFiles.syncDir(staging);
         DurableFiles.renameDurable(staging, uploadDir(id));
         audit("upload-started", repository, id.toString(), audit);
         return status;
@@ -278,17 +277,19 @@ public final class DirectoryStorage implements RegistryStorage {
                 audit("upload-discarded", repository, id + " (digest mismatch)", audit);
                 throw new DigestMismatchException("upload " + id, digest.toString(), actual.toString());
             }
-            lock.data.force(true);
+            // The bytes are durable already: every append ended with an fdatasync.
             Path target = content(digest);
             mkdirs(target.getParent());
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                 Files.delete(uploadDir(id).resolve("data"));
             } else {
-                DurableFiles.renameDurable(uploadDir(id).resolve("data"), target);
+                // Only the new name must be durable: the upload's folder is discarded next.
+                Files.move(uploadDir(id).resolve("data"), target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.syncDir(target.getParent());
             }
             blob = new BlobInfo(digest, status.offset());
             withMetaLock(() -> {
-                link(blobLink(repository, digest), new byte[0]);
+                linkEmpty(blobLink(repository, digest));
                 return null;
             });
             discard(id);
@@ -408,7 +409,7 @@ public final class DirectoryStorage implements RegistryStorage {
             }
             Optional<Descriptor> subject = document.subject();
             if (subject.isPresent()) {
-                link(referrerLink(repository, subject.get().digest(), digest), new byte[0]);
+                linkEmpty(referrerLink(repository, subject.get().digest(), digest));
             }
             return null;
         });
@@ -717,10 +718,17 @@ public final class DirectoryStorage implements RegistryStorage {
         return probe.newHasher("upload");
     }
 
-    /** Removes an upload's folder and whatever running hash this process kept of it. */
+    /**
+     * Removes an upload's folder and whatever running hash this process kept of it. Not fsynced: a folder that comes
+     * back after a crash has no data (completed) or is one more idle upload (cancelled), and is reclaimed either way.
+     */
     private void discard(UploadId id) throws IOException {
         hashes.remove(id);
-        DurableFiles.removeTree(uploadDir(id));
+        Path dir = uploadDir(id);
+        for (String name : DurableFiles.list(dir)) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        Files.deleteIfExists(dir);
     }
 
     // ---- metadata ----
@@ -772,6 +780,17 @@ public final class DirectoryStorage implements RegistryStorage {
         Path temp = Files.createTempFile(tmp, "link-", ".tmp");
         writeFileDurably(temp, body);
         DurableFiles.renameDurable(temp, link);
+    }
+
+    /** Creates an empty link file (its folders made as needed) if absent, durably: one fsync of its folder. */
+    private static void linkEmpty(Path link) throws IOException {
+        mkdirs(link.getParent());
+        try {
+            Files.createFile(link);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        }
+        DurableFiles.syncDir(link.getParent());
     }
 
     /** Creates a folder and its missing parents, each made durable in its parent. */
