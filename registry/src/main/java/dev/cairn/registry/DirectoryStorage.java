@@ -301,8 +301,11 @@ public final class DirectoryStorage implements RegistryStorage {
     @Override
     public void cancelUpload(RepositoryName repository, UploadId id, AuditContext audit) throws IOException {
         UploadStatus status = readState(repository, id);
-        try (UploadLock ignored = lockUpload(status)) {
+        UploadLock lock = lockUpload(status);
+        try {
             discard(id);
+        } finally {
+            lock.close();
         }
         audit("upload-cancelled", repository, id.toString(), audit);
     }
@@ -740,8 +743,13 @@ public final class DirectoryStorage implements RegistryStorage {
     /** Runs a short metadata step under the metadata lock: this process's threads, and other processes. */
     private <T> T withMetaLock(MetaStep<T> step) throws IOException {
         metaMutex.lock();
-        try (FileLock ignored = metaLock.lock()) {
-            return step.run();
+        try {
+            FileLock lock = metaLock.lock();
+            try {
+                return step.run();
+            } finally {
+                lock.release();
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {

@@ -106,6 +106,34 @@ class RegistryServerTest {
         assertThat(pulls.get(1)).contains(p.layer());
     }
 
+    @Test
+    void concurrentClientsPushAndPullAtOnce() throws Exception {
+        registry.close();
+        registry = TestRegistry.start(dir.resolve("registry"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> pushes = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String repo = "clients/c" + (i % 4);
+                String tag = "t" + i;
+                pushes.add(pool.submit(() -> {
+                    Pushed p = pushImage(repo, tag);
+                    assertThat(registry.get("/v2/" + repo + "/blobs/" + p.layer()).body()).isEqualTo(p.layerBytes());
+                    return p.manifest();
+                }));
+            }
+            for (int i = 0; i < 16; i++) {
+                String digest = pushes.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(registry.get("/v2/clients/c" + (i % 4) + "/manifests/t" + i).headers()
+                        .firstValue("Docker-Content-Digest")).hasValue(digest);
+            }
+            assertThat(json(registry.get("/v2/clients/c0/tags/list")).path("tags")).hasSize(4);
+            assertThat(registry.storage.openUploads()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Nested
     class Pull {
         @Test
