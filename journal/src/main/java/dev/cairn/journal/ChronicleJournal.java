@@ -5,23 +5,18 @@ import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
+import dev.cairn.io.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
-import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,7 +24,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +31,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -87,39 +79,20 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ChronicleJournal implements Journal {
 
-    /** The lock file serializing appends of all processes, inside the journal directory. */
-    public static final String LOCK_FILE = "append.lock";
-
-    private static final String DISCARD_SUFFIX = ".discard";
-    private static final String CYCLE_SUFFIX = ".cq4";
-    private static final String METADATA_FILE = "metadata.cq4t";
-    private static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
+    private static final RollCycle ROLL_CYCLE = QueueFiles.ROLL_CYCLE;
     private static final int MAX_BATCH_RECORDS = 4096;
-    /**
-     * Chronicle's mapping unit. Small, so that reserving the space behind the next block before each batch (see
-     * {@link SpaceReservation}) costs little; Chronicle's default of 64 MiB would reserve 64 MiB per cycle file.
-     */
-    static final long BLOCK_SIZE = 256 << 10;
     /**
      * What is reserved beyond a cycle file's current size before a batch: two blocks (Chronicle maps one block
      * ahead plus an overlap) and the space its index needs; the batch's own bytes are added to it.
      */
-    private static final long RESERVE_MARGIN = 4 * BLOCK_SIZE;
+    private static final long RESERVE_MARGIN = 4 * QueueFiles.BLOCK_SIZE;
     /** The head checkpoint is fsynced at least every this many batches (and whenever a cycle file is new). */
     private static final int HEAD_SYNC_INTERVAL = 64;
-    /** Beside the journal directory while {@link JournalRepair} builds the repaired journal. */
-    static final String REPAIRING_SUFFIX = ".repairing";
-    /** What a cycle file's first document starts with: Chronicle's binary-wire field name "header". */
-    private static final byte[] STORE_HEADER_NAME = {(byte) 0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
-
-    /** One lock per journal directory in this JVM: a FileLock must never be requested twice by one JVM. */
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
-
     private final Path dir;
     private final boolean readOnly;
+    private final QueueFiles files;
     private final SingleChronicleQueue queue;
-    private final ReentrantLock jvmLock;
-    private final FileChannel lockChannel;
+    private final AppendLock appendLock;
     /** The head checkpoint file; written under the append lock. */
     private final FileChannel headChannel;
     /** Batches whose checkpoint was written but not fsynced. Owned by the committer thread. */
@@ -132,27 +105,20 @@ public final class ChronicleJournal implements Journal {
 
     private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
     private final Thread committer;
-    private final AtomicLong syncs = new AtomicLong();
+    private final CycleFileSync sync;
     private volatile boolean closed;
     private volatile IOException failure;
     /** Set by the committer before it fails what is still pending and ends. */
     private volatile boolean committerStopped;
 
-    /** Cycle number to cycle file, filled as cycles are met. */
-    private final Map<Integer, Path> cycleFiles = new ConcurrentHashMap<>();
-    /** Owned by the committer thread. */
-    private final Map<Path, FileChannel> syncChannels = new HashMap<>();
-    /** Files whose directory entry is known durable. Owned by the committer thread. */
-    private final Set<Path> durableEntries = new HashSet<>();
-
-    private ChronicleJournal(Path dir, boolean readOnly, SingleChronicleQueue queue, ReentrantLock jvmLock,
-                             FileChannel lockChannel, FileChannel headChannel) {
-        this.dir = dir;
+    private ChronicleJournal(boolean readOnly, QueueFiles files, AppendLock appendLock, FileChannel headChannel) {
+        this.dir = files.dir();
         this.readOnly = readOnly;
-        this.queue = queue;
-        this.jvmLock = jvmLock;
-        this.lockChannel = lockChannel;
+        this.files = files;
+        this.queue = files.queue();
+        this.appendLock = appendLock;
         this.headChannel = headChannel;
+        this.sync = new CycleFileSync(dir);
         this.headTailer = newTailer();
         this.committer = new Thread(this::runCommitter, "cairn-journal-committer " + dir.getFileName());
         this.committer.setDaemon(true);
@@ -191,14 +157,15 @@ public final class ChronicleJournal implements Journal {
 
     private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly) throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
-        Path repairing = repairingDir(absolute);
+        Path repairing = QueueFiles.repairingDir(absolute);
         if (Files.exists(repairing)) {
             throw new IOException("an interrupted journal repair left " + repairing + "; run cairn repair again "
                     + "to finish it before opening " + absolute);
         }
         if (readOnly) {
             // Everything the read needs must be there already: a read-only open creates nothing.
-            for (Path needed : List.of(absolute, absolute.resolve(LOCK_FILE), absolute.resolve(METADATA_FILE))) {
+            for (Path needed : List.of(absolute, absolute.resolve(AppendLock.FILE),
+                    absolute.resolve(QueueFiles.METADATA_FILE))) {
                 if (!Files.exists(needed)) {
                     throw new java.nio.file.NoSuchFileException(needed.toString(), null,
                             "no journal to open read-only");
@@ -208,30 +175,27 @@ public final class ChronicleJournal implements Journal {
             boolean created = !Files.isDirectory(absolute);
             Files.createDirectories(absolute);
             if (created && absolute.getParent() != null) {
-                fsyncDirectory(absolute.getParent());
+                DurableFiles.syncDir(absolute.getParent());
             }
         }
         Path real = absolute.toRealPath();
-        refuseDiscardedFiles(real);
-        checkCycleFileHeaders(real);
-        SingleChronicleQueue queue = buildQueue(real, time, readOnly);
-        FileChannel lockChannel = null;
+        QueueFiles files = QueueFiles.open(real, time, readOnly);
+        AppendLock lock = null;
         FileChannel headChannel = null;
         ChronicleJournal journal = null;
         try {
             Set<StandardOpenOption> access = readOnly ? Set.of(StandardOpenOption.READ)
                     : Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            lockChannel = FileChannel.open(real.resolve(LOCK_FILE), access);
+            lock = AppendLock.open(real, readOnly);
             if (!readOnly || Files.exists(real.resolve(HeadCheckpoint.FILE))) {
                 headChannel = FileChannel.open(real.resolve(HeadCheckpoint.FILE), access);
             }
-            journal = new ChronicleJournal(real, readOnly, queue,
-                    JVM_LOCKS.computeIfAbsent(real, p -> new ReentrantLock()), lockChannel, headChannel);
+            journal = new ChronicleJournal(readOnly, files, lock, headChannel);
             journal.verifyFromHead();
             if (!readOnly) {
-                journal.fsyncQueueMetadata();
+                CycleFileSync.syncMetadata(real);
             }
-            refuseDiscardedFiles(real);
+            QueueFiles.refuseDiscardedFiles(real);
             if (!readOnly) {
                 journal.committer.start();
             }
@@ -240,42 +204,16 @@ public final class ChronicleJournal implements Journal {
             if (journal != null) {
                 journal.close();
             } else {
-                queue.close();
-                for (FileChannel channel : new FileChannel[]{lockChannel, headChannel}) {
-                    if (channel != null) {
-                        channel.close();
-                    }
+                files.close();
+                if (lock != null) {
+                    lock.close();
+                }
+                if (headChannel != null) {
+                    headChannel.close();
                 }
             }
             throw e;
         }
-    }
-
-    /** The Chronicle queue in {@code dir} as this journal configures it. */
-    static SingleChronicleQueue buildQueue(Path dir, TimeProvider time) throws IOException {
-        return buildQueue(dir, time, false);
-    }
-
-    private static SingleChronicleQueue buildQueue(Path dir, TimeProvider time, boolean readOnly)
-            throws IOException {
-        try {
-            SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.toFile())
-                    .rollCycle(ROLL_CYCLE)
-                    .blockSize(BLOCK_SIZE)
-                    .readOnly(readOnly)
-                    .checkInterrupts(false);
-            if (time != null) {
-                builder.timeProvider(time);
-            }
-            return builder.build();
-        } catch (RuntimeException e) {
-            throw new IOException("cannot open the journal's Chronicle Queue in " + dir + ": " + e, e);
-        }
-    }
-
-    /** Where a repair builds the new journal for {@code dir}: {@code <dir>.repairing} beside it. */
-    static Path repairingDir(Path dir) {
-        return dir.resolveSibling(dir.getFileName() + REPAIRING_SUFFIX);
     }
 
     @Override
@@ -393,18 +331,8 @@ public final class ChronicleJournal implements Journal {
         } finally {
             headLock.unlock();
         }
-        queue.close();
-        // Chronicle unmaps and closes its files on a background thread; wait for that, so that after close no file
-        // of the journal is open or mapped (a remount, a repair's rename or an unmount may follow at once)
-        BackgroundResourceReleaser.releasePendingResources();
-        jvmLock.lock();
-        try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // nothing was written through this channel
-        } finally {
-            jvmLock.unlock();
-        }
+        files.close();
+        appendLock.close();
         try {
             if (headChannel != null) {
                 headChannel.close();
@@ -421,7 +349,7 @@ public final class ChronicleJournal implements Journal {
 
     /** How many fsyncs of cycle files this journal has made; for tests of group commit. */
     long syncCount() {
-        return syncs.get();
+        return sync.count();
     }
 
     // --- committer -------------------------------------------------------------------------------------------
@@ -478,14 +406,7 @@ public final class ChronicleJournal implements Journal {
             if (appender != null) {
                 appender.close();
             }
-            for (FileChannel channel : syncChannels.values()) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // read-write handle used only for fsync
-                }
-            }
-            syncChannels.clear();
+            sync.close();
             committerStopped = true;
             failPending(closed ? closedException() : failedException());
         }
@@ -498,9 +419,9 @@ public final class ChronicleJournal implements Journal {
     private void commit(ExcerptAppender appender, List<Request> batch) {
         List<Request> written = new ArrayList<>(batch.size());
         boolean wroteAnything = false;
-        FileLock appendLock = null;
+        AppendLock.Held held = null;
         try {
-            appendLock = lockAppends();
+            held = appendLock.exclusive();
             headLock.lock();
             try {
                 catchUp();
@@ -523,10 +444,10 @@ public final class ChronicleJournal implements Journal {
                     for (byte[] bytes : request.encoded) {
                         wroteAnything = true;
                         appender.writeBytes(Bytes.wrapForRead(bytes));
-                        touched.add(currentFile(appender));
+                        touched.add(files.cycleFile(appender.cycle()));
                     }
                 }
-                boolean newFile = fsync(touched);
+                boolean newFile = sync.sync(touched);
                 List<JournalRecord> readBack = catchUp();
                 List<List<JournalRecord>> results = new ArrayList<>(written.size());
                 int i = 0;
@@ -561,33 +482,9 @@ public final class ChronicleJournal implements Journal {
                 request.result.completeExceptionally(failed);
             }
         } finally {
-            if (appendLock != null) {
-                unlockAppends(appendLock);
+            if (held != null) {
+                held.close();
             }
-        }
-    }
-
-    /**
-     * Takes the append lock: first this JVM's lock for the directory (so no two journals of this JVM ever request
-     * the same {@link FileLock}), then the exclusive lock on {@link #LOCK_FILE}, waiting for other processes.
-     */
-    private FileLock lockAppends() throws IOException {
-        jvmLock.lock();
-        try {
-            return readOnly ? lockChannel.lock(0, Long.MAX_VALUE, true) : lockChannel.lock();
-        } catch (IOException | RuntimeException | Error e) {
-            jvmLock.unlock();
-            throw e;
-        }
-    }
-
-    private void unlockAppends(FileLock lock) {
-        try {
-            lock.release();
-        } catch (IOException ignored) {
-            // the channel is gone, and with it the lock
-        } finally {
-            jvmLock.unlock();
         }
     }
 
@@ -609,7 +506,7 @@ public final class ChronicleJournal implements Journal {
             SpaceReservation.requireFree(dir, bytes + RESERVE_MARGIN);
             return;
         }
-        Path file = cycleFile(last);
+        Path file = files.cycleFile(last);
         SpaceReservation.reserve(file, Files.size(file) + bytes);
     }
 
@@ -640,77 +537,6 @@ public final class ChronicleJournal implements Journal {
         return out;
     }
 
-    private Path currentFile(ExcerptAppender appender) throws IOException {
-        return cycleFile(appender.cycle());
-    }
-
-    /** The file of a roll cycle, as Chronicle names it; remembered per cycle. */
-    private Path cycleFile(int cycle) throws IOException {
-        Path known = cycleFiles.get(cycle);
-        if (known != null) {
-            return known;
-        }
-        SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-        if (store == null) {
-            throw new NoSuchFileException(dir + "/<cycle " + cycle + ">" + CYCLE_SUFFIX, null,
-                    "Chronicle has no file for cycle " + cycle);
-        }
-        try {
-            Path file = store.file().toPath();
-            cycleFiles.put(cycle, file);
-            return file;
-        } finally {
-            queue.closeStore(store);
-        }
-    }
-
-    /**
-     * Makes the touched cycle files durable: fsync of each (on Linux this writes the file's dirty mapped pages
-     * too), and for a file not known durable in the directory, fsync of the queue metadata and the directory.
-     *
-     * @return whether a file's directory entry was made durable here for the first time
-     */
-    private boolean fsync(Set<Path> touched) throws IOException {
-        boolean newEntry = false;
-        for (Path file : touched) {
-            FileChannel channel = syncChannels.get(file);
-            if (channel == null) {
-                if (syncChannels.size() > 4) {
-                    for (FileChannel old : syncChannels.values()) {
-                        old.close();
-                    }
-                    syncChannels.clear();
-                }
-                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                syncChannels.put(file, channel);
-            }
-            channel.force(true);
-            syncs.incrementAndGet();
-            newEntry |= durableEntries.add(file);
-        }
-        if (newEntry) {
-            fsyncQueueMetadata();
-        }
-        return newEntry;
-    }
-
-    /** fsync of the queue's metadata file and of the directory (new cycle files, the metadata file itself). */
-    private void fsyncQueueMetadata() throws IOException {
-        Path metadata = dir.resolve(METADATA_FILE);
-        if (Files.exists(metadata)) {
-            try (FileChannel channel = FileChannel.open(metadata, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-        }
-        fsyncDirectory(dir);
-    }
-
-    private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
     // --- verification ----------------------------------------------------------------------------------------
 
     /** Verifies the whole journal through the head tailer (at open), leaving the head at the end. */
@@ -735,10 +561,9 @@ public final class ChronicleJournal implements Journal {
      */
     private void verifyAll(ExcerptTailer tailer, ChainCheck chain, boolean writeMissingCheckpoint)
             throws IOException {
-        refuseDiscardedFiles(dir);
-        checkCycleFileHeaders(dir);
-        FileLock appendLock = lockAppends();
-        try {
+        QueueFiles.refuseDiscardedFiles(dir);
+        QueueFiles.checkCycleFileHeaders(dir);
+        try (AppendLock.Held held = readOnly ? appendLock.shared() : appendLock.exclusive()) {
             Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(dir);
             Map<Integer, Long> readPerCycle = new HashMap<>();
             JournalRecord record;
@@ -759,21 +584,12 @@ public final class ChronicleJournal implements Journal {
             if (checkpoint.isEmpty() && writeMissingCheckpoint && !readOnly) {
                 new HeadCheckpoint(chain.lastSeq(), chain.lastHash()).writeTo(headChannel, true);
             }
-        } finally {
-            unlockAppends(appendLock);
         }
-        refuseDiscardedFiles(dir);
+        QueueFiles.refuseDiscardedFiles(dir);
     }
 
     private JournalCorruptedException lostTail(long last, long remembered) {
-        String lastFile;
-        try {
-            int cycle = queue.lastCycle();
-            lastFile = cycle < 0 ? "no cycle file at all" : "last cycle file " + cycleFile(cycle).getFileName();
-        } catch (IOException | RuntimeException e) {
-            lastFile = "last cycle file unknown: " + e.getMessage();
-        }
-        return new JournalCorruptedException(last + 1, "end of the journal in " + dir + ", " + lastFile,
+        return new JournalCorruptedException(last + 1, "end of the journal in " + dir + ", " + files.lastCycleFile(),
                 "the journal ends at seq " + last + " but its head checkpoint (" + HeadCheckpoint.FILE
                         + ") says seq " + remembered + " was durable: records " + (last + 1) + " to " + remembered
                         + " are lost (a missing, truncated or older cycle file)");
@@ -781,78 +597,15 @@ public final class ChronicleJournal implements Journal {
 
     private void checkNothingHidden(ExcerptTailer tailer, Map<Integer, Long> readPerCycle, ChainCheck chain)
             throws IOException {
-        int first = queue.firstCycle();
-        int last = queue.lastCycle();
-        if (last < first) {
-            return;
-        }
-        ExcerptTailer counter = newTailer();
-        try {
-            for (long cycle : queue.listCyclesBetween(first, last)) {
-                checkCycleCount(tailer, counter, (int) cycle, readPerCycle.getOrDefault((int) cycle, 0L), chain);
-            }
-        } finally {
-            counter.close();
-        }
-    }
-
-    private void checkCycleCount(ExcerptTailer tailer, ExcerptTailer counter, int cycle, long read,
-                                 ChainCheck chain) throws JournalCorruptedException {
-        long counted = counter.excerptsInCycle(cycle);
-        if (counted > read) {
-            long index = ROLL_CYCLE.toIndex(cycle, read);
-            throw new JournalCorruptedException(chain.nextSeq(), position(index, tailer), "Chronicle counts "
-                    + counted + " documents in this cycle file but only " + read + " could be read: a damaged "
-                    + "document header hides the records after seq " + chain.lastSeq());
-        }
-    }
-
-    /**
-     * Every cycle file must start with a complete metadata header (Chronicle's store header). Chronicle meets a bad
-     * one by waiting for its timeout and then renaming the file {@code *.discard} and starting afresh, losing its
-     * records; refusing here keeps the file as it is for repair.
-     */
-    private static void checkCycleFileHeaders(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX)) {
-            for (Path file : files) {
-                int word = storeHeaderWord(file);
-                if (word != 0 && !soundStoreHeader(file, word)) {
-                    throw new JournalCorruptedException(0, file.toString(), String.format("cycle file starts with "
-                            + "a bad header (0x%08x); Chronicle would set it aside as *.discard and lose its "
-                            + "records", word));
-                }
+        for (Map.Entry<Integer, Long> cycle : files.documentsPerCycle().entrySet()) {
+            long read = readPerCycle.getOrDefault(cycle.getKey(), 0L);
+            if (cycle.getValue() > read) {
+                long index = ROLL_CYCLE.toIndex(cycle.getKey(), read);
+                throw new JournalCorruptedException(chain.nextSeq(), files.position(index, tailer), "Chronicle counts "
+                        + cycle.getValue() + " documents in this cycle file but only " + read + " could be read: a "
+                        + "damaged document header hides the records after seq " + chain.lastSeq());
             }
         }
-    }
-
-    /** Whether a cycle file starts with a complete store header (an empty file counts as sound). */
-    static boolean hasSoundStoreHeader(Path file) throws IOException {
-        int word = storeHeaderWord(file);
-        return word == 0 || soundStoreHeader(file, word);
-    }
-
-    /** The first header word of a cycle file, 0 for an empty file. */
-    private static int storeHeaderWord(Path file) throws IOException {
-        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // fill
-            }
-        }
-        return header.position() < 4 ? (header.position() == 0 ? 0 : -1) : header.getInt(0);
-    }
-
-    private static boolean soundStoreHeader(Path file, int word) throws IOException {
-        boolean metadata = (word & 0x4000_0000) != 0;
-        boolean complete = (word & 0x8000_0000) == 0;
-        int length = word & 0x3FFF_FFFF;
-        java.nio.ByteBuffer name = java.nio.ByteBuffer.allocate(8);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (name.hasRemaining() && channel.read(name, 4 + name.position()) >= 0) {
-                // fill
-            }
-        }
-        return metadata && complete && length != 0 && java.util.Arrays.equals(name.array(), STORE_HEADER_NAME);
     }
 
     // --- reading ---------------------------------------------------------------------------------------------
@@ -871,9 +624,7 @@ public final class ChronicleJournal implements Journal {
     }
 
     private ExcerptTailer newTailer() {
-        ExcerptTailer tailer = queue.createTailer();
-        tailer.singleThreadedCheckDisabled(true);
-        return tailer;
+        return files.newTailer();
     }
 
     /** The next record after the tailer, verified by {@code chain}; null if there is none yet. */
@@ -915,15 +666,7 @@ public final class ChronicleJournal implements Journal {
     }
 
     private String position(long index, ExcerptTailer tailer) {
-        int cycle = index > 0 ? ROLL_CYCLE.toCycle(index) : tailer.cycle();
-        String file;
-        try {
-            file = cycleFile(cycle).toString();
-        } catch (IOException | RuntimeException e) {
-            file = dir + " (cycle file unknown: " + e.getMessage() + ")";
-        }
-        return String.format("Chronicle index 0x%x = cycle 0x%x sequence 0x%x, file %s", index, cycle,
-                ROLL_CYCLE.toSequenceNumber(index), file);
+        return files.position(index, tailer);
     }
 
     /** A cursor with its own tailer, positioned lazily at {@code fromSeq}. */
@@ -1012,20 +755,6 @@ public final class ChronicleJournal implements Journal {
     }
 
     // --- checks ----------------------------------------------------------------------------------------------
-
-    private static void refuseDiscardedFiles(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + DISCARD_SUFFIX)) {
-            for (Path file : files) {
-                throw new JournalCorruptedException(0, file.toString(), "Chronicle set this cycle file aside as "
-                        + "damaged (bad header) and may have started a new one; records in it are missing from the "
-                        + "journal. Restore or repair it, then remove it from " + dir);
-            }
-        } catch (NoSuchFileException e) {
-            throw new IOException("journal directory vanished: " + dir, e);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
 
     private void ensureOpen() throws IOException {
         if (closed) {

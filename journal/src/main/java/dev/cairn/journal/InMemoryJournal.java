@@ -2,7 +2,6 @@ package dev.cairn.journal;
 
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
-import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 
 import java.io.IOException;

@@ -20,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -84,7 +83,7 @@ public final class JournalRepair {
     public static Result repair(Path dir, Actor actor) throws IOException {
         Objects.requireNonNull(actor, "actor");
         Path journal = dir.toAbsolutePath().normalize();
-        Path repairing = ChronicleJournal.repairingDir(journal);
+        Path repairing = QueueFiles.repairingDir(journal);
         if (Files.isRegularFile(repairing.resolve(COMPLETE_MARKER))) {
             Path backup = journal.resolveSibling(Files.readString(repairing.resolve(COMPLETE_MARKER)).trim());
             if (Files.exists(journal)) {
@@ -104,7 +103,7 @@ public final class JournalRepair {
         } catch (JournalCorruptedException e) {
             damage = e;
         }
-        try (FileChannel lockChannel = FileChannel.open(journal.resolve(ChronicleJournal.LOCK_FILE),
+        try (FileChannel lockChannel = FileChannel.open(journal.resolve(AppendLock.FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock ignored = lockChannel.lock()) {
             return rebuild(journal, repairing, damage, actor);
@@ -120,8 +119,8 @@ public final class JournalRepair {
             Files.createDirectory(repairing);
             long good;
             long counted;
-            try (SingleChronicleQueue from = ChronicleJournal.buildQueue(scan, null);
-                 SingleChronicleQueue to = ChronicleJournal.buildQueue(repairing, null)) {
+            try (SingleChronicleQueue from = QueueFiles.build(scan, null, false);
+                 SingleChronicleQueue to = QueueFiles.build(repairing, null, false)) {
                 good = copyGoodPrefix(from, to);
                 counted = countDocuments(from);
             }
@@ -160,7 +159,7 @@ public final class JournalRepair {
 
     /** Whether an earlier repair of {@code dir} was interrupted and left its work beside it. */
     public static boolean interrupted(Path dir) {
-        return Files.exists(ChronicleJournal.repairingDir(dir.toAbsolutePath().normalize()));
+        return Files.exists(QueueFiles.repairingDir(dir.toAbsolutePath().normalize()));
     }
 
     /** The last step: the complete repaired journal takes the journal's name, then loses its marker. */
@@ -183,7 +182,7 @@ public final class JournalRepair {
             cycles = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
         }
         for (Path cycle : cycles) {
-            if (!ChronicleJournal.hasSoundStoreHeader(cycle)) {
+            if (!QueueFiles.hasSoundStoreHeader(cycle)) {
                 break;
             }
             Files.copy(cycle, scan.resolve(cycle.getFileName()));

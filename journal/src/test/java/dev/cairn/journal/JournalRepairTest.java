@@ -198,7 +198,7 @@ class JournalRepairTest {
                     .as("the copy keeps every file of the damaged journal")
                     .containsAll(damagedFiles);
         }
-        assertThat(ChronicleJournal.repairingDir(dir())).doesNotExist();
+        assertThat(QueueFiles.repairingDir(dir())).doesNotExist();
         try (ChronicleJournal journal = ChronicleJournal.open(dir())) {
             VerifyReport verified = journal.verify();
             assertThat(verified.lastSeq()).isEqualTo(damage.lastGood + 1);
@@ -240,7 +240,7 @@ class JournalRepairTest {
         byte[] bytes = Files.readAllBytes(cycle);
         bytes[indexOf(bytes, "MARKER-3")] ^= 1;
         Files.write(cycle, bytes);
-        Path repairing = ChronicleJournal.repairingDir(dir());
+        Path repairing = QueueFiles.repairingDir(dir());
         Files.createDirectories(repairing);
         Files.write(repairing.resolve("20260101F.cq4"), new byte[]{9, 9, 9});
 
@@ -268,7 +268,7 @@ class JournalRepairTest {
         copyTree(dir(), damagedCopy);
         JournalRepair.Result first = JournalRepair.repair(dir(), ACTOR);
         // rebuild the state a crash would have left: the complete copy with its marker beside the journal
-        Path repairing = ChronicleJournal.repairingDir(dir());
+        Path repairing = QueueFiles.repairingDir(dir());
         Files.move(dir(), repairing);
         Files.writeString(repairing.resolve(JournalRepair.COMPLETE_MARKER),
                 first.backup().getFileName().toString());
