@@ -1,18 +1,11 @@
 package dev.cairn.journal;
 
+import dev.cairn.io.DurableFiles;
 import dev.cairn.model.Actor;
-import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
-import dev.cairn.io.DurableFiles;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.core.time.TimeProvider;
-import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,20 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The durable {@link Journal}: records in a Chronicle Queue directory, one Chronicle document per record holding
@@ -75,53 +57,33 @@ import java.util.concurrent.locks.ReentrantLock;
  * is written, no committer runs and {@link #append} is refused. It works where the process may not write the
  * directory and on a read-only file system.
  *
+ * <h2>Structure</h2>
+ * This class wires the journal's parts together (docs/JOURNAL.md, "Structure"): {@link QueueFiles} (the queue's
+ * directory and files), {@link AppendLock}, {@link VerifiedHead} (the verified end, which new records follow),
+ * {@link JournalLoader} (the verification at open and in {@link #verify}), {@link GroupCommitter} (the thread that
+ * writes and syncs) and {@link ChronicleCursor} (reading).
+ *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */
 public final class ChronicleJournal implements Journal {
 
-    private static final RollCycle ROLL_CYCLE = QueueFiles.ROLL_CYCLE;
-    private static final int MAX_BATCH_RECORDS = 4096;
-    /**
-     * What is reserved beyond a cycle file's current size before a batch: two blocks (Chronicle maps one block
-     * ahead plus an overlap) and the space its index needs; the batch's own bytes are added to it.
-     */
-    private static final long RESERVE_MARGIN = 4 * QueueFiles.BLOCK_SIZE;
-    /** The head checkpoint is fsynced at least every this many batches (and whenever a cycle file is new). */
-    private static final int HEAD_SYNC_INTERVAL = 64;
     private final Path dir;
     private final boolean readOnly;
     private final QueueFiles files;
-    private final SingleChronicleQueue queue;
     private final AppendLock appendLock;
-    /** The head checkpoint file; written under the append lock. */
-    private final FileChannel headChannel;
-    /** Batches whose checkpoint was written but not fsynced. Owned by the committer thread. */
-    private int unsyncedHeads;
-
-    /** Guards {@link #headTailer} and {@link #head}: the verified end of the journal as this object knows it. */
-    private final ReentrantLock headLock = new ReentrantLock();
-    private final ExcerptTailer headTailer;
-    private final ChainCheck head = ChainCheck.fromStart();
-
-    private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
-    private final Thread committer;
-    private final CycleFileSync sync;
+    private final VerifiedHead head;
+    /** Null for a read-only journal. */
+    private final GroupCommitter committer;
     private volatile boolean closed;
-    private volatile IOException failure;
-    /** Set by the committer before it fails what is still pending and ends. */
-    private volatile boolean committerStopped;
 
-    private ChronicleJournal(boolean readOnly, QueueFiles files, AppendLock appendLock, FileChannel headChannel) {
+    private ChronicleJournal(boolean readOnly, QueueFiles files, AppendLock appendLock, VerifiedHead head,
+                             GroupCommitter committer) {
         this.dir = files.dir();
         this.readOnly = readOnly;
         this.files = files;
-        this.queue = files.queue();
         this.appendLock = appendLock;
-        this.headChannel = headChannel;
-        this.sync = new CycleFileSync(dir);
-        this.headTailer = newTailer();
-        this.committer = new Thread(this::runCommitter, "cairn-journal-committer " + dir.getFileName());
-        this.committer.setDaemon(true);
+        this.head = head;
+        this.committer = committer;
     }
 
     /**
@@ -141,7 +103,7 @@ public final class ChronicleJournal implements Journal {
      * Opens an existing journal for reading only and verifies every record as {@link #open(Path)} does, writing
      * nothing (see "Read-only" above). Appends fail with an {@link IOException}.
      *
-     * @throws java.nio.file.NoSuchFileException if there is no journal in {@code dir}
+     * @throws NoSuchFileException if there is no journal in {@code dir}
      */
     public static ChronicleJournal openReadOnly(Path dir) throws IOException {
         return open(dir, null, true);
@@ -167,8 +129,7 @@ public final class ChronicleJournal implements Journal {
             for (Path needed : List.of(absolute, absolute.resolve(AppendLock.FILE),
                     absolute.resolve(QueueFiles.METADATA_FILE))) {
                 if (!Files.exists(needed)) {
-                    throw new java.nio.file.NoSuchFileException(needed.toString(), null,
-                            "no journal to open read-only");
+                    throw new NoSuchFileException(needed.toString(), null, "no journal to open read-only");
                 }
             }
         } else {
@@ -181,37 +142,29 @@ public final class ChronicleJournal implements Journal {
         Path real = absolute.toRealPath();
         QueueFiles files = QueueFiles.open(real, time, readOnly);
         AppendLock lock = null;
-        FileChannel headChannel = null;
-        ChronicleJournal journal = null;
+        VerifiedHead head = null;
+        GroupCommitter committer = null;
         try {
-            Set<StandardOpenOption> access = readOnly ? Set.of(StandardOpenOption.READ)
-                    : Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             lock = AppendLock.open(real, readOnly);
-            if (!readOnly || Files.exists(real.resolve(HeadCheckpoint.FILE))) {
-                headChannel = FileChannel.open(real.resolve(HeadCheckpoint.FILE), access);
-            }
-            journal = new ChronicleJournal(readOnly, files, lock, headChannel);
-            journal.verifyFromHead();
+            head = new VerifiedHead(files);
             if (!readOnly) {
+                committer = new GroupCommitter(files, lock, head, FileChannel.open(real.resolve(HeadCheckpoint.FILE),
+                        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            }
+            try (AppendLock.Held held = readOnly ? lock.shared() : lock.exclusive()) {
+                Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(real);
+                head.load(checkpoint);
+                if (checkpoint.isEmpty() && committer != null) {
+                    committer.writeCheckpoint(true);
+                }
+            }
+            if (committer != null) {
                 CycleFileSync.syncMetadata(real);
+                committer.start();
             }
-            QueueFiles.refuseDiscardedFiles(real);
-            if (!readOnly) {
-                journal.committer.start();
-            }
-            return journal;
+            return new ChronicleJournal(readOnly, files, lock, head, committer);
         } catch (IOException | RuntimeException | Error e) {
-            if (journal != null) {
-                journal.close();
-            } else {
-                files.close();
-                if (lock != null) {
-                    lock.close();
-                }
-                if (headChannel != null) {
-                    headChannel.close();
-                }
-            }
+            closeAll(committer, head, files, lock);
             throw e;
         }
     }
@@ -225,53 +178,22 @@ public final class ChronicleJournal implements Journal {
     public List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
         Objects.requireNonNull(actor, "actor");
         List<Event> copy = List.copyOf(events);
-        if (copy.isEmpty()) {
-            ensureUsable();
-            return List.of();
-        }
-        Request request = new Request(copy, actor);
-        ensureUsable();
+        ensureOpen();
         if (readOnly) {
             throw new IOException("the journal in " + dir + " is open read-only: nothing can be appended");
         }
-        pending.add(request);
-        if (closed || committerStopped) {
-            request.result.completeExceptionally(closed ? closedException() : failedException());
+        if (copy.isEmpty()) {
+            committer.ensureUsable();
+            return List.of();
         }
-        try {
-            return request.result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for the journal append to become "
-                    + "durable; it may or may not be in the journal (" + dir + ")");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof JournalCorruptedException c) {
-                JournalCorruptedException here = new JournalCorruptedException(c.seq(), c.position(), reasonOf(c));
-                here.initCause(c);
-                throw here;
-            }
-            if (cause instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
-            }
-            if (cause instanceof IllegalArgumentException iae) {
-                throw new IllegalArgumentException(iae.getMessage(), iae);
-            }
-            throw new IOException("journal append failed in " + dir + ": " + cause, cause);
-        }
+        return committer.append(copy, actor);
     }
 
     @Override
     public long lastSeq() throws IOException {
         ensureOpen();
-        headLock.lock();
-        try {
-            ensureOpen();
-            catchUp();
-            return head.lastSeq();
-        } finally {
-            headLock.unlock();
-        }
+        head.catchUp();
+        return head.lastSeq();
     }
 
     @Override
@@ -280,20 +202,16 @@ public final class ChronicleJournal implements Journal {
             throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
         }
         ensureOpen();
-        return new Cursor(fromSeq);
+        return new ChronicleCursor(files, this::ensureOpen, fromSeq);
     }
 
     @Override
     public VerifyReport verify() throws IOException {
         ensureOpen();
-        ChainCheck chain = ChainCheck.fromStart();
-        ExcerptTailer tailer = newTailer();
-        try {
-            verifyAll(tailer, chain, false);
-        } finally {
-            tailer.close();
+        try (RecordTailer tailer = new RecordTailer(files, ChainCheck.fromStart());
+             AppendLock.Held held = appendLock.shared()) {
+            return JournalLoader.verify(files, tailer, HeadCheckpoint.read(dir));
         }
-        return new VerifyReport(chain.lastSeq(), chain.lastSeq(), chain.lastSeq() == 0 ? null : chain.lastHash());
     }
 
     /** The head checkpoint as it is on disk now; empty if there is none. For tests and repair. */
@@ -316,30 +234,7 @@ public final class ChronicleJournal implements Journal {
             return;
         }
         closed = true;
-        pending.add(WAKE_UP);
-        if (committer.isAlive() && committer != Thread.currentThread()) {
-            try {
-                committer.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        failPending(closedException());
-        headLock.lock();
-        try {
-            headTailer.close();
-        } finally {
-            headLock.unlock();
-        }
-        files.close();
-        appendLock.close();
-        try {
-            if (headChannel != null) {
-                headChannel.close();
-            }
-        } catch (IOException ignored) {
-            // every checkpoint written through it was followed by a sync or is covered by the records' own fsync
-        }
+        closeAll(committer, head, files, appendLock);
     }
 
     @Override
@@ -349,446 +244,24 @@ public final class ChronicleJournal implements Journal {
 
     /** How many fsyncs of cycle files this journal has made; for tests of group commit. */
     long syncCount() {
-        return sync.count();
+        return committer == null ? 0 : committer.syncCount();
     }
-
-    // --- committer -------------------------------------------------------------------------------------------
-
-    /** Queued by {@link #close()} to wake the committer; carries no events. */
-    private static final Request WAKE_UP = new Request(List.of(), null);
-
-    /** One caller's events, written contiguously. */
-    private static final class Request {
-        final List<Event> events;
-        final Actor actor;
-        final CompletableFuture<List<JournalRecord>> result = new CompletableFuture<>();
-        List<byte[]> encoded;
-
-        Request(List<Event> events, Actor actor) {
-            this.events = events;
-            this.actor = actor;
-        }
-    }
-
-    private void runCommitter() {
-        ExcerptAppender appender = null;
-        try {
-            appender = queue.createAppender();
-            List<Request> batch = new ArrayList<>();
-            while (!closed) {
-                Request first;
-                try {
-                    first = pending.take();
-                } catch (InterruptedException e) {
-                    continue;
-                }
-                batch.clear();
-                int records = 0;
-                for (Request next = first; next != null;
-                     next = records < MAX_BATCH_RECORDS ? pending.poll() : null) {
-                    if (next != WAKE_UP) {
-                        batch.add(next);
-                        records += next.events.size();
-                    }
-                }
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                if (failure != null) {
-                    batch.forEach(r -> r.result.completeExceptionally(failedException()));
-                    continue;
-                }
-                commit(appender, batch);
-            }
-        } catch (RuntimeException | Error e) {
-            failure = new IOException("journal committer stopped in " + dir + ": " + e, e);
-        } finally {
-            if (appender != null) {
-                appender.close();
-            }
-            sync.close();
-            committerStopped = true;
-            failPending(closed ? closedException() : failedException());
-        }
-    }
-
-    /**
-     * Writes one batch under the append lock: catch up with other processes, encode with the next seqs, write,
-     * fsync, read back. Completes every request of the batch.
-     */
-    private void commit(ExcerptAppender appender, List<Request> batch) {
-        List<Request> written = new ArrayList<>(batch.size());
-        boolean wroteAnything = false;
-        AppendLock.Held held = null;
-        try {
-            held = appendLock.exclusive();
-            headLock.lock();
-            try {
-                catchUp();
-                long seq = head.lastSeq();
-                Digest prev = head.lastHash();
-                for (Request request : batch) {
-                    try {
-                        request.encoded = encode(request, seq, prev);
-                    } catch (RuntimeException e) {
-                        request.result.completeExceptionally(e);
-                        continue;
-                    }
-                    seq += request.encoded.size();
-                    prev = RecordCodec.hash(request.encoded.get(request.encoded.size() - 1));
-                    written.add(request);
-                }
-                reserveSpace(written);
-                Set<Path> touched = new LinkedHashSet<>();
-                for (Request request : written) {
-                    for (byte[] bytes : request.encoded) {
-                        wroteAnything = true;
-                        appender.writeBytes(Bytes.wrapForRead(bytes));
-                        touched.add(files.cycleFile(appender.cycle()));
-                    }
-                }
-                boolean newFile = sync.sync(touched);
-                List<JournalRecord> readBack = catchUp();
-                List<List<JournalRecord>> results = new ArrayList<>(written.size());
-                int i = 0;
-                for (Request request : written) {
-                    List<JournalRecord> mine = new ArrayList<>(request.encoded.size());
-                    for (byte[] bytes : request.encoded) {
-                        JournalRecord record = readBack.get(i++);
-                        if (!record.hash().equals(RecordCodec.hash(bytes))) {
-                            throw new IOException("journal record " + record.seq() + " read back differs from the "
-                                    + "one written in " + dir);
-                        }
-                        mine.add(record);
-                    }
-                    results.add(List.copyOf(mine));
-                }
-                if (!readBack.isEmpty()) {
-                    writeCheckpoint(newFile);
-                }
-                for (int r = 0; r < written.size(); r++) {
-                    written.get(r).result.complete(results.get(r));
-                }
-            } finally {
-                headLock.unlock();
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            IOException failed = e instanceof IOException io ? io
-                    : new IOException("journal append failed in " + dir + ": " + e, e);
-            if (wroteAnything) {
-                failure = failed;
-            }
-            for (Request request : batch) {
-                request.result.completeExceptionally(failed);
-            }
-        } finally {
-            if (held != null) {
-                held.close();
-            }
-        }
-    }
-
-    /**
-     * Reserves the disk space the batch will write through Chronicle's map: the current cycle file's size plus the
-     * batch and {@link #RESERVE_MARGIN}. When the batch will open a new cycle file (a new day), that file does not
-     * exist yet, so the file system's free space is checked instead. Nothing is written if this fails, so the
-     * journal stays usable once space is freed.
-     */
-    private void reserveSpace(List<Request> batch) throws IOException {
-        long bytes = RESERVE_MARGIN;
-        for (Request request : batch) {
-            for (byte[] encoded : request.encoded) {
-                bytes += encoded.length + 64;
-            }
-        }
-        int last = queue.lastCycle();
-        if (last < 0 || last != queue.cycle()) {
-            SpaceReservation.requireFree(dir, bytes + RESERVE_MARGIN);
-            return;
-        }
-        Path file = files.cycleFile(last);
-        SpaceReservation.reserve(file, Files.size(file) + bytes);
-    }
-
-    /**
-     * Writes the head checkpoint (the last record's seq and hash) now that the batch is durable; fsyncs it when the
-     * batch made a new cycle file durable (the file whose loss the checkpoint is there to detect) or after
-     * {@link #HEAD_SYNC_INTERVAL} batches. Until it is fsynced a machine crash may leave an older checkpoint, which
-     * is still true: it only ever names records that were durable. Requires the append lock.
-     */
-    private void writeCheckpoint(boolean newFile) throws IOException {
-        boolean sync = newFile || ++unsyncedHeads >= HEAD_SYNC_INTERVAL;
-        new HeadCheckpoint(head.lastSeq(), head.lastHash()).writeTo(headChannel, sync);
-        if (sync) {
-            unsyncedHeads = 0;
-        }
-    }
-
-    private static List<byte[]> encode(Request request, long lastSeq, Digest lastHash) {
-        List<byte[]> out = new ArrayList<>(request.events.size());
-        Digest prev = lastHash;
-        long seq = lastSeq;
-        Instant now = Instant.now();
-        for (Event event : request.events) {
-            byte[] bytes = RecordCodec.encode(++seq, now, request.actor, Objects.requireNonNull(event, "event"), prev);
-            out.add(bytes);
-            prev = RecordCodec.hash(bytes);
-        }
-        return out;
-    }
-
-    // --- verification ----------------------------------------------------------------------------------------
-
-    /** Verifies the whole journal through the head tailer (at open), leaving the head at the end. */
-    private void verifyFromHead() throws IOException {
-        headLock.lock();
-        try {
-            verifyAll(headTailer, head, true);
-        } finally {
-            headLock.unlock();
-        }
-    }
-
-    /**
-     * Reads {@code tailer} from where it is to the end, verifying every record with {@code chain}, then checks
-     * what Chronicle cannot see for itself: no {@code *.discard} file, every cycle file starts with a sound header,
-     * and each cycle holds exactly as many documents as were read from it (a damaged header in the middle of a
-     * file makes Chronicle stop there and hide every record after it), and the journal reaches the record its head
-     * checkpoint names, with that record's hash (else it lost its tail). Runs under the append lock, so no other
-     * process is writing meanwhile. {@code tailer} and {@code chain} must be at the start.
-     *
-     * @param writeMissingCheckpoint write the checkpoint if there is none (a journal from before checkpoints)
-     */
-    private void verifyAll(ExcerptTailer tailer, ChainCheck chain, boolean writeMissingCheckpoint)
-            throws IOException {
-        QueueFiles.refuseDiscardedFiles(dir);
-        QueueFiles.checkCycleFileHeaders(dir);
-        try (AppendLock.Held held = readOnly ? appendLock.shared() : appendLock.exclusive()) {
-            Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(dir);
-            Map<Integer, Long> readPerCycle = new HashMap<>();
-            JournalRecord record;
-            while ((record = readNext(tailer, chain,
-                    index -> readPerCycle.merge(ROLL_CYCLE.toCycle(index), 1L, Long::sum))) != null) {
-                if (checkpoint.isPresent() && record.seq() == checkpoint.get().seq()
-                        && !record.hash().equals(checkpoint.get().hash())) {
-                    throw new JournalCorruptedException(record.seq(), dir.resolve(HeadCheckpoint.FILE).toString(),
-                            "the head checkpoint says record " + record.seq() + " hashes to "
-                                    + checkpoint.get().hash() + " but it hashes to " + record.hash()
-                                    + " (the journal was replaced by another one?)");
-                }
-            }
-            checkNothingHidden(tailer, readPerCycle, chain);
-            if (checkpoint.isPresent() && chain.lastSeq() < checkpoint.get().seq()) {
-                throw lostTail(chain.lastSeq(), checkpoint.get().seq());
-            }
-            if (checkpoint.isEmpty() && writeMissingCheckpoint && !readOnly) {
-                new HeadCheckpoint(chain.lastSeq(), chain.lastHash()).writeTo(headChannel, true);
-            }
-        }
-        QueueFiles.refuseDiscardedFiles(dir);
-    }
-
-    private JournalCorruptedException lostTail(long last, long remembered) {
-        return new JournalCorruptedException(last + 1, "end of the journal in " + dir + ", " + files.lastCycleFile(),
-                "the journal ends at seq " + last + " but its head checkpoint (" + HeadCheckpoint.FILE
-                        + ") says seq " + remembered + " was durable: records " + (last + 1) + " to " + remembered
-                        + " are lost (a missing, truncated or older cycle file)");
-    }
-
-    private void checkNothingHidden(ExcerptTailer tailer, Map<Integer, Long> readPerCycle, ChainCheck chain)
-            throws IOException {
-        for (Map.Entry<Integer, Long> cycle : files.documentsPerCycle().entrySet()) {
-            long read = readPerCycle.getOrDefault(cycle.getKey(), 0L);
-            if (cycle.getValue() > read) {
-                long index = ROLL_CYCLE.toIndex(cycle.getKey(), read);
-                throw new JournalCorruptedException(chain.nextSeq(), files.position(index, tailer), "Chronicle counts "
-                        + cycle.getValue() + " documents in this cycle file but only " + read + " could be read: a "
-                        + "damaged document header hides the records after seq " + chain.lastSeq());
-            }
-        }
-    }
-
-    // --- reading ---------------------------------------------------------------------------------------------
-
-    /**
-     * Reads and verifies the records appended since the head was last advanced (by anyone), advancing it.
-     * Requires {@link #headLock}.
-     */
-    private List<JournalRecord> catchUp() throws IOException {
-        List<JournalRecord> out = new ArrayList<>();
-        JournalRecord record;
-        while ((record = readNext(headTailer, head)) != null) {
-            out.add(record);
-        }
-        return out;
-    }
-
-    private ExcerptTailer newTailer() {
-        return files.newTailer();
-    }
-
-    /** The next record after the tailer, verified by {@code chain}; null if there is none yet. */
-    private JournalRecord readNext(ExcerptTailer tailer, ChainCheck chain) throws IOException {
-        return readNext(tailer, chain, null);
-    }
-
-    /** As {@link #readNext(ExcerptTailer, ChainCheck)}, telling {@code onIndex} the Chronicle index read. */
-    private JournalRecord readNext(ExcerptTailer tailer, ChainCheck chain, java.util.function.LongConsumer onIndex)
-            throws IOException {
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return null;
-            }
-            long index = dc.index();
-            try {
-                Bytes<?> in = dc.wire().bytes();
-                long length = in.readRemaining();
-                if (length > Integer.MAX_VALUE - 16) {
-                    throw new JournalCorruptedException(chain.nextSeq(), position(index, tailer),
-                            "Chronicle document of " + length + " bytes is larger than any record");
-                }
-                byte[] bytes = new byte[(int) length];
-                in.read(bytes);
-                JournalRecord record = chain.accept(bytes, seq -> position(index, tailer));
-                if (onIndex != null) {
-                    onIndex.accept(index);
-                }
-                return record;
-            } catch (JournalCorruptedException e) {
-                // stay on the damaged document: reading again reports the same damage, never what follows it
-                dc.rollbackOnClose();
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            throw new JournalCorruptedException(chain.nextSeq(), position(tailer.index(), tailer),
-                    "Chronicle could not read the document: " + e);
-        }
-    }
-
-    private String position(long index, ExcerptTailer tailer) {
-        return files.position(index, tailer);
-    }
-
-    /** A cursor with its own tailer, positioned lazily at {@code fromSeq}. */
-    private final class Cursor implements JournalCursor {
-        private final ExcerptTailer tailer = newTailer();
-        private final ChainCheck chain;
-        /** Documents still to pass over before record {@code fromSeq}. */
-        private long toSkip;
-        private boolean sought;
-        private IOException failed;
-        private boolean cursorClosed;
-
-        Cursor(long fromSeq) {
-            this.chain = ChainCheck.at(fromSeq, fromSeq == 1 ? RecordCodec.ZERO_HASH : null);
-            this.toSkip = fromSeq - 1;
-        }
-
-        @Override
-        public JournalRecord next() throws IOException {
-            if (cursorClosed) {
-                throw new IOException("journal cursor is closed (" + dir + ")");
-            }
-            ensureOpen();
-            if (failed != null) {
-                throw failed;
-            }
-            try {
-                if (toSkip > 0 && !sought) {
-                    sought = true;
-                    seek();
-                }
-                while (toSkip > 0) {
-                    try (DocumentContext dc = tailer.readingDocument()) {
-                        if (!dc.isPresent()) {
-                            return null;
-                        }
-                    }
-                    toSkip--;
-                }
-                return readNext(tailer, chain);
-            } catch (IOException e) {
-                failed = e;
-                throw e;
-            } catch (RuntimeException e) {
-                ensureOpen();
-                throw e;
-            }
-        }
-
-        /**
-         * Moves straight to record {@code fromSeq} when it exists: record N is the (N-1)th document of the queue, so
-         * whole cycles are passed over by their document counts and the rest is one index lookup. Leaves the
-         * tailer at the start (for a linear skip) when that is not possible; the chain check of the first record
-         * read catches any miscount.
-         */
-        private void seek() {
-            int first = queue.firstCycle();
-            int last = queue.lastCycle();
-            if (last < first) {
-                return;
-            }
-            long remaining = toSkip;
-            for (long cycle : queue.listCyclesBetween(first, last)) {
-                long count = tailer.excerptsInCycle((int) cycle);
-                if (remaining < count) {
-                    if (tailer.moveToIndex(ROLL_CYCLE.toIndex((int) cycle, remaining))) {
-                        toSkip = 0;
-                        return;
-                    }
-                    break;
-                }
-                remaining -= count;
-            }
-            tailer.toStart();
-        }
-
-        @Override
-        public void close() {
-            if (!cursorClosed) {
-                cursorClosed = true;
-                if (!closed) {
-                    tailer.close();
-                }
-            }
-        }
-    }
-
-    // --- checks ----------------------------------------------------------------------------------------------
 
     private void ensureOpen() throws IOException {
         if (closed) {
-            throw closedException();
+            throw new IOException("journal is closed (" + dir + ")");
         }
     }
 
-    private void ensureUsable() throws IOException {
-        ensureOpen();
-        if (failure != null) {
-            throw failedException();
+    private static void closeAll(java.io.Closeable... parts) {
+        for (java.io.Closeable part : parts) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (IOException ignored) {
+                    // none of the parts throws: each says why in its own close
+                }
+            }
         }
-    }
-
-    private IOException closedException() {
-        return new IOException("journal is closed (" + dir + ")");
-    }
-
-    private IOException failedException() {
-        IOException cause = failure;
-        return new IOException("journal refuses appends after an earlier failure; reopen it to verify " + dir
-                + (cause == null ? "" : ": " + cause.getMessage()), cause);
-    }
-
-    private void failPending(IOException e) {
-        Request request;
-        while ((request = pending.poll()) != null) {
-            request.result.completeExceptionally(e);
-        }
-    }
-
-    private static String reasonOf(JournalCorruptedException e) {
-        String message = e.getMessage();
-        int at = message.indexOf("): ");
-        return at < 0 ? message : message.substring(at + 3);
     }
 }

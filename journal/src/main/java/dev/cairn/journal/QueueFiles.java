@@ -210,10 +210,10 @@ final class QueueFiles implements Closeable {
 
     /**
      * A Chronicle index in words, for messages: {@code Chronicle index 0x… = cycle 0x… sequence 0x…, file …}. For an
-     * index of 0 or less (none read yet) the tailer's cycle stands in.
+     * index of 0 or less (none read yet) the tailer's cycle stands in, if there is a tailer.
      */
     String position(long index, ExcerptTailer tailer) {
-        int cycle = index > 0 ? ROLL_CYCLE.toCycle(index) : tailer.cycle();
+        int cycle = index > 0 ? ROLL_CYCLE.toCycle(index) : tailer != null ? tailer.cycle() : -1;
         String file;
         try {
             file = cycleFile(cycle).toString();

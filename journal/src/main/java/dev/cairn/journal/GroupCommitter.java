@@ -1,0 +1,360 @@
+package dev.cairn.journal;
+
+import dev.cairn.model.Actor;
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.model.JournalRecord;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one thread that writes a journal's records (docs/JOURNAL.md, "Durability" and "Several processes"). Callers
+ * hand it their events and wait; it takes everything pending (up to {@value #MAX_BATCH_RECORDS} records) as one
+ * batch and, under the append lock:
+ * <ol>
+ *   <li>catches the {@link VerifiedHead} up with what other processes appended;
+ *   <li>encodes each caller's events with the next seqs and the chain;
+ *   <li>reserves the disk space the batch will write through Chronicle's map ({@link SpaceReservation});
+ *   <li>writes the records, fsyncs the cycle files they went to ({@link CycleFileSync}) — one sync for the whole
+ *   batch (group commit);
+ *   <li>reads them back through the head and completes every caller;
+ *   <li>rewrites the head checkpoint ({@link HeadCheckpoint}).
+ * </ol>
+ * If anything fails after a byte may have reached the file, it refuses every later batch: the journal must be opened
+ * again, which verifies what is there.
+ *
+ * <p>Thread-safe: {@link #append} from any thread.
+ */
+final class GroupCommitter implements Closeable {
+
+    private static final int MAX_BATCH_RECORDS = 4096;
+    /**
+     * What is reserved beyond a cycle file's current size before a batch: two blocks (Chronicle maps one block
+     * ahead plus an overlap) and the space its index needs; the batch's own bytes are added to it.
+     */
+    private static final long RESERVE_MARGIN = 4 * QueueFiles.BLOCK_SIZE;
+    /** The head checkpoint is fsynced at least every this many batches (and whenever a cycle file is new). */
+    private static final int HEAD_SYNC_INTERVAL = 64;
+    /** Queued by {@link #close()} to wake the thread; carries no events. */
+    private static final Request WAKE_UP = new Request(List.of(), null);
+
+    private final QueueFiles files;
+    private final Path dir;
+    private final AppendLock appendLock;
+    private final VerifiedHead head;
+    /** The head checkpoint file; written under the append lock. */
+    private final FileChannel headChannel;
+    private final CycleFileSync sync;
+    private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile IOException failure;
+    /** Set by the thread before it fails what is still pending and ends. */
+    private volatile boolean stopped;
+    /** Batches whose checkpoint was written but not fsynced. Owned by the thread. */
+    private int unsyncedHeads;
+
+    GroupCommitter(QueueFiles files, AppendLock appendLock, VerifiedHead head, FileChannel headChannel) {
+        this.files = files;
+        this.dir = files.dir();
+        this.appendLock = appendLock;
+        this.head = head;
+        this.headChannel = headChannel;
+        this.sync = new CycleFileSync(dir);
+        this.thread = new Thread(this::run, "cairn-journal-committer " + dir.getFileName());
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the thread; appends wait for it. */
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Appends {@code events} (not empty) as consecutive records and returns them once durable.
+     *
+     * @throws IOException if they could not be made durable; see {@link Journal#append}
+     */
+    List<JournalRecord> append(List<Event> events, Actor actor) throws IOException {
+        Request request = new Request(events, actor);
+        ensureUsable();
+        pending.add(request);
+        if (closed || stopped) {
+            request.result.completeExceptionally(closed ? closedException() : failedException());
+        }
+        try {
+            return request.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the journal append to become "
+                    + "durable; it may or may not be in the journal (" + dir + ")");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof JournalCorruptedException c) {
+                JournalCorruptedException here = new JournalCorruptedException(c.seq(), c.position(), c.reason());
+                here.initCause(c);
+                throw here;
+            }
+            if (cause instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            if (cause instanceof IllegalArgumentException iae) {
+                throw new IllegalArgumentException(iae.getMessage(), iae);
+            }
+            throw new IOException("journal append failed in " + dir + ": " + cause, cause);
+        }
+    }
+
+    /** Throws if the journal is closed or refuses appends after a failure. */
+    void ensureUsable() throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+        if (failure != null) {
+            throw failedException();
+        }
+    }
+
+    /**
+     * Writes the head checkpoint from the head as it is, fsyncing it if {@code sync}. Requires the append lock,
+     * exclusively; the thread's own calls hold it already.
+     */
+    void writeCheckpoint(boolean sync) throws IOException {
+        new HeadCheckpoint(head.lastSeq(), head.lastHash()).writeTo(headChannel, sync);
+    }
+
+    /** How many fsyncs of cycle files this committer has made; for tests of group commit. */
+    long syncCount() {
+        return sync.count();
+    }
+
+    /**
+     * Stops the thread; appends still pending fail with an {@link IOException} saying the journal is closed. The
+     * head checkpoint file is closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pending.add(WAKE_UP);
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        failPending(closedException());
+        try {
+            headChannel.close();
+        } catch (IOException ignored) {
+            // every checkpoint written through it was followed by a sync or is covered by the records' own fsync
+        }
+    }
+
+    // --- the thread ------------------------------------------------------------------------------------------
+
+    /** One caller's events, written contiguously. */
+    private static final class Request {
+        final List<Event> events;
+        final Actor actor;
+        final CompletableFuture<List<JournalRecord>> result = new CompletableFuture<>();
+        List<byte[]> encoded;
+
+        Request(List<Event> events, Actor actor) {
+            this.events = events;
+            this.actor = actor;
+        }
+    }
+
+    private void run() {
+        ExcerptAppender appender = null;
+        try {
+            appender = files.queue().createAppender();
+            List<Request> batch = new ArrayList<>();
+            while (!closed) {
+                Request first;
+                try {
+                    first = pending.take();
+                } catch (InterruptedException e) {
+                    continue;
+                }
+                batch.clear();
+                int records = 0;
+                for (Request next = first; next != null;
+                     next = records < MAX_BATCH_RECORDS ? pending.poll() : null) {
+                    if (next != WAKE_UP) {
+                        batch.add(next);
+                        records += next.events.size();
+                    }
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (failure != null) {
+                    batch.forEach(r -> r.result.completeExceptionally(failedException()));
+                    continue;
+                }
+                commit(appender, batch);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = new IOException("journal committer stopped in " + dir + ": " + e, e);
+        } finally {
+            if (appender != null) {
+                appender.close();
+            }
+            sync.close();
+            stopped = true;
+            failPending(closed ? closedException() : failedException());
+        }
+    }
+
+    /** Writes one batch under the append lock (see the class comment). Completes every request of the batch. */
+    private void commit(ExcerptAppender appender, List<Request> batch) {
+        List<Request> written = new ArrayList<>(batch.size());
+        boolean wroteAnything = false;
+        AppendLock.Held held = null;
+        try {
+            held = appendLock.exclusive();
+            head.lock();
+            try {
+                head.catchUp();
+                long seq = head.lastSeq();
+                Digest prev = head.lastHash();
+                for (Request request : batch) {
+                    try {
+                        request.encoded = encode(request, seq, prev);
+                    } catch (RuntimeException e) {
+                        request.result.completeExceptionally(e);
+                        continue;
+                    }
+                    seq += request.encoded.size();
+                    prev = RecordCodec.hash(request.encoded.get(request.encoded.size() - 1));
+                    written.add(request);
+                }
+                reserveSpace(written);
+                Set<Path> touched = new LinkedHashSet<>();
+                for (Request request : written) {
+                    for (byte[] bytes : request.encoded) {
+                        wroteAnything = true;
+                        appender.writeBytes(Bytes.wrapForRead(bytes));
+                        touched.add(files.cycleFile(appender.cycle()));
+                    }
+                }
+                boolean newFile = sync.sync(touched);
+                List<EncodedRecord> readBack = head.catchUp();
+                List<List<JournalRecord>> results = new ArrayList<>(written.size());
+                int i = 0;
+                for (Request request : written) {
+                    List<JournalRecord> mine = new ArrayList<>(request.encoded.size());
+                    for (byte[] bytes : request.encoded) {
+                        JournalRecord record = readBack.get(i++).record();
+                        if (!record.hash().equals(RecordCodec.hash(bytes))) {
+                            throw new IOException("journal record " + record.seq() + " read back differs from the "
+                                    + "one written in " + dir);
+                        }
+                        mine.add(record);
+                    }
+                    results.add(List.copyOf(mine));
+                }
+                if (!readBack.isEmpty()) {
+                    boolean syncHead = newFile || ++unsyncedHeads >= HEAD_SYNC_INTERVAL;
+                    writeCheckpoint(syncHead);
+                    if (syncHead) {
+                        unsyncedHeads = 0;
+                    }
+                }
+                for (int r = 0; r < written.size(); r++) {
+                    written.get(r).result.complete(results.get(r));
+                }
+            } finally {
+                head.unlock();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            IOException failed = e instanceof IOException io ? io
+                    : new IOException("journal append failed in " + dir + ": " + e, e);
+            if (wroteAnything) {
+                failure = failed;
+            }
+            for (Request request : batch) {
+                request.result.completeExceptionally(failed);
+            }
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    /**
+     * Reserves the disk space the batch will write through Chronicle's map: the current cycle file's size plus the
+     * batch and {@link #RESERVE_MARGIN}. When the batch will open a new cycle file (a new day), that file does not
+     * exist yet, so the file system's free space is checked instead. Nothing is written if this fails, so the
+     * journal stays usable once space is freed.
+     */
+    private void reserveSpace(List<Request> batch) throws IOException {
+        long bytes = RESERVE_MARGIN;
+        for (Request request : batch) {
+            for (byte[] encoded : request.encoded) {
+                bytes += encoded.length + 64;
+            }
+        }
+        int last = files.queue().lastCycle();
+        if (last < 0 || last != files.queue().cycle()) {
+            SpaceReservation.requireFree(dir, bytes + RESERVE_MARGIN);
+            return;
+        }
+        Path file = files.cycleFile(last);
+        SpaceReservation.reserve(file, Files.size(file) + bytes);
+    }
+
+    private static List<byte[]> encode(Request request, long lastSeq, Digest lastHash) {
+        List<byte[]> out = new ArrayList<>(request.events.size());
+        Digest prev = lastHash;
+        long seq = lastSeq;
+        Instant now = Instant.now();
+        for (Event event : request.events) {
+            byte[] bytes = RecordCodec.encode(++seq, now, request.actor, Objects.requireNonNull(event, "event"), prev);
+            out.add(bytes);
+            prev = RecordCodec.hash(bytes);
+        }
+        return out;
+    }
+
+    private IOException closedException() {
+        return new IOException("journal is closed (" + dir + ")");
+    }
+
+    private IOException failedException() {
+        IOException cause = failure;
+        return new IOException("journal refuses appends after an earlier failure; reopen it to verify " + dir
+                + (cause == null ? "" : ": " + cause.getMessage()), cause);
+    }
+
+    private void failPending(IOException e) {
+        Request request;
+        while ((request = pending.poll()) != null) {
+            request.result.completeExceptionally(e);
+        }
+    }
+}
