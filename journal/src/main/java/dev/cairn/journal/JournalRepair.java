@@ -3,28 +3,20 @@ package dev.cairn.journal;
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.io.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Cuts a damaged {@link ChronicleJournal} back to its last good record (docs/JOURNAL.md, "Damage and repair").
@@ -93,8 +85,7 @@ public final class JournalRepair {
             }
             putInPlace(repairing, journal);
         } else if (Files.exists(repairing)) {
-            removeTree(repairing);
-            fsyncDirectory(journal.getParent());
+            DurableFiles.removeTree(repairing);
         }
         JournalCorruptedException damage;
         try (ChronicleJournal sound = ChronicleJournal.open(journal)) {
@@ -103,9 +94,8 @@ public final class JournalRepair {
         } catch (JournalCorruptedException e) {
             damage = e;
         }
-        try (FileChannel lockChannel = FileChannel.open(journal.resolve(AppendLock.FILE),
-                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             FileLock ignored = lockChannel.lock()) {
+        try (AppendLock lock = AppendLock.open(journal.toRealPath(), false);
+             AppendLock.Held held = lock.exclusive()) {
             return rebuild(journal, repairing, damage, actor);
         }
     }
@@ -119,10 +109,10 @@ public final class JournalRepair {
             Files.createDirectory(repairing);
             long good;
             long counted;
-            try (SingleChronicleQueue from = QueueFiles.build(scan, null, false);
+            try (QueueFiles from = QueueFiles.open(scan, null, false);
                  SingleChronicleQueue to = QueueFiles.build(repairing, null, false)) {
                 good = copyGoodPrefix(from, to);
-                counted = countDocuments(from);
+                counted = from.documentsPerCycle().values().stream().mapToLong(Long::longValue).sum();
             }
             long lost = Math.max(counted - good, checkpoint.map(c -> c.seq() - good).orElse(0L));
             Path backup = backupName(journal);
@@ -136,9 +126,9 @@ public final class JournalRepair {
                 repairSeq = repaired.append(new Event.JournalRepaired(good, Math.max(lost, 0), damage.getMessage(),
                         backupRelative), actor).seq();
             }
-            fsyncTree(repairing);
+            DurableFiles.syncFilesAndDir(repairing);
             Files.writeString(repairing.resolve(COMPLETE_MARKER), backup.getFileName().toString());
-            fsyncTree(repairing);
+            DurableFiles.syncFilesAndDir(repairing);
             Files.move(journal, backup, StandardCopyOption.ATOMIC_MOVE);
             putInPlace(repairing, journal);
             return new Result(true, good, Math.max(lost, 0), damage.getMessage(), backup, repairSeq);
@@ -146,14 +136,14 @@ public final class JournalRepair {
             if (Files.isDirectory(journal) && Files.exists(repairing)
                     && !Files.exists(repairing.resolve(COMPLETE_MARKER))) {
                 try {
-                    removeTree(repairing);
+                    DurableFiles.removeTree(repairing);
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
             throw e;
         } finally {
-            removeTree(scan);
+            DurableFiles.removeTree(scan);
         }
     }
 
@@ -164,10 +154,9 @@ public final class JournalRepair {
 
     /** The last step: the complete repaired journal takes the journal's name, then loses its marker. */
     private static void putInPlace(Path repairing, Path journal) throws IOException {
-        Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(journal.getParent());
+        DurableFiles.renameDurable(repairing, journal);
         Files.delete(journal.resolve(COMPLETE_MARKER));
-        fsyncDirectory(journal);
+        DurableFiles.syncDir(journal);
     }
 
     /**
@@ -177,11 +166,7 @@ public final class JournalRepair {
      * might write while reading.
      */
     private static void copySoundCycleFiles(Path journal, Path scan) throws IOException {
-        List<Path> cycles;
-        try (Stream<Path> files = Files.list(journal)) {
-            cycles = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
-        }
-        for (Path cycle : cycles) {
+        for (Path cycle : QueueFiles.cycleFiles(journal)) {
             if (!QueueFiles.hasSoundStoreHeader(cycle)) {
                 break;
             }
@@ -190,50 +175,23 @@ public final class JournalRepair {
     }
 
     /** Copies every document that verifies, from seq 1, stopping at the first that does not; returns how many. */
-    private static long copyGoodPrefix(SingleChronicleQueue from, SingleChronicleQueue to) throws IOException {
-        ChainCheck chain = ChainCheck.fromStart();
-        try (ExcerptTailer tailer = from.createTailer(); ExcerptAppender appender = to.createAppender()) {
+    private static long copyGoodPrefix(QueueFiles from, SingleChronicleQueue to) throws IOException {
+        try (RecordTailer tailer = new RecordTailer(from, ChainCheck.fromStart());
+             ExcerptAppender appender = to.createAppender()) {
             while (true) {
-                byte[] bytes;
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    Bytes<?> in = dc.wire().bytes();
-                    long length = in.readRemaining();
-                    if (length > Integer.MAX_VALUE - 16) {
-                        break;
-                    }
-                    bytes = new byte[(int) length];
-                    in.read(bytes);
-                } catch (RuntimeException e) {
-                    break;
-                }
+                EncodedRecord record;
                 try {
-                    chain.accept(bytes, seq -> "repair scan");
-                } catch (JournalCorruptedException e) {
+                    record = tailer.next();
+                } catch (JournalCorruptedException damage) {
                     break;
                 }
-                appender.writeBytes(Bytes.wrapForRead(bytes));
+                if (record == null) {
+                    break;
+                }
+                appender.writeBytes(Bytes.wrapForRead(record.bytes()));
             }
+            return tailer.chain().lastSeq();
         }
-        return chain.lastSeq();
-    }
-
-    /** Documents Chronicle counts in all cycles, readable or not. */
-    private static long countDocuments(SingleChronicleQueue queue) {
-        int first = queue.firstCycle();
-        int last = queue.lastCycle();
-        if (last < first) {
-            return 0;
-        }
-        long total = 0;
-        try (ExcerptTailer counter = queue.createTailer()) {
-            for (long cycle : queue.listCyclesBetween(first, last)) {
-                total += counter.excerptsInCycle((int) cycle);
-            }
-        }
-        return total;
     }
 
     private static Optional<HeadCheckpoint> readCheckpointQuietly(Path journal) {
@@ -251,36 +209,5 @@ public final class JournalRepair {
             candidate = journal.resolveSibling(base + "-" + i);
         }
         return candidate;
-    }
-
-    private static void fsyncTree(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                if (Files.isRegularFile(file)) {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE)) {
-                        channel.force(true);
-                    }
-                }
-            }
-        }
-        fsyncDirectory(dir);
-    }
-
-    private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    private static void removeTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
