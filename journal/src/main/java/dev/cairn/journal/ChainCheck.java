@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Digest;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 
@@ -49,8 +50,11 @@ final class ChainCheck {
      * Decodes {@code bytes} as the next record, checks it and accepts it.
      *
      * @param position where the bytes came from, computed only for messages
+     * @throws JournalCorruptedException if it is not a sound record or does not follow the last one
+     * @throws FormatTooNewException     if it is a sound record of a newer Cairn (nothing is accepted)
      */
-    JournalRecord accept(byte[] bytes, LongFunction<String> position) throws JournalCorruptedException {
+    JournalRecord accept(byte[] bytes, LongFunction<String> position)
+            throws JournalCorruptedException, FormatTooNewException {
         long expected = nextSeq();
         JournalRecord r = RecordCodec.decode(bytes, expected, () -> position.apply(expected));
         if (r.seq() != expected) {

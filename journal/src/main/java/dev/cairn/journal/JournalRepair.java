@@ -2,6 +2,7 @@ package dev.cairn.journal;
 
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.io.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
@@ -35,7 +36,13 @@ import java.util.Optional;
  *   empty one an open created meanwhile, goes aside, never deleted).
  * </ol>
  * {@link ChronicleJournal#open} refuses while {@code <dir>.repairing} exists.
- * The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
+ *
+ * <p><b>Never cuts what it cannot read because it is newer.</b> A record or head checkpoint that a newer Cairn wrote
+ * ({@link FormatTooNewException}) is not damage: if open finds one, or one follows the damage (anywhere in the
+ * documents Chronicle can still read after the cut, later cycle files included), repair refuses with that
+ * exception, changing nothing. Run the newer Cairn's repair instead.
+ *
+ * <p>The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
  * Not thread-safe; static.
  */
 public final class JournalRepair {
@@ -70,7 +77,10 @@ public final class JournalRepair {
      * Repairs the journal in {@code dir} if it fails verification, and finishes an interrupted earlier repair.
      *
      * @param actor who repairs, for the {@link Event.JournalRepaired} record
-     * @throws IOException if the journal cannot be read or the repaired one written; {@code dir} is then as it was
+     * @throws FormatTooNewException if the journal holds a record or checkpoint a newer Cairn wrote, before or after
+     *                               the damage: nothing is changed ("repair refused: ...")
+     * @throws IOException           if the journal cannot be read or the repaired one written; {@code dir} is then
+     *                               as it was
      */
     public static Result repair(Path dir, Actor actor) throws IOException {
         Objects.requireNonNull(actor, "actor");
@@ -93,6 +103,8 @@ public final class JournalRepair {
             return new Result(false, last, 0, null, null, 0);
         } catch (JournalCorruptedException e) {
             damage = e;
+        } catch (FormatTooNewException e) {
+            throw e.refusing("repair refused, nothing changed");
         }
         try (AppendLock lock = AppendLock.open(journal.toRealPath(), false);
              AppendLock.Held held = lock.exclusive()) {
@@ -111,7 +123,7 @@ public final class JournalRepair {
             long counted;
             try (QueueFiles from = QueueFiles.open(scan, null, false);
                  SingleChronicleQueue to = QueueFiles.build(repairing, null, false)) {
-                good = copyGoodPrefix(from, to);
+                good = copyGoodPrefix(from, to, damage);
                 counted = from.documentsPerCycle().values().stream().mapToLong(Long::longValue).sum();
             }
             long lost = Math.max(counted - good, checkpoint.map(c -> c.seq() - good).orElse(0L));
@@ -160,37 +172,72 @@ public final class JournalRepair {
     }
 
     /**
-     * Copies the cycle files, in order, up to the first whose store header is bad (Chronicle would set that one
-     * aside and everything in and after it is past the damage). The metadata file is left behind: Chronicle
-     * rebuilds it from the directory listing, and the copy keeps the damaged directory free of anything Chronicle
-     * might write while reading.
+     * Copies the cycle files whose store header is sound, in order, leaving out those Chronicle would set aside: the
+     * chain breaks at the first one left out, so the good prefix ends before it, and the files after it are still
+     * read for records of a newer Cairn. The metadata file is left behind: Chronicle rebuilds it from the directory
+     * listing, and the copy keeps the damaged directory free of anything Chronicle might write while reading.
      */
     private static void copySoundCycleFiles(Path journal, Path scan) throws IOException {
         for (Path cycle : QueueFiles.cycleFiles(journal)) {
-            if (!QueueFiles.hasSoundStoreHeader(cycle)) {
-                break;
+            if (QueueFiles.hasSoundStoreHeader(cycle)) {
+                Files.copy(cycle, scan.resolve(cycle.getFileName()));
             }
-            Files.copy(cycle, scan.resolve(cycle.getFileName()));
         }
     }
 
-    /** Copies every document that verifies, from seq 1, stopping at the first that does not; returns how many. */
-    private static long copyGoodPrefix(QueueFiles from, SingleChronicleQueue to) throws IOException {
+    /**
+     * Copies every document that verifies, from seq 1, stopping at the first that does not, then reads on to the end
+     * for a record of a newer Cairn, which the cut would drop; returns how many were copied.
+     *
+     * @throws FormatTooNewException if such a record is there, before the damage or after it
+     */
+    private static long copyGoodPrefix(QueueFiles from, SingleChronicleQueue to, JournalCorruptedException damage)
+            throws IOException {
         try (RecordTailer tailer = new RecordTailer(from, ChainCheck.fromStart());
              ExcerptAppender appender = to.createAppender()) {
             while (true) {
                 EncodedRecord record;
                 try {
                     record = tailer.next();
-                } catch (JournalCorruptedException damage) {
+                } catch (JournalCorruptedException cut) {
                     break;
+                } catch (FormatTooNewException newer) {
+                    throw newer.refusing("repair refused, nothing changed");
                 }
                 if (record == null) {
                     break;
                 }
                 appender.writeBytes(Bytes.wrapForRead(record.bytes()));
             }
-            return tailer.chain().lastSeq();
+            long good = tailer.chain().lastSeq();
+            refuseNewerAfter(tailer, good, damage);
+            return good;
+        }
+    }
+
+    /** Reads every document left after the cut and refuses if one is a sound record of a newer Cairn. */
+    private static void refuseNewerAfter(RecordTailer tailer, long good, JournalCorruptedException damage)
+            throws FormatTooNewException {
+        while (true) {
+            byte[] bytes;
+            try {
+                bytes = tailer.nextBytes();
+            } catch (JournalCorruptedException unreadable) {
+                return;
+            }
+            if (bytes == null) {
+                return;
+            }
+            long index = tailer.lastIndex();
+            try {
+                RecordCodec.decode(bytes, 0, () -> "Chronicle index 0x" + Long.toHexString(index) + " of the journal");
+            } catch (JournalCorruptedException damaged) {
+                // part of the damage, or past it: cut
+            } catch (FormatTooNewException newer) {
+                throw newer.refusing("repair refused, nothing changed: the journal is damaged after seq " + good
+                        + " (" + damage.reason() + "), and cutting it there would drop a record written by a newer "
+                        + "Cairn");
+            }
         }
     }
 

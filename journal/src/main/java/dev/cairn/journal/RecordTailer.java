@@ -1,5 +1,6 @@
 package dev.cairn.journal;
 
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
@@ -45,6 +46,7 @@ final class RecordTailer implements Closeable {
      * The next record, checked; null if there is none yet.
      *
      * @throws JournalCorruptedException if the next document is not a sound record following the last one
+     * @throws FormatTooNewException     if it is one that a newer Cairn wrote
      */
     EncodedRecord next() throws IOException {
         try (DocumentContext dc = tailer.readingDocument()) {
@@ -57,7 +59,7 @@ final class RecordTailer implements Closeable {
                 JournalRecord record = chain.accept(bytes, seq -> files.position(index, tailer));
                 lastIndex = index;
                 return new EncodedRecord(record, bytes);
-            } catch (JournalCorruptedException e) {
+            } catch (JournalCorruptedException | FormatTooNewException e) {
                 dc.rollbackOnClose();
                 throw e;
             }
@@ -73,7 +75,7 @@ final class RecordTailer implements Closeable {
      *
      * @throws JournalCorruptedException if Chronicle cannot read the document
      */
-    byte[] nextBytes() throws IOException {
+    byte[] nextBytes() throws JournalCorruptedException {
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent()) {
                 return null;

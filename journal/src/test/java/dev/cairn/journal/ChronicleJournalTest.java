@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,62 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThatThrownBy(cursor::next).isInstanceOf(JournalCorruptedException.class).hasMessageContaining("seq 3");
         cursor.close();
         assertThatThrownBy(journal::verify).isInstanceOf(JournalCorruptedException.class);
+    }
+
+    // --- written by a newer Cairn: too new, never corrupt ------------------------------------------------------
+
+    @Test
+    void aRecordOfANewerFormatVersionFailsOpenAsTooNewNamingTheSeqAndFile() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        JournalEdits.setVersion(cycle, "MARKER-2", 2);
+
+        for (boolean readOnly : new boolean[]{false, true}) {
+            assertThatThrownBy(() -> (readOnly ? ChronicleJournal.openReadOnly(dir()) : ChronicleJournal.open(dir()))
+                    .close())
+                    .isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                        assertThat(e.seq()).isEqualTo(2);
+                        assertThat(e.resource()).contains(cycle.getFileName().toString()).contains("sequence 0x1");
+                        assertThat(e.foundVersion()).isEqualTo(2);
+                        assertThat(e.newestVersion()).isEqualTo(1);
+                    })
+                    .hasMessageContaining("too new");
+        }
+    }
+
+    @Test
+    void aCursorAndVerifyThatMeetARecordOfANewerCairnSayTooNewAndStayOnIt() throws IOException {
+        appendMarkedAndClose(2);
+        journal = ChronicleJournal.open(dir());
+        JournalCursor cursor = journal.read(1);
+        assertThat(cursor.next().seq()).isEqualTo(1);
+        assertThat(cursor.next().seq()).isEqualTo(2);
+        journal.append(orphan("MARKER-3"), ACTOR);
+        JournalEdits.replace(onlyCycleFile(), "MARKER-3", "OrphanRemoved", "OrphanRemovex");
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(cursor::next).isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                assertThat(e.seq()).isEqualTo(3);
+                assertThat(e.unknownPart()).isEqualTo("event type 'OrphanRemovex'");
+            });
+        }
+        cursor.close();
+        assertThatThrownBy(journal::verify).isInstanceOf(FormatTooNewException.class);
+        assertThatThrownBy(() -> readAll(journal, 3)).isInstanceOf(FormatTooNewException.class);
+    }
+
+    @Test
+    void aHeadCheckpointOfANewerFormatVersionFailsOpenAsTooNew() throws IOException {
+        appendMarkedAndClose(1);
+        Path head = dir().resolve(HeadCheckpoint.FILE).toRealPath();
+        JournalEdits.setHeadVersion(dir(), 2);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                    assertThat(e.resource()).isEqualTo(head.toString());
+                    assertThat(e.format()).isEqualTo("Cairn journal head checkpoint");
+                    assertThat(e.foundVersion()).isEqualTo(2);
+                });
     }
 
     @Test

@@ -1,17 +1,18 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 import static dev.cairn.journal.SampleEvents.ACTOR;
 import static dev.cairn.journal.SampleEvents.PRINCIPAL;
@@ -27,21 +28,29 @@ class RecordCodecTest {
         return SampleEvents.everyType();
     }
 
-    private static JournalRecord decode(byte[] bytes) throws JournalCorruptedException {
+    private static JournalRecord decode(byte[] bytes) throws IOException {
         return RecordCodec.decode(bytes, 7, () -> "test position");
     }
 
-    /** Re-seals bytes with a valid CRC after a deliberate edit. */
-    private static byte[] withFreshCrc(byte[] bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
-        return bytes;
+    /** A record as a newer Cairn might write it, with a good checksum: any type name, actor and payload JSON. */
+    static byte[] craft(String actorJson, String type, String payloadJson) {
+        byte[] actor = actorJson.getBytes(StandardCharsets.UTF_8);
+        byte[] name = type.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = payloadJson.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = RecordCodec.FORMAT.begin(8 + 8 + 4 + 4 + actor.length + 2 + name.length + 4 + payload.length
+                + 32);
+        b.putLong(7).putLong(TIME.getEpochSecond()).putInt(TIME.getNano());
+        b.putInt(actor.length).put(actor).putShort((short) name.length).put(name).putInt(payload.length).put(payload);
+        b.put(RecordCodec.ZERO_HASH.bytes());
+        return RecordCodec.FORMAT.seal(b);
     }
+
+    private static final String ACTOR_JSON = "{\"user\":\"alice\",\"host\":\"h\",\"pid\":1,\"principal\":null,"
+            + "\"requestId\":null}";
 
     @ParameterizedTest
     @MethodSource("events")
-    void everyEventTypeRoundTrips(Event event) throws JournalCorruptedException {
+    void everyEventTypeRoundTrips(Event event) throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, PRINCIPAL, event, digest("prev"));
         JournalRecord r = decode(bytes);
         assertThat(r.seq()).isEqualTo(7);
@@ -93,12 +102,27 @@ class RecordCodecTest {
     }
 
     @Test
-    void aNewerFormatVersionIsNamed() {
+    void aNewerFormatVersionUnderAGoodChecksumIsTooNewNotDamage() {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         bytes[4] = 3;
-        assertThatThrownBy(() -> decode(withFreshCrc(bytes))).isInstanceOf(JournalCorruptedException.class)
-                .hasMessageContaining("written by a newer Cairn, format version 3");
+        assertThatThrownBy(() -> decode(JournalEdits.reseal(bytes)))
+                .isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                    assertThat(e.seq()).isEqualTo(7);
+                    assertThat(e.resource()).isEqualTo("test position");
+                    assertThat(e.foundVersion()).isEqualTo(3);
+                    assertThat(e.newestVersion()).isEqualTo(1);
+                })
+                .hasMessageContaining("Cairn journal record seq 7 (test position) is too new: format version 3");
+    }
+
+    @Test
+    void aNewerFormatVersionUnderABadChecksumIsDamage() {
+        byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
+                RecordCodec.ZERO_HASH);
+        bytes[4] = 3;
+        assertThatThrownBy(() -> decode(bytes)).isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining("checksum failed");
     }
 
     @Test
@@ -121,12 +145,47 @@ class RecordCodecTest {
     }
 
     @Test
-    void anUnknownEventTypeWithAGoodChecksumIsRefused() {
+    void anUnknownEventTypeWithAGoodChecksumIsTooNew() {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("LayerDeleted", "LayerDeletex");
-        byte[] edited = withFreshCrc(text.getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> decode(edited)).hasMessageContaining("unknown event type 'LayerDeletex'");
+        byte[] edited = JournalEdits.reseal(text.getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> decode(edited)).isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+            assertThat(e.unknownPart()).isEqualTo("event type 'LayerDeletex'");
+            assertThat(e.foundVersion()).isEqualTo(1);
+            assertThat(e.seq()).isEqualTo(7);
+        }).hasMessageContaining("event type 'LayerDeletex' is unknown to this Cairn");
+    }
+
+    @Test
+    void anUnknownKeyOfAnEventOrActorWithAGoodChecksumIsTooNew() {
+        String layer = SampleEvents.layer(1).hex();
+        byte[] known = craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":\"" + layer + "\"}");
+        assertThat(assertDecodes(known).event()).isEqualTo(new Event.LayerDeleted(SampleEvents.layer(1)));
+
+        byte[] newerEvent = craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":\"" + layer + "\",\"why\":\"gc\"}");
+        assertThatThrownBy(() -> decode(newerEvent)).isInstanceOfSatisfying(FormatTooNewException.class,
+                e -> assertThat(e.unknownPart()).isEqualTo("key 'why' of a LayerDeleted"));
+
+        byte[] newerActor = craft(ACTOR_JSON.replace("}", ",\"tenant\":\"t1\"}"), "LayerDeleted",
+                "{\"layer\":\"" + layer + "\"}");
+        assertThatThrownBy(() -> decode(newerActor)).isInstanceOfSatisfying(FormatTooNewException.class,
+                e -> assertThat(e.unknownPart()).isEqualTo("key 'tenant' of the actor"));
+    }
+
+    @Test
+    void aKnownKeyWithAValueOfTheWrongKindIsDamageNotTooNew() {
+        byte[] wrong = craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":17}");
+        assertThatThrownBy(() -> decode(wrong)).isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining("malformed record despite a good checksum");
+    }
+
+    private static JournalRecord assertDecodes(byte[] bytes) {
+        try {
+            return decode(bytes);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -135,7 +194,7 @@ class RecordCodecTest {
                 RecordCodec.ZERO_HASH);
         String hex = SampleEvents.layer(1).hex();
         String text = new String(bytes, StandardCharsets.ISO_8859_1).replace(hex, hex.toUpperCase());
-        byte[] edited = withFreshCrc(text.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] edited = JournalEdits.reseal(text.getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> decode(edited)).isInstanceOf(JournalCorruptedException.class)
                 .hasMessageContaining("not a layer id");
     }

@@ -18,10 +18,13 @@ public final class FormatTooNewException extends CairnException {
     private final int foundVersion;
     private final int newestVersion;
     private final String unknown;
+    private final String refusal;
 
-    private FormatTooNewException(String resource, long seq, String format, int foundVersion, int newestVersion,
-                                  String unknown, Throwable cause) {
-        super(message(resource, seq, format, foundVersion, newestVersion, unknown), cause);
+    private FormatTooNewException(String refusal, String resource, long seq, String format, int foundVersion,
+                                  int newestVersion, String unknown, Throwable cause) {
+        super((refusal == null ? "" : refusal + ": ")
+                + message(resource, seq, format, foundVersion, newestVersion, unknown), cause);
+        this.refusal = refusal;
         this.resource = resource;
         this.seq = seq;
         this.format = format;
@@ -41,7 +44,7 @@ public final class FormatTooNewException extends CairnException {
      */
     public static FormatTooNewException newerVersion(String resource, long seq, String format, int foundVersion,
                                                      int newestVersion) {
-        return new FormatTooNewException(resource, seq, format, foundVersion, newestVersion, null, null);
+        return new FormatTooNewException(null, resource, seq, format, foundVersion, newestVersion, null, null);
     }
 
     /**
@@ -52,17 +55,25 @@ public final class FormatTooNewException extends CairnException {
      */
     public static FormatTooNewException unknownPart(String resource, long seq, String format, int version,
                                                     String unknown) {
-        return new FormatTooNewException(resource, seq, format, version, version, unknown, null);
+        return new FormatTooNewException(null, resource, seq, format, version, version, unknown, null);
     }
 
     /** The same finding, placed: at journal record {@code seq} found at {@code resource}; this one as the cause. */
     public FormatTooNewException at(String resource, long seq) {
-        return new FormatTooNewException(resource, seq, format, foundVersion, newestVersion, unknown, this);
+        return new FormatTooNewException(refusal, resource, seq, format, foundVersion, newestVersion, unknown, this);
     }
 
     /** A copy of this finding with a stack trace of the calling thread; this one as the cause. */
     public FormatTooNewException copy() {
         return at(resource, seq);
+    }
+
+    /**
+     * The same finding as the reason something was not done, which the message then says first: e.g.
+     * {@code repair refused: Cairn journal record seq 7 (...) is too new: ...}. This one is the cause.
+     */
+    public FormatTooNewException refusing(String what) {
+        return new FormatTooNewException(what, resource, seq, format, foundVersion, newestVersion, unknown, this);
     }
 
     /** Where the bytes are: a file, or a journal position (cycle file and index). */

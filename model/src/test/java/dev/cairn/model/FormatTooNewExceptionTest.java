@@ -42,4 +42,14 @@ class FormatTooNewExceptionTest {
         assertThat(placed.getMessage()).startsWith("Cairn journal record seq 7 (Chronicle index 0x1");
         assertThat(placed.copy().getMessage()).isEqualTo(placed.getMessage());
     }
+
+    @Test
+    void aRefusalSaysWhatWasNotDoneFirst() {
+        FormatTooNewException found = FormatTooNewException.newerVersion("/j/head", 0, "Cairn journal head", 2, 1);
+        FormatTooNewException refused = found.refusing("repair refused");
+        assertThat(refused.getMessage()).isEqualTo("repair refused: " + found.getMessage());
+        assertThat(refused.foundVersion()).isEqualTo(2);
+        assertThat(refused.getCause()).isSameAs(found);
+        assertThat(refused.at("elsewhere", 3).getMessage()).startsWith("repair refused: Cairn journal head seq 3");
+    }
 }
