@@ -232,7 +232,7 @@ public final class FrameFormat {
     int readHeader(FrameInputStream.HeaderSource in, Supplier<String> resource) throws IOException {
         byte[] m = in.readExactly(4);
         if (m == null) {
-            throw corrupt(resource, "ends before its " + name + " header (torn write?)");
+            throw corrupt(resource, "cut short before its " + name + " header (torn write?)");
         }
         int found = ByteBuffer.wrap(m).getInt();
         if (found != magic) {
@@ -241,19 +241,19 @@ public final class FrameFormat {
         if (compact) {
             byte[] v = in.readExactly(1);
             if (v == null) {
-                throw corrupt(resource, "ends inside its " + name + " header (torn write?)");
+                throw corrupt(resource, "cut short inside its " + name + " header (torn write?)");
             }
             return v[0] & 0xFF;
         }
         byte[] n = in.readExactly(1);
         byte[] nm = n == null ? null : in.readExactly(n[0] & 0xFF);
         if (nm == null) {
-            throw corrupt(resource, "ends inside its " + name + " header (torn write?)");
+            throw corrupt(resource, "cut short inside its " + name + " header (torn write?)");
         }
         checkName(resource, new String(nm, StandardCharsets.US_ASCII));
         byte[] v = in.readExactly(4);
         if (v == null) {
-            throw corrupt(resource, "ends inside its " + name + " header (torn write?)");
+            throw corrupt(resource, "cut short inside its " + name + " header (torn write?)");
         }
         return ByteBuffer.wrap(v).getInt();
     }
@@ -268,14 +268,14 @@ public final class FrameFormat {
             throw FormatTooNewException.newerVersion(resource.get(), 0, name, version, newestVersion);
         }
         if (version < oldestVersion) {
-            throw corrupt(resource, "has " + name + " format version " + version + ", which no Cairn writes: this "
-                    + "one reads " + oldestVersion + " to " + newestVersion);
+            throw corrupt(resource, name + " format version " + version + ", which no Cairn writes; this one "
+                    + "reads " + oldestVersion + " to " + newestVersion);
         }
     }
 
     private void checkName(Supplier<String> resource, String found) throws CorruptFrameException {
         if (!found.equals(name)) {
-            throw corrupt(resource, "is a " + printable(found) + ", not a " + name);
+            throw corrupt(resource, "a " + printable(found) + ", not a " + name);
         }
     }
 
@@ -284,7 +284,7 @@ public final class FrameFormat {
     }
 
     private CorruptFrameException tooShort(Supplier<String> resource, long length) {
-        return corrupt(resource, "is " + length + " bytes, too short for a " + name + " (torn write?)");
+        return corrupt(resource, "too short for a " + name + ": " + length + " bytes (torn write?)");
     }
 
     CorruptFrameException checksumFailed(Supplier<String> resource, long stored, long computed, long over) {

@@ -98,8 +98,8 @@ public final class FrameInputStream extends InputStream {
         int ready = limit - pos - FrameFormat.FOOTER_LENGTH;
         if (eof && ready <= 0) {
             if (ready < 0) {
-                throw FrameFormat.corrupt(() -> resource, "ends " + (headerLength + bodyRead + limit - pos)
-                        + " bytes in, inside its " + format.name() + " footer (torn write?)");
+                throw FrameFormat.corrupt(() -> resource, "cut short inside its " + format.name() + " footer after "
+                        + (headerLength + bodyRead + limit - pos) + " bytes (torn write?)");
             }
             if (!checked) {
                 long stored = ByteBuffer.wrap(buf, pos, FrameFormat.FOOTER_LENGTH).getInt() & 0xFFFF_FFFFL;

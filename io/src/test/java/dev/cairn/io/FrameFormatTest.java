@@ -146,7 +146,7 @@ class FrameFormatTest {
         byte[] record = RECORD.frame(BODY);
         record[4] = 0;
         assertThatThrownBy(() -> RECORD.read(withFreshCrc(record), FrameFormatTest::where))
-                .isInstanceOf(CorruptFrameException.class).hasMessageContaining("format version 0, which no Cairn");
+                .isInstanceOf(CorruptFrameException.class).hasMessageContaining("test record format version 0, which no Cairn writes");
     }
 
     @Test
@@ -154,7 +154,7 @@ class FrameFormatTest {
         byte[] tarRecord = FrameFormat.named("cairn-tar-record", 1, 1).frame(BODY);
         assertThatThrownBy(() -> SNAPSHOT.read(tarRecord, FrameFormatTest::where))
                 .isInstanceOf(CorruptFrameException.class)
-                .hasMessageContaining("is a 'cairn-tar-record', not a cairn-test-snapshot");
+                .hasMessageContaining("a 'cairn-tar-record', not a cairn-test-snapshot");
         assertThatThrownBy(() -> RECORD.read(tarRecord, FrameFormatTest::where))
                 .isInstanceOf(CorruptFrameException.class)
                 .hasMessageContaining("not a test record: magic 0xc41b7a52, expected 0x43524e54");
