@@ -3,6 +3,7 @@ package dev.cairn.journal;
 import dev.cairn.model.Actor;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
@@ -12,7 +13,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,19 +113,44 @@ final class GroupCommitter implements Closeable {
                     + "durable; it may or may not be in the journal (" + dir + ")");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof JournalCorruptedException c) {
-                JournalCorruptedException here = new JournalCorruptedException(c.seq(), c.position(), c.reason());
-                here.initCause(c);
-                throw here;
-            }
             if (cause instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
+                throw forCaller(io);
             }
             if (cause instanceof IllegalArgumentException iae) {
                 throw new IllegalArgumentException(iae.getMessage(), iae);
             }
             throw new IOException("journal append failed in " + dir + ": " + cause, cause);
         }
+    }
+
+    /**
+     * A batch's failure as one of its callers gets it: of the same type — an {@link AccessDeniedException} stays
+     * one, and so do the other file-system exceptions, {@link JournalCorruptedException} and
+     * {@link FormatTooNewException} — with the same message (which names the file or the journal), this caller's
+     * stack trace, and the committer's exception as its cause. A type this cannot make again is given as it is.
+     */
+    static IOException forCaller(IOException failure) {
+        IOException copy;
+        if (failure instanceof FormatTooNewException newer) {
+            return newer.copy();
+        } else if (failure instanceof JournalCorruptedException c) {
+            copy = new JournalCorruptedException(c.seq(), c.position(), c.reason());
+        } else if (failure instanceof AccessDeniedException f) {
+            copy = new AccessDeniedException(f.getFile(), f.getOtherFile(), f.getReason());
+        } else if (failure instanceof NoSuchFileException f) {
+            copy = new NoSuchFileException(f.getFile(), f.getOtherFile(), f.getReason());
+        } else if (failure instanceof FileAlreadyExistsException f) {
+            copy = new FileAlreadyExistsException(f.getFile(), f.getOtherFile(), f.getReason());
+        } else if (failure.getClass() == FileSystemException.class) {
+            FileSystemException f = (FileSystemException) failure;
+            copy = new FileSystemException(f.getFile(), f.getOtherFile(), f.getReason());
+        } else if (failure.getClass() == IOException.class) {
+            copy = new IOException(failure.getMessage());
+        } else {
+            return failure;
+        }
+        copy.initCause(failure);
+        return copy;
     }
 
     /** Throws if the journal is closed or refuses appends after a failure. */
@@ -309,8 +339,8 @@ final class GroupCommitter implements Closeable {
     /**
      * Reserves the disk space the batch will write through Chronicle's map: the current cycle file's size plus the
      * batch and {@link #RESERVE_MARGIN}. When the batch will open a new cycle file (a new day), that file does not
-     * exist yet, so the file system's free space is checked instead. Nothing is written if this fails, so the
-     * journal stays usable once space is freed.
+     * exist yet, so the file system's free space is checked instead, and that the directory may be written. Nothing
+     * is written if this fails, so the journal stays usable once space is freed or access granted.
      */
     private void reserveSpace(List<Request> batch) throws IOException {
         long bytes = RESERVE_MARGIN;
@@ -321,6 +351,11 @@ final class GroupCommitter implements Closeable {
         }
         int last = files.queue().lastCycle();
         if (last < 0 || last != files.queue().cycle()) {
+            // Chronicle will create the file: say it cannot here, as the file system would, before a byte is written
+            if (!Files.isWritable(dir)) {
+                throw new AccessDeniedException(dir.toString(), null, "Permission denied: the journal cannot create "
+                        + "its next cycle file here");
+            }
             SpaceReservation.requireFree(dir, bytes + RESERVE_MARGIN);
             return;
         }

@@ -635,7 +635,9 @@ class ChronicleJournalTest extends JournalContractTest {
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
             String out = Files.readString(output);
             assertThat(child.exitValue()).as("exit status (135 = SIGBUS); output:%n%s", out).isZero();
-            assertThat(out).contains("FAILED ").contains("No space left on device").contains(dir.toString());
+            assertThat(out).as("the file system's own exception type reaches the caller")
+                    .contains("FAILED java.nio.file.FileSystemException: ")
+                    .contains("No space left on device").contains(dir.toString());
             String[] ok = out.lines().filter(l -> l.startsWith("OK ")).findFirst().orElseThrow().split(" ");
             assertThat(Long.parseLong(ok[2])).as("every acknowledged record is there, nothing more")
                     .isEqualTo(Long.parseLong(ok[1]) + 1);
@@ -644,6 +646,63 @@ class ChronicleJournalTest extends JournalContractTest {
             }
         }
         journal = newJournal();
+    }
+
+    @Test
+    void anAppendTheFileSystemDeniesFailsWithItsOwnTypeNamingTheDirectoryAndTheJournalStaysUsable()
+            throws Exception {
+        journal.close();
+        List<String> wrapper = List.of();
+        if ("root".equals(System.getProperty("user.name"))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                    "needs setpriv (util-linux) to run a child without root's CAP_DAC_OVERRIDE");
+            wrapper = List.of("/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search");
+        }
+        Path ready = tmp.resolve("ready");
+        Path go = tmp.resolve("go");
+        Path again = tmp.resolve("again");
+        Path output = tmp.resolve("child.out");
+        Process child = ChildJvm.start(wrapper, DeniedAppendChild.class, output, dir().toString(), ready.toString(),
+                go.toString(), again.toString());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir());
+        try {
+            awaitFile(child, ready, output);
+            Files.setPosixFilePermissions(dir(), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.createFile(go);
+            awaitLine(child, output, "FAILED ");
+            Files.setPosixFilePermissions(dir(), mode);
+            Files.createFile(again);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            Files.setPosixFilePermissions(dir(), mode);
+            child.destroyForcibly();
+        }
+        String out = Files.readString(output);
+        assertThat(child.exitValue()).as(out).isZero();
+        assertThat(out).contains("FAILED java.nio.file.AccessDeniedException: " + dir().toRealPath())
+                .contains("OK 2");
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(2);
+    }
+
+    private static void awaitFile(Process child, Path file, Path output) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                    ? Files.readString(output) : "").isTrue();
+            assertThat(System.nanoTime()).as("waiting for %s", file).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private static void awaitLine(Process child, Path output, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(output) || Files.readString(output).lines().noneMatch(l -> l.startsWith(prefix))) {
+            assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                    ? Files.readString(output) : "").isTrue();
+            assertThat(System.nanoTime()).as("waiting for %s", prefix).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @Test
