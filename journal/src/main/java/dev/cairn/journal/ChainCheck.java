@@ -47,6 +47,21 @@ final class ChainCheck {
     }
 
     /**
+     * Accepts a record this process has just encoded as the next one, without decoding it again: its seq and prev
+     * must follow.
+     *
+     * @throws IllegalStateException if they do not (a record encoded against another head)
+     */
+    void advance(JournalRecord r) {
+        if (r.seq() != nextSeq() || lastHash != null && !r.prev().equals(lastHash)) {
+            throw new IllegalStateException("record " + r.seq() + " with prev " + r.prev() + " does not follow record "
+                    + lastSeq + " with hash " + lastHash);
+        }
+        lastSeq = r.seq();
+        lastHash = r.hash();
+    }
+
+    /**
      * Decodes {@code bytes} as the next record, checks it and accepts it.
      *
      * @param position where the bytes came from, computed only for messages

@@ -114,10 +114,23 @@ public final class ChronicleJournal implements Journal {
      * to move to the next day's cycle file without waiting; production always runs on the real clock.
      */
     static ChronicleJournal open(Path dir, TimeProvider time) throws IOException {
-        return open(dir, time, false);
+        return open(dir, time, false, HeadListener.NONE);
+    }
+
+    /**
+     * As {@link #open(Path)}, telling {@code listener} of every record its head passes (see {@link HeadListener}):
+     * the place where something kept beside the journal (a Merkle tree) learns each durable record in order.
+     */
+    static ChronicleJournal open(Path dir, TimeProvider time, HeadListener listener) throws IOException {
+        return open(dir, time, false, listener);
     }
 
     private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly) throws IOException {
+        return open(dir, time, readOnly, HeadListener.NONE);
+    }
+
+    private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly, HeadListener listener)
+            throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
         Path repairing = QueueFiles.repairingDir(absolute);
         if (Files.exists(repairing)) {
@@ -146,7 +159,7 @@ public final class ChronicleJournal implements Journal {
         GroupCommitter committer = null;
         try {
             lock = AppendLock.open(real, readOnly);
-            head = new VerifiedHead(files);
+            head = new VerifiedHead(files, listener);
             if (!readOnly) {
                 committer = new GroupCommitter(files, lock, head, FileChannel.open(real.resolve(HeadCheckpoint.FILE),
                         StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
@@ -189,10 +202,20 @@ public final class ChronicleJournal implements Journal {
         return committer.append(copy, actor);
     }
 
+    /**
+     * {@inheritDoc} Only records whose writers have finished their fsync: when the queue shows records past the head,
+     * the head catches up under the append lock (shared), so this may wait for another process's batch to be durable
+     * (an fsync), never longer. When nothing is new it takes no lock.
+     */
     @Override
     public long lastSeq() throws IOException {
         ensureOpen();
-        head.catchUp();
+        if (head.behind()) {
+            try (AppendLock.Held held = appendLock.shared()) {
+                ensureOpen();
+                head.catchUp();
+            }
+        }
         return head.lastSeq();
     }
 
@@ -210,7 +233,7 @@ public final class ChronicleJournal implements Journal {
         ensureOpen();
         try (RecordTailer tailer = new RecordTailer(files, ChainCheck.fromStart());
              AppendLock.Held held = appendLock.shared()) {
-            return JournalLoader.verify(files, tailer, HeadCheckpoint.read(dir));
+            return JournalLoader.verify(files, tailer, HeadCheckpoint.read(dir), null);
         }
     }
 

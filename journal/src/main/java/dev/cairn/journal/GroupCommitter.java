@@ -32,16 +32,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread that writes a journal's records (docs/JOURNAL.md, "Durability" and "Several processes"). Callers
- * hand it their events and wait; it takes everything pending (up to {@value #MAX_BATCH_RECORDS} records) as one
- * batch and, under the append lock:
+ * write their events' JSON on their own threads ({@link RecordCodec#prepare}), hand them over and wait; the thread
+ * takes everything pending (up to {@value #MAX_BATCH_RECORDS} records) as one batch and, under the append lock:
  * <ol>
  *   <li>catches the {@link VerifiedHead} up with what other processes appended;
- *   <li>encodes each caller's events with the next seqs and the chain;
- *   <li>reserves the disk space the batch will write through Chronicle's map ({@link SpaceReservation});
- *   <li>writes the records, fsyncs the cycle files they went to ({@link CycleFileSync}) — one sync for the whole
+ *   <li>seals each caller's records with the next seqs and the chain ({@link RecordCodec#seal});
+ *   <li>makes sure the disk space the batch will write through Chronicle's map is there ({@link SpaceReservation});
+ *   <li>writes the records and fsyncs the cycle files they went to ({@link CycleFileSync}) — one sync for the whole
  *   batch (group commit);
- *   <li>reads them back through the head and completes every caller;
- *   <li>rewrites the head checkpoint ({@link HeadCheckpoint}).
+ *   <li>moves the head over them from the bytes it wrote ({@link VerifiedHead#advanceOver}): nothing is read back or
+ *   decoded again, and nothing in this costs more on a longer journal;
+ *   <li>rewrites the head checkpoint ({@link HeadCheckpoint}) and completes every caller.
  * </ol>
  * If anything fails after a byte may have reached the file, it refuses every later batch: the journal must be opened
  * again, which verifies what is there.
@@ -59,7 +60,7 @@ final class GroupCommitter implements Closeable {
     /** The head checkpoint is fsynced at least every this many batches (and whenever a cycle file is new). */
     private static final int HEAD_SYNC_INTERVAL = 64;
     /** Queued by {@link #close()} to wake the thread; carries no events. */
-    private static final Request WAKE_UP = new Request(List.of(), null);
+    private static final Request WAKE_UP = new Request(List.of());
 
     private final QueueFiles files;
     private final Path dir;
@@ -76,6 +77,8 @@ final class GroupCommitter implements Closeable {
     private volatile boolean stopped;
     /** Batches whose checkpoint was written but not fsynced. Owned by the thread. */
     private int unsyncedHeads;
+    /** Owned by the thread. */
+    private final SpaceReservation space = new SpaceReservation();
 
     GroupCommitter(QueueFiles files, AppendLock appendLock, VerifiedHead head, FileChannel headChannel) {
         this.files = files;
@@ -99,7 +102,12 @@ final class GroupCommitter implements Closeable {
      * @throws IOException if they could not be made durable; see {@link Journal#append}
      */
     List<JournalRecord> append(List<Event> events, Actor actor) throws IOException {
-        Request request = new Request(events, actor);
+        byte[] actorJson = EventJson.writeBytes(actor);
+        List<RecordCodec.Prepared> prepared = new ArrayList<>(events.size());
+        for (Event event : events) {
+            prepared.add(RecordCodec.prepare(actor, actorJson, Objects.requireNonNull(event, "event")));
+        }
+        Request request = new Request(prepared);
         ensureUsable();
         pending.add(request);
         if (closed || stopped) {
@@ -115,9 +123,6 @@ final class GroupCommitter implements Closeable {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw forCaller(io);
-            }
-            if (cause instanceof IllegalArgumentException iae) {
-                throw new IllegalArgumentException(iae.getMessage(), iae);
             }
             throw new IOException("journal append failed in " + dir + ": " + cause, cause);
         }
@@ -158,9 +163,15 @@ final class GroupCommitter implements Closeable {
         if (closed) {
             throw closedException();
         }
-        if (failure != null) {
+        if (failure() != null) {
             throw failedException();
         }
+    }
+
+    /** Why this refuses appends: its own failure, or the head listener's; null if it does not. */
+    private IOException failure() {
+        IOException own = failure;
+        return own != null ? own : head.listenerFailure();
     }
 
     /**
@@ -204,16 +215,13 @@ final class GroupCommitter implements Closeable {
 
     // --- the thread ------------------------------------------------------------------------------------------
 
-    /** One caller's events, written contiguously. */
+    /** One caller's records, written contiguously. */
     private static final class Request {
-        final List<Event> events;
-        final Actor actor;
+        final List<RecordCodec.Prepared> records;
         final CompletableFuture<List<JournalRecord>> result = new CompletableFuture<>();
-        List<byte[]> encoded;
 
-        Request(List<Event> events, Actor actor) {
-            this.events = events;
-            this.actor = actor;
+        Request(List<RecordCodec.Prepared> records) {
+            this.records = records;
         }
     }
 
@@ -235,13 +243,13 @@ final class GroupCommitter implements Closeable {
                      next = records < MAX_BATCH_RECORDS ? pending.poll() : null) {
                     if (next != WAKE_UP) {
                         batch.add(next);
-                        records += next.events.size();
+                        records += next.records.size();
                     }
                 }
                 if (batch.isEmpty()) {
                     continue;
                 }
-                if (failure != null) {
+                if (failure() != null) {
                     batch.forEach(r -> r.result.completeExceptionally(failedException()));
                     continue;
                 }
@@ -261,64 +269,43 @@ final class GroupCommitter implements Closeable {
 
     /** Writes one batch under the append lock (see the class comment). Completes every request of the batch. */
     private void commit(ExcerptAppender appender, List<Request> batch) {
-        List<Request> written = new ArrayList<>(batch.size());
         boolean wroteAnything = false;
-        AppendLock.Held held = null;
-        try {
-            held = appendLock.exclusive();
-            head.lock();
-            try {
-                head.catchUp();
-                long seq = head.lastSeq();
-                Digest prev = head.lastHash();
-                for (Request request : batch) {
-                    try {
-                        request.encoded = encode(request, seq, prev);
-                    } catch (RuntimeException e) {
-                        request.result.completeExceptionally(e);
-                        continue;
-                    }
-                    seq += request.encoded.size();
-                    prev = RecordCodec.hash(request.encoded.get(request.encoded.size() - 1));
-                    written.add(request);
+        try (AppendLock.Held held = appendLock.exclusive()) {
+            head.catchUp();
+            List<EncodedRecord> sealed = new ArrayList<>();
+            long seq = head.lastSeq();
+            Digest prev = head.lastHash();
+            Instant now = Instant.now();
+            for (Request request : batch) {
+                for (RecordCodec.Prepared record : request.records) {
+                    EncodedRecord next = RecordCodec.seal(++seq, now, record, prev);
+                    sealed.add(next);
+                    prev = next.record().hash();
                 }
-                reserveSpace(written);
-                Set<Path> touched = new LinkedHashSet<>();
-                for (Request request : written) {
-                    for (byte[] bytes : request.encoded) {
-                        wroteAnything = true;
-                        appender.writeBytes(Bytes.wrapForRead(bytes));
-                        touched.add(files.cycleFile(appender.cycle()));
-                    }
+            }
+            reserveSpace(sealed);
+            Set<Path> touched = new LinkedHashSet<>();
+            long[] indexes = new long[sealed.size()];
+            for (int i = 0; i < sealed.size(); i++) {
+                wroteAnything = true;
+                appender.writeBytes(Bytes.wrapForRead(sealed.get(i).bytes()));
+                indexes[i] = appender.lastIndexAppended();
+                touched.add(files.cycleFile(appender.cycle()));
+            }
+            boolean newFile = sync.sync(touched);
+            head.advanceOver(sealed, indexes);
+            boolean syncHead = newFile || ++unsyncedHeads >= HEAD_SYNC_INTERVAL;
+            writeCheckpoint(syncHead);
+            if (syncHead) {
+                unsyncedHeads = 0;
+            }
+            int next = 0;
+            for (Request request : batch) {
+                List<JournalRecord> mine = new ArrayList<>(request.records.size());
+                for (int i = 0; i < request.records.size(); i++) {
+                    mine.add(sealed.get(next++).record());
                 }
-                boolean newFile = sync.sync(touched);
-                List<EncodedRecord> readBack = head.catchUp();
-                List<List<JournalRecord>> results = new ArrayList<>(written.size());
-                int i = 0;
-                for (Request request : written) {
-                    List<JournalRecord> mine = new ArrayList<>(request.encoded.size());
-                    for (byte[] bytes : request.encoded) {
-                        JournalRecord record = readBack.get(i++).record();
-                        if (!record.hash().equals(RecordCodec.hash(bytes))) {
-                            throw new IOException("journal record " + record.seq() + " read back differs from the "
-                                    + "one written in " + dir);
-                        }
-                        mine.add(record);
-                    }
-                    results.add(List.copyOf(mine));
-                }
-                if (!readBack.isEmpty()) {
-                    boolean syncHead = newFile || ++unsyncedHeads >= HEAD_SYNC_INTERVAL;
-                    writeCheckpoint(syncHead);
-                    if (syncHead) {
-                        unsyncedHeads = 0;
-                    }
-                }
-                for (int r = 0; r < written.size(); r++) {
-                    written.get(r).result.complete(results.get(r));
-                }
-            } finally {
-                head.unlock();
+                request.result.complete(List.copyOf(mine));
             }
         } catch (IOException | RuntimeException | Error e) {
             IOException failed = e instanceof IOException io ? io
@@ -329,25 +316,20 @@ final class GroupCommitter implements Closeable {
             for (Request request : batch) {
                 request.result.completeExceptionally(failed);
             }
-        } finally {
-            if (held != null) {
-                held.close();
-            }
         }
     }
 
     /**
-     * Reserves the disk space the batch will write through Chronicle's map: the current cycle file's size plus the
-     * batch and {@link #RESERVE_MARGIN}. When the batch will open a new cycle file (a new day), that file does not
-     * exist yet, so the file system's free space is checked instead, and that the directory may be written. Nothing
-     * is written if this fails, so the journal stays usable once space is freed or access granted.
+     * Makes sure the disk space the batch will write through Chronicle's map is there: the current cycle file's size
+     * plus the batch and {@link #RESERVE_MARGIN} ({@link SpaceReservation#ensure}, which asks the file system only
+     * when that goes past what it reserved before). When the batch will open a new cycle file (a new day), that file
+     * does not exist yet, so the file system's free space is checked instead, and that the directory may be written.
+     * Nothing is written if this fails, so the journal stays usable once space is freed or access granted.
      */
-    private void reserveSpace(List<Request> batch) throws IOException {
+    private void reserveSpace(List<EncodedRecord> batch) throws IOException {
         long bytes = RESERVE_MARGIN;
-        for (Request request : batch) {
-            for (byte[] encoded : request.encoded) {
-                bytes += encoded.length + 64;
-            }
+        for (EncodedRecord record : batch) {
+            bytes += record.bytes().length + 64;
         }
         int last = files.queue().lastCycle();
         if (last < 0 || last != files.queue().cycle()) {
@@ -360,20 +342,7 @@ final class GroupCommitter implements Closeable {
             return;
         }
         Path file = files.cycleFile(last);
-        SpaceReservation.reserve(file, Files.size(file) + bytes);
-    }
-
-    private static List<byte[]> encode(Request request, long lastSeq, Digest lastHash) {
-        List<byte[]> out = new ArrayList<>(request.events.size());
-        Digest prev = lastHash;
-        long seq = lastSeq;
-        Instant now = Instant.now();
-        for (Event event : request.events) {
-            byte[] bytes = RecordCodec.encode(++seq, now, request.actor, Objects.requireNonNull(event, "event"), prev);
-            out.add(bytes);
-            prev = RecordCodec.hash(bytes);
-        }
-        return out;
+        space.ensure(file, Files.size(file) + bytes, RESERVE_MARGIN);
     }
 
     private IOException closedException() {
@@ -381,7 +350,7 @@ final class GroupCommitter implements Closeable {
     }
 
     private IOException failedException() {
-        IOException cause = failure;
+        IOException cause = failure();
         return new IOException("journal refuses appends after an earlier failure; reopen it to verify " + dir
                 + (cause == null ? "" : ": " + cause.getMessage()), cause);
     }

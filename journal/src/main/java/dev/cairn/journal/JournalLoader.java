@@ -22,14 +22,22 @@ final class JournalLoader {
     private JournalLoader() {
     }
 
+    /** What is told each record read; null for nothing. */
+    @FunctionalInterface
+    interface Reader {
+        void read(EncodedRecord record) throws IOException;
+    }
+
     /**
      * Reads {@code tailer}, which must be at the start, to the end of the journal and checks all of the above.
      *
      * @param checkpoint the head checkpoint as it is on disk, if there is one
+     * @param each       told every record as it is read; null for none
      * @throws JournalCorruptedException at the first damage found
+     * @throws dev.cairn.model.FormatTooNewException at the first record a newer Cairn wrote
      */
-    static VerifyReport verify(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint)
-            throws IOException {
+    static VerifyReport verify(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint,
+                               Reader each) throws IOException {
         QueueFiles.refuseDiscardedFiles(files.dir());
         QueueFiles.checkCycleFileHeaders(files.dir());
         ChainCheck chain = tailer.chain();
@@ -38,6 +46,9 @@ final class JournalLoader {
         EncodedRecord read;
         while ((read = tailer.next()) != null) {
             records++;
+            if (each != null) {
+                each.read(read);
+            }
             readPerCycle.merge(QueueFiles.ROLL_CYCLE.toCycle(tailer.lastIndex()), 1L, Long::sum);
             if (checkpoint.isPresent() && read.record().seq() == checkpoint.get().seq()
                     && !read.record().hash().equals(checkpoint.get().hash())) {

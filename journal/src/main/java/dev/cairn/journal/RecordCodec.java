@@ -53,28 +53,65 @@ final class RecordCodec {
     }
 
     /**
-     * Encodes a record.
+     * What of a record does not depend on its place in the journal, made before that place is known (on the
+     * appending thread, so that appenders write their JSON in parallel): the actor's and the event's JSON, the type
+     * name, and the event exactly as a reader will decode it.
+     *
+     * @param actorJson the actor as UTF-8 JSON
+     * @param type      the event type name in UTF-8
+     * @param payload   the event as UTF-8 JSON
+     * @param actor     the actor
+     * @param event     the event as it reads back from {@code payload} ({@link EventJson#asRead})
+     */
+    record Prepared(byte[] actorJson, byte[] type, byte[] payload, Actor actor, Event event) {
+    }
+
+    /**
+     * Prepares a record of {@code event} by {@code actor}.
      *
      * @throws IllegalArgumentException if the event cannot be written as JSON or a field is too long
      */
-    static byte[] encode(long seq, Instant time, Actor actor, Event event, Digest prev) {
-        if (seq < 1) {
-            throw new IllegalArgumentException("seq must be >= 1, was " + seq);
-        }
-        byte[] actorJson = EventJson.writeBytes(actor);
+    static Prepared prepare(Actor actor, Event event) {
+        return prepare(actor, EventJson.writeBytes(actor), event);
+    }
+
+    /** As {@link #prepare(Actor, Event)}, with the actor's JSON already written (several events of one caller). */
+    static Prepared prepare(Actor actor, byte[] actorJson, Event event) {
         byte[] type = event.type().getBytes(StandardCharsets.UTF_8);
         byte[] payload = EventJson.writeBytes(event);
         if (type.length > 0xFFFF || actorJson.length > MAX_FIELD || payload.length > MAX_FIELD) {
             throw new IllegalArgumentException("record too large: actor " + actorJson.length + " bytes, type "
                     + type.length + ", payload " + payload.length + " (limit " + MAX_FIELD + ")");
         }
-        ByteBuffer b = FORMAT.begin(FIXED_BODY + actorJson.length + type.length + payload.length);
+        return new Prepared(actorJson, type, payload, actor, EventJson.asRead(event, payload));
+    }
+
+    /**
+     * Encodes a prepared record as record {@code seq} after the record whose hash is {@code prev}, and gives the
+     * bytes with the {@link JournalRecord} every reader will decode from them — built from what was encoded, not by
+     * decoding it again.
+     */
+    static EncodedRecord seal(long seq, Instant time, Prepared p, Digest prev) {
+        if (seq < 1) {
+            throw new IllegalArgumentException("seq must be >= 1, was " + seq);
+        }
+        ByteBuffer b = FORMAT.begin(FIXED_BODY + p.actorJson().length + p.type().length + p.payload().length);
         b.putLong(seq).putLong(time.getEpochSecond()).putInt(time.getNano());
-        b.putInt(actorJson.length).put(actorJson);
-        b.putShort((short) type.length).put(type);
-        b.putInt(payload.length).put(payload);
+        b.putInt(p.actorJson().length).put(p.actorJson());
+        b.putShort((short) p.type().length).put(p.type());
+        b.putInt(p.payload().length).put(p.payload());
         b.put(prev.bytes());
-        return FORMAT.seal(b);
+        byte[] bytes = FORMAT.seal(b);
+        return new EncodedRecord(new JournalRecord(seq, time, p.actor(), p.event(), prev, hash(bytes)), bytes);
+    }
+
+    /**
+     * Encodes a record: {@link #prepare} and {@link #seal} in one.
+     *
+     * @throws IllegalArgumentException if the event cannot be written as JSON or a field is too long
+     */
+    static byte[] encode(long seq, Instant time, Actor actor, Event event, Digest prev) {
+        return seal(seq, time, prepare(actor, event), prev).bytes();
     }
 
     /**

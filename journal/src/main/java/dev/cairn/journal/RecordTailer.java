@@ -90,11 +90,30 @@ final class RecordTailer implements Closeable {
 
     /** Passes over the next document unread; false if there is none yet. */
     boolean skip() {
+        return stepOver() >= 0;
+    }
+
+    /**
+     * Passes over the next document by its Chronicle header, without copying its bytes or checking them, and
+     * returns its length; -1 if there is none yet.
+     */
+    long stepOver() {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return -1;
+            }
+            lastIndex = dc.index();
+            return dc.wire().bytes().readRemaining();
+        }
+    }
+
+    /** Whether there is a next document, without passing it. */
+    boolean hasNext() {
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent()) {
                 return false;
             }
-            lastIndex = dc.index();
+            dc.rollbackOnClose();
             return true;
         }
     }

@@ -61,6 +61,26 @@ class RecordCodecTest {
         assertThat(r.hash()).isEqualTo(dev.cairn.model.Digest.sha256(bytes));
     }
 
+    @ParameterizedTest
+    @MethodSource("events")
+    void sealGivesTheRecordEveryReaderDecodesWithoutDecoding(Event event) throws IOException {
+        EncodedRecord sealed = RecordCodec.seal(7, TIME, RecordCodec.prepare(PRINCIPAL, event), digest("prev"));
+        assertThat(sealed.record()).isEqualTo(decode(sealed.bytes()));
+        assertThat(sealed.bytes()).isEqualTo(RecordCodec.encode(7, TIME, PRINCIPAL, event, digest("prev")));
+        if (!(event instanceof Event.FlagsSet)) {
+            assertThat(sealed.record().event()).isSameAs(event);
+        }
+    }
+
+    @Test
+    void flagValuesThatDoNotRoundTripComeBackAsReadersReadThem() throws IOException {
+        Event written = new Event.FlagsSet(SampleEvents.layer(1), java.util.Map.of("big", 5L, "ratio", 0.5f));
+        EncodedRecord sealed = RecordCodec.seal(7, TIME, RecordCodec.prepare(ACTOR, written), RecordCodec.ZERO_HASH);
+        assertThat(sealed.record()).isEqualTo(decode(sealed.bytes()));
+        assertThat(((Event.FlagsSet) sealed.record().event()).flags()).containsEntry("big", 5).containsEntry("ratio",
+                0.5);
+    }
+
     @Test
     void layoutStartsWithMagicVersionSeqAndTime() {
         byte[] bytes = RecordCodec.encode(0x0102030405060708L, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
