@@ -28,15 +28,25 @@ import java.util.List;
 public interface Journal extends Closeable {
 
     /**
+     * The largest record a journal holds, envelope included: 64 KiB. An event whose record would be larger is refused
+     * with {@link dev.cairn.model.RecordTooLargeException} before anything is written, and the journal goes on as if
+     * it had never been asked. (For Chronicle: a document may not pass a quarter of its block size, 256 KiB here.)
+     */
+    int MAX_RECORD_BYTES = 64 << 10;
+
+    /**
      * Appends one record and returns it once it is durable.
      *
+     * @throws dev.cairn.model.RecordTooLargeException if its record would pass {@link #MAX_RECORD_BYTES}
      * @throws IOException if the record could not be made durable; the journal then has no such record
      */
     JournalRecord append(Event event, Actor actor) throws IOException;
 
     /**
      * Appends several records as consecutive seqs with one sync; returns them once all are durable. Other
-     * appenders' records never interleave with them.
+     * appenders' records never interleave with them. If one is too large, none is appended.
+     *
+     * @throws dev.cairn.model.RecordTooLargeException if one of their records would pass {@link #MAX_RECORD_BYTES}
      */
     List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException;
 

@@ -52,6 +52,11 @@ final class QueueFiles implements Closeable {
      * {@link SpaceReservation}) costs little; Chronicle's default of 64 MiB would reserve 64 MiB per cycle file.
      */
     static final long BLOCK_SIZE = 256 << 10;
+
+    static {
+        // Chronicle takes documents of at most a quarter of its block size (its "overlap"); measured, not documented
+        assert BLOCK_SIZE / 4 >= Journal.MAX_RECORD_BYTES : "Chronicle's block size is too small for the records";
+    }
     /** Beside the journal directory while {@link JournalRepair} builds the repaired journal. */
     static final String REPAIRING_SUFFIX = ".repairing";
 

@@ -8,6 +8,7 @@ import dev.cairn.model.Event;
 import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
+import dev.cairn.model.RecordTooLargeException;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -47,7 +48,6 @@ final class RecordCodec {
     static final Digest ZERO_HASH = Digest.ofBytes(new byte[32]);
 
     private static final int FIXED_BODY = 8 + 8 + 4 + 4 + 2 + 4 + 32;
-    private static final int MAX_FIELD = 64 << 20;
 
     private RecordCodec() {
     }
@@ -69,19 +69,22 @@ final class RecordCodec {
     /**
      * Prepares a record of {@code event} by {@code actor}.
      *
-     * @throws IllegalArgumentException if the event cannot be written as JSON or a field is too long
+     * @throws RecordTooLargeException  if the record would be larger than {@link Journal#MAX_RECORD_BYTES}
+     * @throws IllegalArgumentException if the event cannot be written as JSON
      */
-    static Prepared prepare(Actor actor, Event event) {
+    static Prepared prepare(Actor actor, Event event) throws RecordTooLargeException {
         return prepare(actor, EventJson.writeBytes(actor), event);
     }
 
     /** As {@link #prepare(Actor, Event)}, with the actor's JSON already written (several events of one caller). */
-    static Prepared prepare(Actor actor, byte[] actorJson, Event event) {
+    static Prepared prepare(Actor actor, byte[] actorJson, Event event) throws RecordTooLargeException {
         byte[] type = event.type().getBytes(StandardCharsets.UTF_8);
         byte[] payload = EventJson.writeBytes(event);
-        if (type.length > 0xFFFF || actorJson.length > MAX_FIELD || payload.length > MAX_FIELD) {
-            throw new IllegalArgumentException("record too large: actor " + actorJson.length + " bytes, type "
-                    + type.length + ", payload " + payload.length + " (limit " + MAX_FIELD + ")");
+        long size = (long) FORMAT.overhead() + FIXED_BODY + actorJson.length + type.length + payload.length;
+        if (size > Journal.MAX_RECORD_BYTES || type.length > 0xFFFF) {
+            throw new RecordTooLargeException("a " + event.type()
+                    + (event instanceof Event.LayerEvent l ? " of layer " + l.layer() : ""), size,
+                    Journal.MAX_RECORD_BYTES);
         }
         return new Prepared(actorJson, type, payload, actor, EventJson.asRead(event, payload));
     }
@@ -108,9 +111,11 @@ final class RecordCodec {
     /**
      * Encodes a record: {@link #prepare} and {@link #seal} in one.
      *
-     * @throws IllegalArgumentException if the event cannot be written as JSON or a field is too long
+     * @throws RecordTooLargeException  if the record would be larger than {@link Journal#MAX_RECORD_BYTES}
+     * @throws IllegalArgumentException if the event cannot be written as JSON
      */
-    static byte[] encode(long seq, Instant time, Actor actor, Event event, Digest prev) {
+    static byte[] encode(long seq, Instant time, Actor actor, Event event, Digest prev)
+            throws RecordTooLargeException {
         return seal(seq, time, prepare(actor, event), prev).bytes();
     }
 

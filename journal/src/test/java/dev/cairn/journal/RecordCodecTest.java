@@ -82,7 +82,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void layoutStartsWithMagicVersionSeqAndTime() {
+    void layoutStartsWithMagicVersionSeqAndTime() throws IOException {
         byte[] bytes = RecordCodec.encode(0x0102030405060708L, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -97,7 +97,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void everyFlippedBitIsCaught() {
+    void everyFlippedBitIsCaught() throws IOException {
         byte[] good = RecordCodec.encode(7, TIME, ACTOR, new Event.StagingCleaned(SampleEvents.staging(1)),
                 RecordCodec.ZERO_HASH);
         for (int bit = 0; bit < good.length * 8; bit++) {
@@ -108,7 +108,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void aBadChecksumNamesBothValues() {
+    void aBadChecksumNamesBothValues() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         bytes[40] ^= 0x04;
@@ -122,7 +122,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void aNewerFormatVersionUnderAGoodChecksumIsTooNewNotDamage() {
+    void aNewerFormatVersionUnderAGoodChecksumIsTooNewNotDamage() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         bytes[4] = 3;
@@ -137,7 +137,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void aNewerFormatVersionUnderABadChecksumIsDamage() {
+    void aNewerFormatVersionUnderABadChecksumIsDamage() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         bytes[4] = 3;
@@ -146,7 +146,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void aWrongMagicIsNotARecord() {
+    void aWrongMagicIsNotARecord() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         bytes[0] = 'X';
@@ -154,7 +154,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void truncatedBytesAreRefused() {
+    void truncatedBytesAreRefused() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         for (int length : new int[]{0, 3, 5, 40, bytes.length - 1}) {
@@ -165,7 +165,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void anUnknownEventTypeWithAGoodChecksumIsTooNew() {
+    void anUnknownEventTypeWithAGoodChecksumIsTooNew() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("LayerDeleted", "LayerDeletex");
@@ -178,7 +178,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void anUnknownKeyOfAnEventOrActorWithAGoodChecksumIsTooNew() {
+    void anUnknownKeyOfAnEventOrActorWithAGoodChecksumIsTooNew() throws IOException {
         String layer = SampleEvents.layer(1).hex();
         byte[] known = craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":\"" + layer + "\"}");
         assertThat(assertDecodes(known).event()).isEqualTo(new Event.LayerDeleted(SampleEvents.layer(1)));
@@ -194,7 +194,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void aKnownKeyWithAValueOfTheWrongKindIsDamageNotTooNew() {
+    void aKnownKeyWithAValueOfTheWrongKindIsDamageNotTooNew() throws IOException {
         byte[] wrong = craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":17}");
         assertThatThrownBy(() -> decode(wrong)).isInstanceOf(JournalCorruptedException.class)
                 .hasMessageContaining("malformed record despite a good checksum");
@@ -209,7 +209,7 @@ class RecordCodecTest {
     }
 
     @Test
-    void anInvalidFieldWithAGoodChecksumIsRefused() {
+    void anInvalidFieldWithAGoodChecksumIsRefused() throws IOException {
         byte[] bytes = RecordCodec.encode(7, TIME, ACTOR, new Event.LayerDeleted(SampleEvents.layer(1)),
                 RecordCodec.ZERO_HASH);
         String hex = SampleEvents.layer(1).hex();

@@ -23,7 +23,7 @@ class VerifiedHeadTest {
     @TempDir
     Path tmp;
 
-    private static EncodedRecord sealed(long seq, String path, VerifiedHead after) {
+    private static EncodedRecord sealed(long seq, String path, VerifiedHead after) throws IOException {
         return RecordCodec.seal(seq, java.time.Instant.now(), RecordCodec.prepare(ACTOR,
                 new Event.OrphanRemoved(path, null)), after.lastHash());
     }
