@@ -103,6 +103,40 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThat(journal.location()).isEqualTo(dir().toRealPath());
     }
 
+    /**
+     * A journal of format 1 as the code before this one wrote it (src/test/resources/journal-format-1, one record of
+     * each event type, gzipped file by file): it must open, verify and go on unchanged.
+     */
+    @Test
+    void aJournalThePreviousCodeWroteOpensUnchangedAndGoesOn() throws IOException {
+        journal.close();
+        Files.createDirectories(dir());
+        for (String name : List.of("20261201F.cq4", "metadata.cq4t", "head", "append.lock")) {
+            try (var in = new java.util.zip.GZIPInputStream(getClass().getResourceAsStream(
+                    "/journal-format-1/" + name + ".gz"))) {
+                Files.write(dir().resolve(name), in.readAllBytes());
+            }
+        }
+        dev.cairn.model.Digest head = dev.cairn.model.Digest.parse(
+                "sha256:73ce9f467c925d8ebf9423e548a968f86c85465e6d3711f46b3b750b2d34ead6");
+
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.verify()).isEqualTo(new VerifyReport(16, 16, head));
+        List<JournalRecord> records = readAll(journal, 1);
+        assertThat(records).extracting(r -> r.event().type()).containsExactly("StagingStarted", "DiffStaged",
+                "LayerCreated", "LayerCommitted", "StagingCleaned", "NamesSet", "MetadataSet", "FlagsSet",
+                "LayerCreated", "LayerCommitted", "LayerDeleteStarted", "LayerDeleted", "StagingDiscarded",
+                "LayerRolledBack", "OrphanRemoved", "JournalRepaired");
+        assertThat(records).allSatisfy(r -> assertThat(r.actor().principal()).isEqualTo("registry-user"));
+        JournalRecord next = journal.append(orphan("after the re-cut"), ACTOR);
+        assertThat(next.seq()).isEqualTo(17);
+        assertThat(next.prev()).isEqualTo(head);
+        journal.close();
+        assertThat(HeadCheckpoint.read(dir())).contains(new HeadCheckpoint(17, next.hash()));
+        journal = ChronicleJournal.open(dir());
+        assertThat(readAll(journal, 1).subList(0, 16)).containsExactlyElementsOf(records);
+    }
+
     @Test
     void aReadOnlyOpenReadsAndVerifiesEverythingWritesNothingAndRefusesAppends() throws Exception {
         List<JournalRecord> before = appendMarkedAndClose(3);
