@@ -19,9 +19,13 @@ import java.util.List;
  *   concurrent appenders share one sync (group commit). The returned record is exactly what readers will read.
  *   <li>seq starts at 1 and has no gaps, also when several processes append to the same journal.
  *   <li>Opening verifies every record (checksum, seq, chain). A damaged journal is never skipped silently: the
- *   open fails with {@link dev.cairn.model.JournalCorruptedException} naming the seq and position.
- *   <li>Readers never block appenders and see every record appended before {@code read} returns them, including
- *   those of other processes.
+ *   open fails with {@link dev.cairn.model.JournalCorruptedException} naming the seq and position. A record a
+ *   newer Cairn wrote (a newer format version, an unknown event type or key, under a good checksum) is not damage:
+ *   {@link dev.cairn.model.FormatTooNewException}, wherever it is read.
+ *   <li>Cursors never block appenders and see every record appended before {@code read} returns them, including
+ *   those of other processes. {@link #lastSeq} counts only records whose append has made them durable; it may wait
+ *   for another process's batch to finish its sync, never longer.
+ *   <li>A record holds at most {@link #MAX_RECORD_BYTES}.
  * </ul>
  * Thread-safe.
  */
