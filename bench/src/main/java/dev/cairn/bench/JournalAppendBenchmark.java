@@ -22,9 +22,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +41,9 @@ import java.util.stream.Stream;
  * <p>{@code target} selects the journal: {@code memory} is the {@link InMemoryJournal}, the in-run peer (encoding,
  * hashing and the chain check without any file I/O); any other value is a directory on the file system to measure
  * (tmpfs, ext4 ...). There a journal of {@code records} records is written once per trial as a template; each
- * iteration starts from a fresh copy of it, opened anew (the open, which verifies every record, is outside the
- * timing), so every iteration measures a journal that starts at {@code records}. It grows during the iteration by
+ * iteration starts from a fresh copy of it, written back to the disk and opened anew (the copy and the open, which
+ * verifies every record, are outside the timing), so every iteration measures a journal that starts at
+ * {@code records}. It grows during the iteration by
  * what the iteration appends; docs/BENCHMARKS.md says by how much. Override the lists with
  * {@code -p target=memory,/dev/shm,/tmp -p records=1000,100000} (bench/run.sh does).
  *
@@ -50,7 +53,7 @@ import java.util.stream.Stream;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class JournalAppendBenchmark {
@@ -97,7 +100,12 @@ public class JournalAppendBenchmark {
         Files.createDirectory(copy);
         try (Stream<Path> files = Files.list(template)) {
             for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                Path to = copy.resolve(file.getFileName());
+                Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES);
+                // written back now, so that the iteration's first fsync does not pay for the copy
+                try (FileChannel channel = FileChannel.open(to, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
             }
         }
         journal = ChronicleJournal.open(copy);
