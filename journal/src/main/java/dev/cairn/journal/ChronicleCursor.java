@@ -25,6 +25,8 @@ final class ChronicleCursor implements JournalCursor {
     private final RecordTailer tailer;
     /** Documents still to pass over before record {@code fromSeq}. */
     private long toSkip;
+    /** Documents passed one by one to get to {@code fromSeq}; for tests of the seek. */
+    private long skipped;
     private boolean sought;
     private IOException failed;
     private boolean closed;
@@ -55,6 +57,7 @@ final class ChronicleCursor implements JournalCursor {
                     return null;
                 }
                 toSkip--;
+                skipped++;
             }
             EncodedRecord next = tailer.next();
             return next == null ? null : next.record();
@@ -65,6 +68,11 @@ final class ChronicleCursor implements JournalCursor {
             journal.ensureOpen();
             throw e;
         }
+    }
+
+    /** How many documents this cursor passed one by one to reach its first record; for tests of the seek. */
+    long skipped() {
+        return skipped;
     }
 
     @Override

@@ -119,11 +119,14 @@ final class RecordTailer implements Closeable {
     }
 
     /**
-     * Moves straight to the document after {@code documents} others (record {@code documents + 1}) if it exists:
-     * whole cycles are passed over by their document counts, the rest is one index lookup. Where that is not possible
-     * the tailer stays at the start.
+     * Moves straight to the document after {@code documents} others (record {@code documents + 1}): whole cycles
+     * are passed over by their document counts, the rest is one index lookup. When there are no more than
+     * {@code documents} documents yet, it moves just past the last one, so that only what is appended from now on
+     * is left to pass: the cost does not depend on the journal's length. Where neither is possible the tailer stays
+     * at the start.
      *
-     * @return how many documents are still to {@link #skip()} to get there: 0, or {@code documents}
+     * @return how many documents are still to {@link #skip()} to get there: 0 when it is there, or how many are yet
+     *         to be appended before it (or {@code documents}, from the start)
      */
     long seek(long documents) {
         int first = files.queue().firstCycle();
@@ -132,15 +135,26 @@ final class RecordTailer implements Closeable {
             return documents;
         }
         long remaining = documents;
+        int lastWithDocuments = -1;
+        long inLast = 0;
         for (long cycle : files.queue().listCyclesBetween(first, last)) {
             long count = tailer.excerptsInCycle((int) cycle);
             if (remaining < count) {
                 if (tailer.moveToIndex(QueueFiles.ROLL_CYCLE.toIndex((int) cycle, remaining))) {
                     return 0;
                 }
-                break;
+                tailer.toStart();
+                return documents;
             }
             remaining -= count;
+            if (count > 0) {
+                lastWithDocuments = (int) cycle;
+                inLast = count;
+            }
+        }
+        if (lastWithDocuments >= 0
+                && tailer.moveToIndex(QueueFiles.ROLL_CYCLE.toIndex(lastWithDocuments, inLast - 1)) && skip()) {
+            return remaining;
         }
         tailer.toStart();
         return documents;

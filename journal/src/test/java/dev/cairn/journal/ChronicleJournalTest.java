@@ -526,6 +526,30 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThat(readAll(journal, 2001)).isEmpty();
     }
 
+    @Test
+    void aCursorFromJustPastTheEndOrBeyondItPassesOnlyWhatIsAppendedAfterIt() throws IOException {
+        List<Event> events = new ArrayList<>();
+        for (int i = 1; i <= 2000; i++) {
+            events.add(orphan("bulk/" + i));
+        }
+        journal.appendAll(events, ACTOR);
+        try (ChronicleCursor next = (ChronicleCursor) journal.read(2001);
+             ChronicleCursor beyond = (ChronicleCursor) journal.read(2003)) {
+            assertThat(next.next()).isNull();
+            assertThat(beyond.next()).isNull();
+            List<JournalRecord> appended = journal.appendAll(List.of(orphan("2001"), orphan("2002"), orphan("2003")),
+                    ACTOR);
+            assertThat(next.next()).isEqualTo(appended.get(0));
+            assertThat(beyond.next()).isEqualTo(appended.get(2));
+            assertThat(next.skipped()).as("no document of the 2,000 before it passed one by one").isZero();
+            assertThat(beyond.skipped()).as("only the two appended before it").isEqualTo(2);
+        }
+        try (ChronicleCursor deep = (ChronicleCursor) journal.read(1500)) {
+            assertThat(deep.next().seq()).isEqualTo(1500);
+            assertThat(deep.skipped()).isZero();
+        }
+    }
+
     // --- several cycle files, the head checkpoint --------------------------------------------------------------
 
     private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
