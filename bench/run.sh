@@ -23,10 +23,10 @@ if [[ -z "$jvm_args" ]]; then
 fi
 
 if [[ $quick == 1 ]]; then
-  jmh_opts=(-wi 1 -i 2 -w 1s -r 1s -f 1)
+  jmh_opts=(-wi 1 -i 2 -w 1s -r 1s -f 1 -p records=1000)
   import_opts=(--mb 8 --files 300 --rounds ${ROUNDS:-3})
 else
-  jmh_opts=(-wi 2 -i 3 -w 2s -r 2s -f 1)
+  jmh_opts=(-wi 3 -i 5 -w 2s -r 1s -f 1 -p records=1000,100000)
   import_opts=(--mb 200 --files 7000 --rounds ${ROUNDS:-5})
 fi
 

@@ -1,6 +1,7 @@
 package dev.cairn.archive;
 
 import dev.cairn.model.Digest;
+import dev.cairn.model.FormatTooNewException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -128,8 +129,8 @@ public final class Manifest {
     /**
      * Reads and checks a manifest.
      *
-     * @throws CorruptManifestException if the header, a line or the checksum is wrong, or the version is newer than
-     *                                  {@link #VERSION}
+     * @throws CorruptManifestException if the header, a line or the checksum is wrong
+     * @throws FormatTooNewException     if the checksum holds and the version is newer than {@link #VERSION}
      * @throws IOException              if the file cannot be read
      */
     public static Manifest read(Path file) throws IOException {
@@ -168,7 +169,11 @@ public final class Manifest {
         } catch (NumberFormatException e) {
             throw new CorruptManifestException(file, "bad version '" + header[1] + "'");
         }
-        if (version < 1 || version > VERSION) {
+        if (version > VERSION) {
+            // the checksum above holds, so these are the bytes as written: a newer Cairn wrote them
+            throw FormatTooNewException.newerVersion("layer manifest " + file, 0, FORMAT_NAME, version, VERSION);
+        }
+        if (version < 1) {
             throw new CorruptManifestException(file, "format version " + version
                     + " is not supported by this reader (it reads 1 to " + VERSION + ")");
         }

@@ -1,6 +1,7 @@
 package dev.cairn.archive;
 
 import dev.cairn.model.Digest;
+import dev.cairn.model.FormatTooNewException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -76,9 +77,10 @@ public final class TarRecord {
      * @param layerFolder holding {@code diff}, {@link #FILE_NAME} and {@link #SHADOW_DIR}
      * @param expected    the layer's diff digest
      * @return the number of bytes written
-     * @throws CorruptLayerException if the record is damaged or newer, a file differs from the record, or the
-     *                               output's digest is not {@code expected}; bytes written before the problem was
-     *                               found are not taken back
+     * @throws CorruptLayerException  if the record is damaged, a file differs from the record, or the output's
+     *                                digest is not {@code expected}; bytes written before the problem was found are
+     *                                not taken back
+     * @throws FormatTooNewException  if the record is a sound one of a newer format version (nothing is written)
      */
     public static long reproduce(String label, Path layerFolder, Digest expected, OutputStream out)
             throws IOException {
@@ -156,7 +158,8 @@ public final class TarRecord {
     /**
      * Checks the record's header, version and checksum; returns the numbers of the displaced files.
      *
-     * @throws CorruptLayerException if it is damaged or of a newer version
+     * @throws CorruptLayerException if it is damaged
+     * @throws FormatTooNewException if it is a sound record of a newer format version
      */
     static Set<Long> check(String label, Path file) throws IOException {
         Set<Long> shadowed = new HashSet<>();
@@ -309,10 +312,45 @@ public final class TarRecord {
             throw new CorruptLayerException("layer " + label + ": " + file + " is not a Cairn tar record");
         }
         int version = in.readInt();
-        if (version > VERSION || version < 1) {
+        if (version > VERSION) {
+            // Newer only if the bytes are as written: a flipped bit in the version is damage, not a new format.
+            long[] crc = storedAndComputedCrc(file);
+            if (crc[0] == crc[1]) {
+                throw FormatTooNewException.newerVersion("layer " + label + ": tar record " + file, 0, FORMAT_NAME,
+                        version, VERSION);
+            }
+            throw new CorruptLayerException("layer " + label + ": tar record " + file + ": checksum failed "
+                    + "(hardware problem?): stored " + hex(crc[0]) + ", computed " + hex(crc[1]) + "; its header says "
+                    + "format version " + version + ", newer than this Cairn reads (" + VERSION + "), but a damaged "
+                    + "header says nothing");
+        }
+        if (version < 1) {
             throw new CorruptLayerException("layer " + label + ": tar record " + file + " has format version "
-                    + version + "; this Cairn reads versions 1 to " + VERSION
-                    + (version > VERSION ? " (written by a newer Cairn)" : ""));
+                    + version + "; this Cairn reads versions 1 to " + VERSION);
+        }
+    }
+
+    /** The CRC-32C stored in a record's last four bytes (-1 if it has none) and the one computed over the rest. */
+    private static long[] storedAndComputedCrc(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size < 4) {
+                return new long[]{-1, 0};
+            }
+            CRC32C crc = new CRC32C();
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            for (long pos = 0; pos < size - 4; ) {
+                buf.clear().limit((int) Math.min(buf.capacity(), size - 4 - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    break;
+                }
+                crc.update(buf.flip());
+                pos += n;
+            }
+            ByteBuffer stored = ByteBuffer.allocate(4);
+            ch.read(stored, size - 4);
+            return new long[]{stored.getInt(0) & 0xffffffffL, crc.getValue()};
         }
     }
 

@@ -105,14 +105,29 @@ class ManifestTest {
     }
 
     @Test
-    void a_newer_version_is_refused_with_both_versions() throws IOException {
+    void a_newer_version_under_a_good_checksum_is_too_new_with_both_versions() throws IOException {
         String body = Manifest.FORMAT_NAME + "\t2\n";
         String text = body + Manifest.trailerLine(0, Digest.sha256(body.getBytes(StandardCharsets.US_ASCII)));
         Path file = temp.resolve("v2");
         Files.writeString(file, text);
 
+        assertThatThrownBy(() -> Manifest.read(file))
+                .isInstanceOfSatisfying(dev.cairn.model.FormatTooNewException.class, e -> {
+                    assertThat(e.foundVersion()).isEqualTo(2);
+                    assertThat(e.newestVersion()).isEqualTo(1);
+                    assertThat(e.resource()).contains(file.toString());
+                })
+                .hasMessageContaining("format version 2").hasMessageContaining("versions up to 1");
+    }
+
+    @Test
+    void a_version_below_one_is_damage() throws IOException {
+        String body = Manifest.FORMAT_NAME + "\t0\n";
+        Path file = temp.resolve("v0");
+        Files.writeString(file, body + Manifest.trailerLine(0, Digest.sha256(body.getBytes(StandardCharsets.US_ASCII))));
+
         assertThatThrownBy(() -> Manifest.read(file)).isInstanceOf(CorruptManifestException.class)
-                .hasMessageContaining("version 2").hasMessageContaining("1 to 1");
+                .hasMessageContaining("version 0");
     }
 
     @Test

@@ -238,16 +238,47 @@ class TarRecordTest {
     }
 
     @Test
-    void a_record_of_a_newer_version_says_so() throws IOException {
+    void a_sound_record_of_a_newer_version_is_too_new_not_corrupt() throws IOException {
         ExtractResult result = extract(tar().file("a", "x").bytes());
         Path record = layer.resolve(TarRecord.FILE_NAME);
         byte[] r = Files.readAllBytes(record);
         int version = TarRecord.MAGIC.length + 1 + TarRecord.FORMAT_NAME.length() + 3;
         r[version] = 9;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(r, 0, r.length - 4);
+        java.nio.ByteBuffer.wrap(r).putInt(r.length - 4, (int) crc.getValue());
+        Files.write(record, r);
+
+        assertThatThrownBy(() -> reproduce(result.diffDigest()))
+                .isInstanceOfSatisfying(dev.cairn.model.FormatTooNewException.class, e -> {
+                    assertThat(e.foundVersion()).isEqualTo(9);
+                    assertThat(e.newestVersion()).isEqualTo(TarRecord.VERSION);
+                    assertThat(e.format()).isEqualTo(TarRecord.FORMAT_NAME);
+                    assertThat(e.resource()).contains("layer test").contains(record.toString());
+                })
+                .hasMessageContaining("too new");
+    }
+
+    @Test
+    void a_record_is_a_frame_of_ios_named_frame_format() throws Exception {
+        extract(tar().file("a", "x").bytes());
+        byte[] r = Files.readAllBytes(layer.resolve(TarRecord.FILE_NAME));
+        dev.cairn.io.FrameFormat.Frame frame = dev.cairn.io.FrameFormat.named(TarRecord.FORMAT_NAME, 1,
+                TarRecord.VERSION).read(r, () -> "tar-record");
+        assertThat(frame.version()).isEqualTo(TarRecord.VERSION);
+        assertThat(frame.body().remaining()).isEqualTo(r.length - (4 + 1 + TarRecord.FORMAT_NAME.length() + 4) - 4);
+    }
+
+    @Test
+    void a_newer_version_under_a_failed_checksum_is_damage() throws IOException {
+        ExtractResult result = extract(tar().file("a", "x").bytes());
+        Path record = layer.resolve(TarRecord.FILE_NAME);
+        byte[] r = Files.readAllBytes(record);
+        r[TarRecord.MAGIC.length + 1 + TarRecord.FORMAT_NAME.length() + 3] = 9;
         Files.write(record, r);
 
         assertThatThrownBy(() -> reproduce(result.diffDigest())).isInstanceOf(CorruptLayerException.class)
-                .hasMessageContaining("version 9").hasMessageContaining("newer");
+                .hasMessageContaining("checksum failed (hardware problem?)").hasMessageContaining("version 9");
     }
 
     @Test

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * Prints the JMH results of {@link JournalAppendBenchmark} (JMH's {@code -rf json} file) as a Markdown table: the
- * median of the measurement iterations for each thread count and journal, and the ratio to the in-memory peer of the
- * same run. Usage: {@code JmhTable results.json [label=target ...]}.
+ * median of the measurement iterations for each journal length, thread count and journal, and the ratio to the
+ * in-memory peer of the same run. Usage: {@code JmhTable results.json [label=target ...]}.
  */
 public final class JmhTable {
 
@@ -28,11 +28,14 @@ public final class JmhTable {
             String[] kv = args[i].split("=", 2);
             labels.put(kv[1], kv[0]);
         }
-        // threads -> target -> median ops/s
-        Map<Integer, Map<String, Double>> scores = new TreeMap<>();
+        // (records, threads) -> target -> median ops/s
+        Map<List<Integer>, Map<String, Double>> scores = new TreeMap<>(
+                java.util.Comparator.<List<Integer>>comparingInt(k -> k.get(0)).thenComparingInt(k -> k.get(1)));
         List<String> targets = new ArrayList<>();
         for (JsonNode run : root) {
             int threads = run.get("threads").asInt();
+            JsonNode records = run.get("params").get("records");
+            int length = records == null ? 0 : records.asInt();
             String target = run.get("params").get("target").asText();
             if (!targets.contains(target)) {
                 targets.add(target);
@@ -41,12 +44,12 @@ public final class JmhTable {
             for (JsonNode fork : run.get("primaryMetric").get("rawData")) {
                 fork.forEach(v -> raw.add(v.asDouble()));
             }
-            scores.computeIfAbsent(threads, t -> new TreeMap<>()).put(target, Stats.median(raw));
+            scores.computeIfAbsent(List.of(length, threads), t -> new TreeMap<>()).put(target, Stats.median(raw));
         }
         targets.remove("memory");
         targets.add(0, "memory");
-        StringBuilder head = new StringBuilder("| threads |");
-        StringBuilder rule = new StringBuilder("|---:|");
+        StringBuilder head = new StringBuilder("| records before | threads |");
+        StringBuilder rule = new StringBuilder("|---:|---:|");
         for (String t : targets) {
             head.append(' ').append(name(t, labels)).append(" appends/s |");
             rule.append("---:|");
@@ -54,7 +57,8 @@ public final class JmhTable {
         System.out.println(head);
         System.out.println(rule);
         for (var row : scores.entrySet()) {
-            StringBuilder line = new StringBuilder("| " + row.getKey() + " |");
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "| %,d | %d |", row.getKey().get(0),
+                    row.getKey().get(1)));
             double peer = row.getValue().getOrDefault("memory", Double.NaN);
             for (String t : targets) {
                 Double v = row.getValue().get(t);

@@ -33,6 +33,23 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * fsyncs every regular file directly inside {@code dir}, then {@code dir} itself: a folder of files written
+     * without syncs (a copy, a rebuilt journal) made durable as a whole. Symlinks and subfolders are left alone.
+     */
+    public static void syncFilesAndDir(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            }
+        }
+        syncDir(dir);
+    }
+
     /** Creates {@code dir} (mode 0700) if absent, and makes its entry in the parent durable. */
     public static void mkdirDurable(Path dir) throws IOException {
         if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

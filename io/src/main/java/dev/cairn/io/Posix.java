@@ -47,6 +47,8 @@ public final class Posix {
 
         int syncfs(int fd) throws LastErrorException;
 
+        int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
         int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
@@ -58,6 +60,9 @@ public final class Posix {
     private static final int EACCES = 13;
     private static final int EEXIST = 17;
     private static final int EPERM = 1;
+    private static final int EINTR = 4;
+    private static final int ENOSYS = 38;
+    private static final int EOPNOTSUPP = 95;
     private static final int ENODATA = 61;
     private static final int ERANGE = 34;
     private static final int O_RDONLY = 0;
@@ -326,6 +331,45 @@ public final class Posix {
             } catch (LastErrorException ignored) {
                 // The sync has happened or failed already; a failed close loses nothing.
             }
+        }
+    }
+
+    private static final int O_RDWR = 2;
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+
+    /**
+     * Allocates the disk space behind bytes {@code offset} to {@code offset + length} of a regular file without
+     * changing its size or any byte in it ({@code fallocate(2)} with {@code FALLOC_FL_KEEP_SIZE}): holes in the range
+     * become allocated zeros, so a later write there — also through a memory map — cannot fail for want of space.
+     * Already allocated parts cost nothing but the walk over them.
+     *
+     * @return false, with nothing changed, where the file system cannot allocate so ({@code EOPNOTSUPP},
+     *         {@code ENOSYS}) or the calls are not available; the caller then judges the free space another way
+     * @throws IOException the JDK's file-system exceptions naming the file: {@link AccessDeniedException}, or a
+     *                     {@link FileSystemException} "No space left on device" when the space is not there
+     */
+    public static boolean allocate(Path file, long offset, long length) throws IOException {
+        if (LIBC == null) {
+            return false;
+        }
+        int fd = open(file, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+        try {
+            while (true) {
+                try {
+                    LIBC.fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+                    return true;
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == EINTR) {
+                        continue;
+                    }
+                    if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) {
+                        return false;
+                    }
+                    throw error(file, "fallocate of " + length + " bytes at " + offset, e);
+                }
+            }
+        } finally {
+            closeQuietly(fd);
         }
     }
 

@@ -92,4 +92,15 @@ class PosixTest {
         assertThat(Posix.kernelAtLeast("10.0", 5, 8)).isTrue();
         assertThat(Posix.kernelAtLeast("unknown", 5, 8)).isFalse();
     }
+
+    @Test
+    void allocateReservesSpaceWithoutChangingTheFileAndNamesTheFileWhenItCannot() throws IOException {
+        assumeTrue(Posix.available(), "needs Linux");
+        Path file = Files.write(dir.resolve("sparse"), "abc".getBytes(StandardCharsets.US_ASCII));
+        assertThat(Posix.allocate(file, 0, 1 << 20)).isTrue();
+        assertThat(Files.readAllBytes(file)).containsExactly('a', 'b', 'c');
+        assertThat((Long) Files.getAttribute(file, "unix:size")).isEqualTo(3L);
+        assertThatThrownBy(() -> Posix.allocate(dir.resolve("none"), 0, 10))
+                .isInstanceOf(NoSuchFileException.class).hasMessageContaining("none");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Digest;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 
@@ -46,11 +47,29 @@ final class ChainCheck {
     }
 
     /**
+     * Accepts a record this process has just encoded as the next one, without decoding it again: its seq and prev
+     * must follow.
+     *
+     * @throws IllegalStateException if they do not (a record encoded against another head)
+     */
+    void advance(JournalRecord r) {
+        if (r.seq() != nextSeq() || lastHash != null && !r.prev().equals(lastHash)) {
+            throw new IllegalStateException("record " + r.seq() + " with prev " + r.prev() + " does not follow record "
+                    + lastSeq + " with hash " + lastHash);
+        }
+        lastSeq = r.seq();
+        lastHash = r.hash();
+    }
+
+    /**
      * Decodes {@code bytes} as the next record, checks it and accepts it.
      *
      * @param position where the bytes came from, computed only for messages
+     * @throws JournalCorruptedException if it is not a sound record or does not follow the last one
+     * @throws FormatTooNewException     if it is a sound record of a newer Cairn (nothing is accepted)
      */
-    JournalRecord accept(byte[] bytes, LongFunction<String> position) throws JournalCorruptedException {
+    JournalRecord accept(byte[] bytes, LongFunction<String> position)
+            throws JournalCorruptedException, FormatTooNewException {
         long expected = nextSeq();
         JournalRecord r = RecordCodec.decode(bytes, expected, () -> position.apply(expected));
         if (r.seq() != expected) {

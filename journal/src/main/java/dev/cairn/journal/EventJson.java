@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.model.Actor;
@@ -40,6 +41,8 @@ import java.util.function.Function;
  *   <li>event and actor records: an object with one key per record component, in declaration order, nulls
  *   written as {@code null}; read back through the canonical constructor. Unknown keys are refused.
  * </ul>
+ * Reading a journal record's JSON ({@link #readEvent}, {@link #readActor}) tells what a newer Cairn may have written
+ * — an event type or a key this code does not know — from what is malformed, with {@link UnknownPartException}.
  * Changing this mapping changes the journal's record format (see docs/JOURNAL.md).
  *
  * <p>Thread-safe: the shared mapper is configured once and never reconfigured; {@link #newMapper()} gives callers a
@@ -130,6 +133,16 @@ public final class EventJson {
         }
     }
 
+    /**
+     * The event as a reader of {@code json}, its JSON, will see it. Every event type reads back equal to what was
+     * written — ids, digests, strings, numbers and lists of names all round-trip exactly — except
+     * {@link Event.FlagsSet}, whose values are free JSON: a {@code Long} 5 reads back as an {@code Integer} 5, a
+     * {@code float} as a {@code Double}. For that type the JSON is read; for the others the event is returned as it is.
+     */
+    static Event asRead(Event event, byte[] json) {
+        return event instanceof Event.FlagsSet ? readEvent(event.type(), json) : event;
+    }
+
     static byte[] writeBytes(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
@@ -139,23 +152,58 @@ public final class EventJson {
         }
     }
 
+    /**
+     * Reads a journal record's event.
+     *
+     * @throws UnknownPartException     if the type, or a key in the JSON, is unknown to this code
+     * @throws IllegalArgumentException if the JSON does not make such an event
+     */
     static Event readEvent(String typeName, byte[] json) {
         Class<? extends Event> type = typeNamed(typeName);
         if (type == null) {
-            throw new IllegalArgumentException("unknown event type '" + typeName + "'");
+            throw new UnknownPartException("event type '" + typeName + "'");
         }
         try {
             return MAPPER.readValue(json, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new UnknownPartException("key '" + e.getPropertyName() + "' of a " + typeName);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a valid " + typeName + ": " + message(e), e);
         }
     }
 
+    /**
+     * Reads a journal record's actor.
+     *
+     * @throws UnknownPartException     if a key in the JSON is unknown to this code
+     * @throws IllegalArgumentException if the JSON does not make an actor
+     */
     static Actor readActor(byte[] json) {
         try {
             return MAPPER.readValue(json, Actor.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new UnknownPartException("key '" + e.getPropertyName() + "' of the actor");
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a valid actor: " + message(e), e);
+        }
+    }
+
+    /**
+     * Well-formed JSON with something this code does not know, as a newer Cairn would write it: an event type, or a
+     * key of an event or actor. Not damage (see {@link dev.cairn.model.FormatTooNewException}).
+     */
+    static final class UnknownPartException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String part;
+
+        UnknownPartException(String part) {
+            super(part + " is unknown to this Cairn");
+            this.part = part;
+        }
+
+        /** What is unknown: {@code event type 'X'}, {@code key 'k' of a LayerCreated}. */
+        String part() {
+            return part;
         }
     }
 

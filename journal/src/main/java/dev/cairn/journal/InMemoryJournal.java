@@ -2,7 +2,6 @@ package dev.cairn.journal;
 
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
-import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 
 import java.io.IOException;
@@ -14,9 +13,10 @@ import java.util.Objects;
 
 /**
  * A {@link Journal} in memory, for tests of the layers above. It keeps each record as its encoded bytes (the same
- * format as {@link ChronicleJournal}, docs/JOURNAL.md), so every append and read goes through the codec and the
- * chain check. "Durable" means "in this object": nothing survives the JVM. Thread-safe; appends are serialized by
- * one monitor, readers take it only to fetch one record's bytes.
+ * format as {@link ChronicleJournal}, docs/JOURNAL.md), appended as the durable journal appends them (prepared,
+ * sealed against the chain, never decoded again) and read back through the codec and the chain check. "Durable"
+ * means "in this object": nothing survives the JVM. Thread-safe; appends are serialized by one monitor, readers
+ * take it only to fetch one record's bytes.
  */
 public final class InMemoryJournal implements Journal {
 
@@ -37,18 +37,25 @@ public final class InMemoryJournal implements Journal {
     public synchronized List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
         Objects.requireNonNull(actor, "actor");
         ensureOpen();
-        List<byte[]> encoded = new ArrayList<>(events.size());
+        byte[] actorJson = EventJson.writeBytes(actor);
+        List<RecordCodec.Prepared> prepared = new ArrayList<>(events.size());
+        for (Event event : events) {
+            prepared.add(RecordCodec.prepare(actor, actorJson, Objects.requireNonNull(event, "event")));
+        }
+        List<EncodedRecord> sealed = new ArrayList<>(prepared.size());
         long seq = head.lastSeq();
         var prev = head.lastHash();
-        for (Event event : events) {
-            byte[] bytes = RecordCodec.encode(++seq, Instant.now(), actor, Objects.requireNonNull(event, "event"), prev);
-            encoded.add(bytes);
-            prev = RecordCodec.hash(bytes);
+        Instant now = Instant.now();
+        for (RecordCodec.Prepared record : prepared) {
+            EncodedRecord next = RecordCodec.seal(++seq, now, record, prev);
+            sealed.add(next);
+            prev = next.record().hash();
         }
-        List<JournalRecord> appended = new ArrayList<>(encoded.size());
-        for (byte[] bytes : encoded) {
-            appended.add(head.accept(bytes, this::position));
-            records.add(bytes);
+        List<JournalRecord> appended = new ArrayList<>(sealed.size());
+        for (EncodedRecord record : sealed) {
+            head.advance(record.record());
+            records.add(record.bytes());
+            appended.add(record.record());
         }
         return List.copyOf(appended);
     }

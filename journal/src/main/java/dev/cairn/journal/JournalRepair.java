@@ -2,30 +2,22 @@ package dev.cairn.journal;
 
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
+import dev.cairn.io.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Cuts a damaged {@link ChronicleJournal} back to its last good record (docs/JOURNAL.md, "Damage and repair").
@@ -44,7 +36,13 @@ import java.util.stream.Stream;
  *   empty one an open created meanwhile, goes aside, never deleted).
  * </ol>
  * {@link ChronicleJournal#open} refuses while {@code <dir>.repairing} exists.
- * The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
+ *
+ * <p><b>Never cuts what it cannot read because it is newer.</b> A record or head checkpoint that a newer Cairn wrote
+ * ({@link FormatTooNewException}) is not damage: if open finds one, or one follows the damage (anywhere in the
+ * documents Chronicle can still read after the cut, later cycle files included), repair refuses with that
+ * exception, changing nothing. Run the newer Cairn's repair instead.
+ *
+ * <p>The caller must keep every writer away (the store's lock); the journal's append lock is held as well.
  * Not thread-safe; static.
  */
 public final class JournalRepair {
@@ -79,12 +77,15 @@ public final class JournalRepair {
      * Repairs the journal in {@code dir} if it fails verification, and finishes an interrupted earlier repair.
      *
      * @param actor who repairs, for the {@link Event.JournalRepaired} record
-     * @throws IOException if the journal cannot be read or the repaired one written; {@code dir} is then as it was
+     * @throws FormatTooNewException if the journal holds a record or checkpoint a newer Cairn wrote, before or after
+     *                               the damage: nothing is changed ("repair refused: ...")
+     * @throws IOException           if the journal cannot be read or the repaired one written; {@code dir} is then
+     *                               as it was
      */
     public static Result repair(Path dir, Actor actor) throws IOException {
         Objects.requireNonNull(actor, "actor");
         Path journal = dir.toAbsolutePath().normalize();
-        Path repairing = ChronicleJournal.repairingDir(journal);
+        Path repairing = QueueFiles.repairingDir(journal);
         if (Files.isRegularFile(repairing.resolve(COMPLETE_MARKER))) {
             Path backup = journal.resolveSibling(Files.readString(repairing.resolve(COMPLETE_MARKER)).trim());
             if (Files.exists(journal)) {
@@ -94,8 +95,7 @@ public final class JournalRepair {
             }
             putInPlace(repairing, journal);
         } else if (Files.exists(repairing)) {
-            removeTree(repairing);
-            fsyncDirectory(journal.getParent());
+            DurableFiles.removeTree(repairing);
         }
         JournalCorruptedException damage;
         try (ChronicleJournal sound = ChronicleJournal.open(journal)) {
@@ -103,10 +103,11 @@ public final class JournalRepair {
             return new Result(false, last, 0, null, null, 0);
         } catch (JournalCorruptedException e) {
             damage = e;
+        } catch (FormatTooNewException e) {
+            throw e.refusing("repair refused, nothing changed");
         }
-        try (FileChannel lockChannel = FileChannel.open(journal.resolve(ChronicleJournal.LOCK_FILE),
-                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             FileLock ignored = lockChannel.lock()) {
+        try (AppendLock lock = AppendLock.open(journal.toRealPath(), false);
+             AppendLock.Held held = lock.exclusive()) {
             return rebuild(journal, repairing, damage, actor);
         }
     }
@@ -120,10 +121,10 @@ public final class JournalRepair {
             Files.createDirectory(repairing);
             long good;
             long counted;
-            try (SingleChronicleQueue from = ChronicleJournal.buildQueue(scan, null);
-                 SingleChronicleQueue to = ChronicleJournal.buildQueue(repairing, null)) {
-                good = copyGoodPrefix(from, to);
-                counted = countDocuments(from);
+            try (QueueFiles from = QueueFiles.open(scan, null, false);
+                 SingleChronicleQueue to = QueueFiles.build(repairing, null, false)) {
+                good = copyGoodPrefix(from, to, damage);
+                counted = from.documentsPerCycle().values().stream().mapToLong(Long::longValue).sum();
             }
             long lost = Math.max(counted - good, checkpoint.map(c -> c.seq() - good).orElse(0L));
             Path backup = backupName(journal);
@@ -137,9 +138,9 @@ public final class JournalRepair {
                 repairSeq = repaired.append(new Event.JournalRepaired(good, Math.max(lost, 0), damage.getMessage(),
                         backupRelative), actor).seq();
             }
-            fsyncTree(repairing);
+            DurableFiles.syncFilesAndDir(repairing);
             Files.writeString(repairing.resolve(COMPLETE_MARKER), backup.getFileName().toString());
-            fsyncTree(repairing);
+            DurableFiles.syncFilesAndDir(repairing);
             Files.move(journal, backup, StandardCopyOption.ATOMIC_MOVE);
             putInPlace(repairing, journal);
             return new Result(true, good, Math.max(lost, 0), damage.getMessage(), backup, repairSeq);
@@ -147,94 +148,97 @@ public final class JournalRepair {
             if (Files.isDirectory(journal) && Files.exists(repairing)
                     && !Files.exists(repairing.resolve(COMPLETE_MARKER))) {
                 try {
-                    removeTree(repairing);
+                    DurableFiles.removeTree(repairing);
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
             throw e;
         } finally {
-            removeTree(scan);
+            DurableFiles.removeTree(scan);
         }
     }
 
     /** Whether an earlier repair of {@code dir} was interrupted and left its work beside it. */
     public static boolean interrupted(Path dir) {
-        return Files.exists(ChronicleJournal.repairingDir(dir.toAbsolutePath().normalize()));
+        return Files.exists(QueueFiles.repairingDir(dir.toAbsolutePath().normalize()));
     }
 
     /** The last step: the complete repaired journal takes the journal's name, then loses its marker. */
     private static void putInPlace(Path repairing, Path journal) throws IOException {
-        Files.move(repairing, journal, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(journal.getParent());
+        DurableFiles.renameDurable(repairing, journal);
         Files.delete(journal.resolve(COMPLETE_MARKER));
-        fsyncDirectory(journal);
+        DurableFiles.syncDir(journal);
     }
 
     /**
-     * Copies the cycle files, in order, up to the first whose store header is bad (Chronicle would set that one
-     * aside and everything in and after it is past the damage). The metadata file is left behind: Chronicle
-     * rebuilds it from the directory listing, and the copy keeps the damaged directory free of anything Chronicle
-     * might write while reading.
+     * Copies the cycle files whose store header is sound, in order, leaving out those Chronicle would set aside: the
+     * chain breaks at the first one left out, so the good prefix ends before it, and the files after it are still
+     * read for records of a newer Cairn. The metadata file is left behind: Chronicle rebuilds it from the directory
+     * listing, and the copy keeps the damaged directory free of anything Chronicle might write while reading.
      */
     private static void copySoundCycleFiles(Path journal, Path scan) throws IOException {
-        List<Path> cycles;
-        try (Stream<Path> files = Files.list(journal)) {
-            cycles = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
-        }
-        for (Path cycle : cycles) {
-            if (!ChronicleJournal.hasSoundStoreHeader(cycle)) {
-                break;
+        for (Path cycle : QueueFiles.cycleFiles(journal)) {
+            if (QueueFiles.hasSoundStoreHeader(cycle)) {
+                Files.copy(cycle, scan.resolve(cycle.getFileName()));
             }
-            Files.copy(cycle, scan.resolve(cycle.getFileName()));
         }
     }
 
-    /** Copies every document that verifies, from seq 1, stopping at the first that does not; returns how many. */
-    private static long copyGoodPrefix(SingleChronicleQueue from, SingleChronicleQueue to) throws IOException {
-        ChainCheck chain = ChainCheck.fromStart();
-        try (ExcerptTailer tailer = from.createTailer(); ExcerptAppender appender = to.createAppender()) {
+    /**
+     * Copies every document that verifies, from seq 1, stopping at the first that does not, then reads on to the end
+     * for a record of a newer Cairn, which the cut would drop; returns how many were copied.
+     *
+     * @throws FormatTooNewException if such a record is there, before the damage or after it
+     */
+    private static long copyGoodPrefix(QueueFiles from, SingleChronicleQueue to, JournalCorruptedException damage)
+            throws IOException {
+        try (RecordTailer tailer = new RecordTailer(from, ChainCheck.fromStart());
+             ExcerptAppender appender = to.createAppender()) {
             while (true) {
-                byte[] bytes;
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    Bytes<?> in = dc.wire().bytes();
-                    long length = in.readRemaining();
-                    if (length > Integer.MAX_VALUE - 16) {
-                        break;
-                    }
-                    bytes = new byte[(int) length];
-                    in.read(bytes);
-                } catch (RuntimeException e) {
-                    break;
-                }
+                EncodedRecord record;
                 try {
-                    chain.accept(bytes, seq -> "repair scan");
-                } catch (JournalCorruptedException e) {
+                    record = tailer.next();
+                } catch (JournalCorruptedException cut) {
+                    break;
+                } catch (FormatTooNewException newer) {
+                    throw newer.refusing("repair refused, nothing changed");
+                }
+                if (record == null) {
                     break;
                 }
-                appender.writeBytes(Bytes.wrapForRead(bytes));
+                appender.writeBytes(Bytes.wrapForRead(record.bytes()));
             }
+            long good = tailer.chain().lastSeq();
+            refuseNewerAfter(tailer, good, damage);
+            return good;
         }
-        return chain.lastSeq();
     }
 
-    /** Documents Chronicle counts in all cycles, readable or not. */
-    private static long countDocuments(SingleChronicleQueue queue) {
-        int first = queue.firstCycle();
-        int last = queue.lastCycle();
-        if (last < first) {
-            return 0;
-        }
-        long total = 0;
-        try (ExcerptTailer counter = queue.createTailer()) {
-            for (long cycle : queue.listCyclesBetween(first, last)) {
-                total += counter.excerptsInCycle((int) cycle);
+    /** Reads every document left after the cut and refuses if one is a sound record of a newer Cairn. */
+    private static void refuseNewerAfter(RecordTailer tailer, long good, JournalCorruptedException damage)
+            throws FormatTooNewException {
+        while (true) {
+            byte[] bytes;
+            try {
+                bytes = tailer.nextBytes();
+            } catch (JournalCorruptedException unreadable) {
+                return;
+            }
+            if (bytes == null) {
+                return;
+            }
+            long index = tailer.lastIndex();
+            try {
+                RecordCodec.decode(bytes, 0, () -> "Chronicle index 0x" + Long.toHexString(index) + " of the journal");
+            } catch (JournalCorruptedException damaged) {
+                // part of the damage, or past it: cut
+            } catch (FormatTooNewException newer) {
+                throw newer.refusing("repair refused, nothing changed: the journal is damaged after seq " + good
+                        + " (" + damage.reason() + "), and cutting it there would drop a record written by a newer "
+                        + "Cairn");
             }
         }
-        return total;
     }
 
     private static Optional<HeadCheckpoint> readCheckpointQuietly(Path journal) {
@@ -252,36 +256,5 @@ public final class JournalRepair {
             candidate = journal.resolveSibling(base + "-" + i);
         }
         return candidate;
-    }
-
-    private static void fsyncTree(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                if (Files.isRegularFile(file)) {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE)) {
-                        channel.force(true);
-                    }
-                }
-            }
-        }
-        fsyncDirectory(dir);
-    }
-
-    private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    private static void removeTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

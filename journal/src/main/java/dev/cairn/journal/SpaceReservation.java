@@ -1,9 +1,6 @@
 package dev.cairn.journal;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import dev.cairn.io.Posix;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -15,86 +12,56 @@ import java.nio.file.Path;
  * really exists, so that a full disk becomes an {@link IOException} before the write instead of a SIGBUS that kills
  * the JVM during it (docs/JOURNAL.md, "Full disk").
  *
- * <p>On Linux, {@code fallocate(FALLOC_FL_KEEP_SIZE)} allocates the range without changing the file's size or any
- * byte already in it: holes become allocated zeros, which Chronicle reads as "no document here yet", exactly as it
- * reads a hole. Where fallocate is not supported (or not on Linux) the check falls back to the free space the file
- * system reports, which is racy against other writers but still turns the common case into an error. Stateless and
- * thread-safe.
+ * <p>On Linux, {@link Posix#allocate} ({@code fallocate(FALLOC_FL_KEEP_SIZE)}) allocates the range without changing
+ * the file's size or any byte already in it: holes become allocated zeros, which Chronicle reads as "no document
+ * here yet", exactly as it reads a hole. Where fallocate is not supported (or not on Linux) the check falls back to
+ * the free space the file system reports, which is racy against other writers but still turns the common case into
+ * an error. Failures are the JDK's file-system exceptions naming the file ({@code AccessDeniedException}, a
+ * {@link FileSystemException} "No space left on device").
+ *
+ * <p>An instance remembers how far it has reserved the file it last reserved, so that {@link #ensure} asks the file
+ * system only when a batch goes past that, and then for the part past it: the cost of a batch does not grow with the
+ * file (a {@code fallocate} from offset 0 walks every page or extent already there, which on tmpfs cost a journal of
+ * 100,000 records more than a millisecond per batch). Not thread-safe: the committer's; the static methods are.
  */
 final class SpaceReservation {
 
-    private interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
+    /** The file {@link #reservedEnd} is about; null before the first reservation. */
+    private Path file;
+    /** How far {@link #file} is known allocated: everything before this offset. */
+    private long reservedEnd;
 
-        int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-
-        String strerror(int errnum);
-    }
-
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 02000000;
-    private static final int FALLOC_FL_KEEP_SIZE = 1;
-    private static final int EOPNOTSUPP = 95;
-    private static final int ENOSYS = 38;
-    private static final int EINTR = 4;
-
-    private static final LibC LIBC = Platform.isLinux() ? Native.load("c", LibC.class) : null;
-
-    private SpaceReservation() {
-    }
-
-    /** Allocates the first {@code length} bytes of {@code file} (existing data untouched, size unchanged). */
-    static void reserve(Path file, long length) throws IOException {
-        reserve(file, 0, length);
+    /**
+     * Makes sure the first {@code end} bytes of {@code file} are allocated. If they are not known to be, allocates up
+     * to {@code end + ahead}, from where this last reserved (the start, for a file new to it), so that the next
+     * batches find their space there already.
+     *
+     * @throws FileSystemException naming the file and the system's reason when the space cannot be had
+     */
+    void ensure(Path file, long end, long ahead) throws IOException {
+        if (!file.equals(this.file)) {
+            this.file = file;
+            reservedEnd = 0;
+        }
+        if (end <= reservedEnd) {
+            return;
+        }
+        long target = end + ahead;
+        if (!Posix.allocate(file, reservedEnd, target - reservedEnd)) {
+            requireFree(file, target - Files.size(file));
+            return;
+        }
+        reservedEnd = target;
     }
 
     /**
-     * Allocates bytes {@code from} to {@code length} of {@code file} (existing data untouched, size unchanged). A
-     * caller that knows it allocated the bytes before {@code from} already passes it: allocated space stays
-     * allocated (Chronicle never punches holes), and a fallocate of the whole file walks all its extents, which
-     * made the cost of an append grow with the journal.
+     * Allocates the first {@code length} bytes of {@code file} (existing data untouched, size unchanged).
      *
-     * @throws FileSystemException naming the file and the system's reason ("No space left on device", "Read-only
-     *                             file system", ...) when the space cannot be had
+     * @throws FileSystemException naming the file and the system's reason when the space cannot be had
      */
-    static void reserve(Path file, long from, long length) throws IOException {
-        if (length <= from) {
-            return;
-        }
-        if (LIBC == null) {
+    static void reserve(Path file, long length) throws IOException {
+        if (!Posix.allocate(file, 0, length)) {
             requireFree(file, length - Files.size(file));
-            return;
-        }
-        int fd;
-        try {
-            fd = LIBC.open(file.toString(), O_RDWR | O_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw failure(file, e, "cannot open to reserve space");
-        }
-        try {
-            while (true) {
-                try {
-                    LIBC.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, length - from);
-                    return;
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == EINTR) {
-                        continue;
-                    }
-                    if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) {
-                        requireFree(file, length - Files.size(file));
-                        return;
-                    }
-                    throw failure(file, e, "cannot reserve " + length + " bytes for the journal");
-                }
-            }
-        } finally {
-            try {
-                LIBC.close(fd);
-            } catch (LastErrorException ignored) {
-                // nothing was written through this descriptor
-            }
         }
     }
 
@@ -109,9 +76,5 @@ final class SpaceReservation {
             throw new FileSystemException(path.toString(), null, "No space left on device: " + free
                     + " bytes free, the journal needs " + bytes + " before it writes");
         }
-    }
-
-    private static FileSystemException failure(Path file, LastErrorException e, String what) {
-        return new FileSystemException(file.toString(), null, LIBC.strerror(e.getErrorCode()) + " (" + what + ")");
     }
 }

@@ -13,7 +13,12 @@ final class ChildJvm {
     }
 
     static Process start(Class<?> main, Path output, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), main, output, args);
+    }
+
+    /** As {@link #start(Class, Path, String...)}, the command prefixed by {@code wrapper} (e.g. setpriv ...). */
+    static Process start(List<String> wrapper, Class<?> main, Path output, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle.") || arg.startsWith("-Ddisable.")) {

@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,40 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThat(journal.location()).isEqualTo(dir().toRealPath());
     }
 
+    /**
+     * A journal of format 1 as the code before this one wrote it (src/test/resources/journal-format-1, one record of
+     * each event type, gzipped file by file): it must open, verify and go on unchanged.
+     */
+    @Test
+    void aJournalThePreviousCodeWroteOpensUnchangedAndGoesOn() throws IOException {
+        journal.close();
+        Files.createDirectories(dir());
+        for (String name : List.of("20261201F.cq4", "metadata.cq4t", "head", "append.lock")) {
+            try (var in = new java.util.zip.GZIPInputStream(getClass().getResourceAsStream(
+                    "/journal-format-1/" + name + ".gz"))) {
+                Files.write(dir().resolve(name), in.readAllBytes());
+            }
+        }
+        dev.cairn.model.Digest head = dev.cairn.model.Digest.parse(
+                "sha256:73ce9f467c925d8ebf9423e548a968f86c85465e6d3711f46b3b750b2d34ead6");
+
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.verify()).isEqualTo(new VerifyReport(16, 16, head));
+        List<JournalRecord> records = readAll(journal, 1);
+        assertThat(records).extracting(r -> r.event().type()).containsExactly("StagingStarted", "DiffStaged",
+                "LayerCreated", "LayerCommitted", "StagingCleaned", "NamesSet", "MetadataSet", "FlagsSet",
+                "LayerCreated", "LayerCommitted", "LayerDeleteStarted", "LayerDeleted", "StagingDiscarded",
+                "LayerRolledBack", "OrphanRemoved", "JournalRepaired");
+        assertThat(records).allSatisfy(r -> assertThat(r.actor().principal()).isEqualTo("registry-user"));
+        JournalRecord next = journal.append(orphan("after the re-cut"), ACTOR);
+        assertThat(next.seq()).isEqualTo(17);
+        assertThat(next.prev()).isEqualTo(head);
+        journal.close();
+        assertThat(HeadCheckpoint.read(dir())).contains(new HeadCheckpoint(17, next.hash()));
+        journal = ChronicleJournal.open(dir());
+        assertThat(readAll(journal, 1).subList(0, 16)).containsExactlyElementsOf(records);
+    }
+
     @Test
     void aReadOnlyOpenReadsAndVerifiesEverythingWritesNothingAndRefusesAppends() throws Exception {
         List<JournalRecord> before = appendMarkedAndClose(3);
@@ -185,6 +220,62 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThatThrownBy(cursor::next).isInstanceOf(JournalCorruptedException.class).hasMessageContaining("seq 3");
         cursor.close();
         assertThatThrownBy(journal::verify).isInstanceOf(JournalCorruptedException.class);
+    }
+
+    // --- written by a newer Cairn: too new, never corrupt ------------------------------------------------------
+
+    @Test
+    void aRecordOfANewerFormatVersionFailsOpenAsTooNewNamingTheSeqAndFile() throws IOException {
+        appendMarkedAndClose(3);
+        Path cycle = onlyCycleFile();
+        JournalEdits.setVersion(cycle, "MARKER-2", 2);
+
+        for (boolean readOnly : new boolean[]{false, true}) {
+            assertThatThrownBy(() -> (readOnly ? ChronicleJournal.openReadOnly(dir()) : ChronicleJournal.open(dir()))
+                    .close())
+                    .isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                        assertThat(e.seq()).isEqualTo(2);
+                        assertThat(e.resource()).contains(cycle.getFileName().toString()).contains("sequence 0x1");
+                        assertThat(e.foundVersion()).isEqualTo(2);
+                        assertThat(e.newestVersion()).isEqualTo(1);
+                    })
+                    .hasMessageContaining("too new");
+        }
+    }
+
+    @Test
+    void aCursorAndVerifyThatMeetARecordOfANewerCairnSayTooNewAndStayOnIt() throws IOException {
+        appendMarkedAndClose(2);
+        journal = ChronicleJournal.open(dir());
+        JournalCursor cursor = journal.read(1);
+        assertThat(cursor.next().seq()).isEqualTo(1);
+        assertThat(cursor.next().seq()).isEqualTo(2);
+        journal.append(orphan("MARKER-3"), ACTOR);
+        JournalEdits.replace(onlyCycleFile(), "MARKER-3", "OrphanRemoved", "OrphanRemovex");
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(cursor::next).isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                assertThat(e.seq()).isEqualTo(3);
+                assertThat(e.unknownPart()).isEqualTo("event type 'OrphanRemovex'");
+            });
+        }
+        cursor.close();
+        assertThatThrownBy(journal::verify).isInstanceOf(FormatTooNewException.class);
+        assertThatThrownBy(() -> readAll(journal, 3)).isInstanceOf(FormatTooNewException.class);
+    }
+
+    @Test
+    void aHeadCheckpointOfANewerFormatVersionFailsOpenAsTooNew() throws IOException {
+        appendMarkedAndClose(1);
+        Path head = dir().resolve(HeadCheckpoint.FILE).toRealPath();
+        JournalEdits.setHeadVersion(dir(), 2);
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOfSatisfying(FormatTooNewException.class, e -> {
+                    assertThat(e.resource()).isEqualTo(head.toString());
+                    assertThat(e.format()).isEqualTo("Cairn journal head checkpoint");
+                    assertThat(e.foundVersion()).isEqualTo(2);
+                });
     }
 
     @Test
@@ -435,6 +526,30 @@ class ChronicleJournalTest extends JournalContractTest {
         assertThat(readAll(journal, 2001)).isEmpty();
     }
 
+    @Test
+    void aCursorFromJustPastTheEndOrBeyondItPassesOnlyWhatIsAppendedAfterIt() throws IOException {
+        List<Event> events = new ArrayList<>();
+        for (int i = 1; i <= 2000; i++) {
+            events.add(orphan("bulk/" + i));
+        }
+        journal.appendAll(events, ACTOR);
+        try (ChronicleCursor next = (ChronicleCursor) journal.read(2001);
+             ChronicleCursor beyond = (ChronicleCursor) journal.read(2003)) {
+            assertThat(next.next()).isNull();
+            assertThat(beyond.next()).isNull();
+            List<JournalRecord> appended = journal.appendAll(List.of(orphan("2001"), orphan("2002"), orphan("2003")),
+                    ACTOR);
+            assertThat(next.next()).isEqualTo(appended.get(0));
+            assertThat(beyond.next()).isEqualTo(appended.get(2));
+            assertThat(next.skipped()).as("no document of the 2,000 before it passed one by one").isZero();
+            assertThat(beyond.skipped()).as("only the two appended before it").isEqualTo(2);
+        }
+        try (ChronicleCursor deep = (ChronicleCursor) journal.read(1500)) {
+            assertThat(deep.next().seq()).isEqualTo(1500);
+            assertThat(deep.skipped()).isZero();
+        }
+    }
+
     // --- several cycle files, the head checkpoint --------------------------------------------------------------
 
     private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
@@ -578,7 +693,9 @@ class ChronicleJournalTest extends JournalContractTest {
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
             String out = Files.readString(output);
             assertThat(child.exitValue()).as("exit status (135 = SIGBUS); output:%n%s", out).isZero();
-            assertThat(out).contains("FAILED ").contains("No space left on device").contains(dir.toString());
+            assertThat(out).as("the file system's own exception type reaches the caller")
+                    .contains("FAILED java.nio.file.FileSystemException: ")
+                    .contains("No space left on device").contains(dir.toString());
             String[] ok = out.lines().filter(l -> l.startsWith("OK ")).findFirst().orElseThrow().split(" ");
             assertThat(Long.parseLong(ok[2])).as("every acknowledged record is there, nothing more")
                     .isEqualTo(Long.parseLong(ok[1]) + 1);
@@ -587,6 +704,63 @@ class ChronicleJournalTest extends JournalContractTest {
             }
         }
         journal = newJournal();
+    }
+
+    @Test
+    void anAppendTheFileSystemDeniesFailsWithItsOwnTypeNamingTheDirectoryAndTheJournalStaysUsable()
+            throws Exception {
+        journal.close();
+        List<String> wrapper = List.of();
+        if ("root".equals(System.getProperty("user.name"))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                    "needs setpriv (util-linux) to run a child without root's CAP_DAC_OVERRIDE");
+            wrapper = List.of("/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search");
+        }
+        Path ready = tmp.resolve("ready");
+        Path go = tmp.resolve("go");
+        Path again = tmp.resolve("again");
+        Path output = tmp.resolve("child.out");
+        Process child = ChildJvm.start(wrapper, DeniedAppendChild.class, output, dir().toString(), ready.toString(),
+                go.toString(), again.toString());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir());
+        try {
+            awaitFile(child, ready, output);
+            Files.setPosixFilePermissions(dir(), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.createFile(go);
+            awaitLine(child, output, "FAILED ");
+            Files.setPosixFilePermissions(dir(), mode);
+            Files.createFile(again);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            Files.setPosixFilePermissions(dir(), mode);
+            child.destroyForcibly();
+        }
+        String out = Files.readString(output);
+        assertThat(child.exitValue()).as(out).isZero();
+        assertThat(out).contains("FAILED java.nio.file.AccessDeniedException: " + dir().toRealPath())
+                .contains("OK 2");
+        journal = ChronicleJournal.open(dir());
+        assertThat(journal.lastSeq()).isEqualTo(2);
+    }
+
+    private static void awaitFile(Process child, Path file, Path output) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                    ? Files.readString(output) : "").isTrue();
+            assertThat(System.nanoTime()).as("waiting for %s", file).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private static void awaitLine(Process child, Path output, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(output) || Files.readString(output).lines().noneMatch(l -> l.startsWith(prefix))) {
+            assertThat(child.isAlive()).as("child alive; output: %s", Files.exists(output)
+                    ? Files.readString(output) : "").isTrue();
+            assertThat(System.nanoTime()).as("waiting for %s", prefix).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ public final class FullDiskChild {
                 System.out.println("NEVER FULL after " + acknowledged);
                 System.exit(3);
             } catch (IOException e) {
-                System.out.println("FAILED " + e.getMessage());
+                System.out.println("FAILED " + e.getClass().getName() + ": " + e.getMessage());
             }
             Files.delete(filler);
             journal.append(new Event.OrphanRemoved("after freeing space", null), actor);

@@ -97,6 +97,30 @@ abstract class JournalContractTest {
     }
 
     @Test
+    void theRecordAppendReturnsIsTheOneReadersReadEvenWhereJsonChangesAValue() throws IOException {
+        JournalRecord appended = journal.append(new Event.FlagsSet(layer(1), java.util.Map.of("n", 5L)), ACTOR);
+        assertThat(readAll(journal, 1)).containsExactly(appended);
+        assertThat(((Event.FlagsSet) appended.event()).flags()).containsEntry("n", 5);
+    }
+
+    @Test
+    void anEventTooLargeForARecordIsRefusedBeforeAnythingIsWrittenAndTheJournalGoesOn() throws IOException {
+        journal.append(deleted(1), ACTOR);
+        Event fits = new Event.MetadataSet(layer(2), "m".repeat(Journal.MAX_RECORD_BYTES - 1024));
+        Event tooLarge = new Event.MetadataSet(layer(2), "m".repeat(Journal.MAX_RECORD_BYTES));
+        assertThatThrownBy(() -> journal.appendAll(List.of(deleted(2), tooLarge), ACTOR))
+                .isInstanceOfSatisfying(dev.cairn.model.RecordTooLargeException.class, e -> {
+                    assertThat(e.limit()).isEqualTo(Journal.MAX_RECORD_BYTES);
+                    assertThat(e.size()).isGreaterThan(Journal.MAX_RECORD_BYTES);
+                })
+                .hasMessageContaining("MetadataSet of layer " + layer(2)).hasMessageContaining("nothing was written");
+        assertThat(journal.lastSeq()).isEqualTo(1);
+        assertThat(journal.append(fits, ACTOR).seq()).isEqualTo(2);
+        assertThat(journal.append(deleted(3), ACTOR).seq()).isEqualTo(3);
+        assertThat(readAll(journal, 2).get(0).event()).isEqualTo(fits);
+    }
+
+    @Test
     void everyEventTypeRoundTrips() throws IOException {
         List<Event> events = SampleEvents.everyType();
         assertThat(events.stream().map(Object::getClass).collect(Collectors.toSet()))

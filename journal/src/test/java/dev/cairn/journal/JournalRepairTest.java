@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Event;
+import dev.cairn.model.FormatTooNewException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -198,7 +200,7 @@ class JournalRepairTest {
                     .as("the copy keeps every file of the damaged journal")
                     .containsAll(damagedFiles);
         }
-        assertThat(ChronicleJournal.repairingDir(dir())).doesNotExist();
+        assertThat(QueueFiles.repairingDir(dir())).doesNotExist();
         try (ChronicleJournal journal = ChronicleJournal.open(dir())) {
             VerifyReport verified = journal.verify();
             assertThat(verified.lastSeq()).isEqualTo(damage.lastGood + 1);
@@ -216,6 +218,84 @@ class JournalRepairTest {
         JournalRepair.Result again = JournalRepair.repair(dir(), ACTOR);
         assertThat(again.changed()).isFalse();
         assertThat(again.lastGoodSeq()).isEqualTo(damage.lastGood + 2);
+    }
+
+    // --- never cut what a newer Cairn wrote -----------------------------------------------------------------
+
+    /** What a newer Cairn may have written, and where; how it is put into a journal of three records. */
+    enum Newer {
+        RECORD_OF_A_NEWER_VERSION {
+            @Override
+            void apply(JournalRepairTest t) throws IOException {
+                t.oneFile();
+                JournalEdits.setVersion(t.cycleFiles().get(0), "MARKER-2", 2);
+            }
+        },
+        RECORD_OF_AN_UNKNOWN_EVENT_TYPE {
+            @Override
+            void apply(JournalRepairTest t) throws IOException {
+                t.oneFile();
+                JournalEdits.replace(t.cycleFiles().get(0), "MARKER-2", "OrphanRemoved", "OrphanRemovex");
+            }
+        },
+        HEAD_CHECKPOINT_OF_A_NEWER_VERSION {
+            @Override
+            void apply(JournalRepairTest t) throws IOException {
+                t.oneFile();
+                JournalEdits.setHeadVersion(t.dir(), 2);
+            }
+        },
+        NEWER_RECORD_AFTER_DAMAGE {
+            @Override
+            void apply(JournalRepairTest t) throws IOException {
+                t.oneFile();
+                JournalEdits.damage(t.cycleFiles().get(0), "MARKER-2");
+                JournalEdits.setVersion(t.cycleFiles().get(0), "MARKER-3", 2);
+            }
+        },
+        NEWER_RECORD_IN_A_CYCLE_FILE_AFTER_A_BAD_HEADER {
+            @Override
+            void apply(JournalRepairTest t) throws IOException {
+                t.threeDays();
+                JournalEdits.replace(t.cycleFiles().get(2), "MARKER-3", "OrphanRemoved", "OrphanRemovex");
+                Path second = t.cycleFiles().get(1);
+                byte[] bytes = Files.readAllBytes(second);
+                bytes[3] ^= (byte) 0xC0;
+                Files.write(second, bytes);
+            }
+        };
+
+        abstract void apply(JournalRepairTest t) throws IOException;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Newer.class)
+    void aJournalHoldingWhatANewerCairnWroteIsRefusedAndLeftExactlyAsItWas(Newer newer) throws IOException {
+        newer.apply(this);
+        Map<String, String> before = contents(tmp);
+
+        assertThatThrownBy(() -> JournalRepair.repair(dir(), ACTOR))
+                .isInstanceOf(FormatTooNewException.class)
+                .hasMessageStartingWith("repair refused, nothing changed")
+                .hasMessageContaining("too new");
+
+        assertThat(contents(tmp)).as("every file under %s, byte for byte", tmp).isEqualTo(before);
+    }
+
+    /** Every file below {@code root} but Chronicle's metadata file: relative path to sha256. */
+    private static Map<String, String> contents(Path root) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.toList()) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(QueueFiles.METADATA_FILE)) {
+                    out.put(root.relativize(p).toString(), dev.cairn.model.Digest.sha256(Files.readAllBytes(p))
+                            .toString());
+                } else if (Files.isDirectory(p)) {
+                    out.put(root.relativize(p) + "/", "");
+                }
+            }
+        }
+        return out;
     }
 
     @Test
@@ -240,7 +320,7 @@ class JournalRepairTest {
         byte[] bytes = Files.readAllBytes(cycle);
         bytes[indexOf(bytes, "MARKER-3")] ^= 1;
         Files.write(cycle, bytes);
-        Path repairing = ChronicleJournal.repairingDir(dir());
+        Path repairing = QueueFiles.repairingDir(dir());
         Files.createDirectories(repairing);
         Files.write(repairing.resolve("20260101F.cq4"), new byte[]{9, 9, 9});
 
@@ -268,7 +348,7 @@ class JournalRepairTest {
         copyTree(dir(), damagedCopy);
         JournalRepair.Result first = JournalRepair.repair(dir(), ACTOR);
         // rebuild the state a crash would have left: the complete copy with its marker beside the journal
-        Path repairing = ChronicleJournal.repairingDir(dir());
+        Path repairing = QueueFiles.repairingDir(dir());
         Files.move(dir(), repairing);
         Files.writeString(repairing.resolve(JournalRepair.COMPLETE_MARKER),
                 first.backup().getFileName().toString());
