@@ -153,18 +153,22 @@ public final class ChronicleJournal implements Journal {
             }
         }
         Path real = absolute.toRealPath();
-        QueueFiles files = QueueFiles.open(real, time, readOnly);
         AppendLock lock = null;
+        QueueFiles files = null;
         VerifiedHead head = null;
         GroupCommitter committer = null;
         try {
             lock = AppendLock.open(real, readOnly);
-            head = new VerifiedHead(files, listener);
-            if (!readOnly) {
-                committer = new GroupCommitter(files, lock, head, FileChannel.open(real.resolve(HeadCheckpoint.FILE),
-                        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
-            }
+            // One locked section from the first look at the cycle files to the verified head: another process may
+            // be creating a cycle file, and Chronicle reads the last one as the queue is built.
             try (AppendLock.Held held = readOnly ? lock.shared() : lock.exclusive()) {
+                files = QueueFiles.open(real, time, readOnly);
+                head = new VerifiedHead(files, listener);
+                if (!readOnly) {
+                    committer = new GroupCommitter(files, lock, head, FileChannel.open(
+                            real.resolve(HeadCheckpoint.FILE),
+                            StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+                }
                 Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(real);
                 head.load(checkpoint);
                 if (checkpoint.isEmpty() && committer != null) {

@@ -39,7 +39,7 @@ final class JournalLoader {
     static VerifyReport verify(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint,
                                Reader each) throws IOException {
         QueueFiles.refuseDiscardedFiles(files.dir());
-        QueueFiles.checkCycleFileHeaders(files.dir());
+        QueueFiles.checkCycleFileHeaders(files.dir(), false);
         ChainCheck chain = tailer.chain();
         Map<Integer, Long> readPerCycle = new HashMap<>();
         long records = 0;

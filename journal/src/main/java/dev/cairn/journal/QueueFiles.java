@@ -1,5 +1,6 @@
 package dev.cairn.journal;
 
+import dev.cairn.io.DurableFiles;
 import dev.cairn.model.JournalCorruptedException;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -76,13 +77,14 @@ final class QueueFiles implements Closeable {
 
     /**
      * Opens the queue in {@code dir} (a real path) after refusing what Chronicle would mishandle: a {@code *.discard}
-     * file, a cycle file with a bad store header.
+     * file, a cycle file with a bad store header ({@link #checkCycleFileHeaders}; a writer's open removes the cycle
+     * file a dead creator left unfinished). The caller holds the append lock, exclusively unless {@code readOnly}.
      *
      * @param time Chronicle's clock; null for the system clock (tests move it a day to get a new cycle file)
      */
     static QueueFiles open(Path dir, TimeProvider time, boolean readOnly) throws IOException {
         refuseDiscardedFiles(dir);
-        checkCycleFileHeaders(dir);
+        checkCycleFileHeaders(dir, !readOnly);
         return new QueueFiles(dir, build(dir, time, readOnly));
     }
 
@@ -132,17 +134,38 @@ final class QueueFiles implements Closeable {
 
     /**
      * Every cycle file must start with a complete metadata header (Chronicle's store header); see the class comment.
+     * The caller holds the append lock, so no live process is writing a header meanwhile: a last cycle file whose
+     * header is unfinished (shorter than a header word, or with the word's not-complete bit still set) was being
+     * created by a process that died there. Chronicle first writes the header word as not complete and of unknown
+     * length (length 0), then the header, then the word's real length and complete bit, and a cycle file's first
+     * record only after that, so such a file holds no record; a damaged word with a length is damage, not this; a caller holding the lock exclusively removes it (Chronicle makes it
+     * again on the next append), one holding it shared is refused. An unfinished header on an earlier file, or a
+     * finished one that is not a store header, is damage.
+     *
+     * @param removeRemnant whether the caller holds the append lock exclusively and may remove a dead creator's file
      */
-    static void checkCycleFileHeaders(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX)) {
-            for (Path file : files) {
-                int word = storeHeaderWord(file);
-                if (word != 0 && !soundStoreHeader(file, word)) {
-                    throw new JournalCorruptedException(0, file.toString(), String.format("cycle file starts with "
-                            + "a bad header (0x%08x); Chronicle would set it aside as *.discard and lose its "
-                            + "records", word));
-                }
+    static void checkCycleFileHeaders(Path dir, boolean removeRemnant) throws IOException {
+        List<Path> cycles = cycleFiles(dir);
+        for (int i = 0; i < cycles.size(); i++) {
+            Path file = cycles.get(i);
+            int word = storeHeaderWord(file);
+            if (word == 0 || soundStoreHeader(file, word)) {
+                continue;
             }
+            boolean unfinished = word == -1 || ((word & 0x8000_0000) != 0 && (word & 0x3FFF_FFFF) == 0);
+            if (unfinished && i == cycles.size() - 1) {
+                if (!removeRemnant) {
+                    throw new JournalCorruptedException(0, file.toString(), "a process died while creating this "
+                            + "cycle file (its header is unfinished; it holds no record); a writer's open removes it: "
+                            + "run cairn recover");
+                }
+                Files.delete(file);
+                DurableFiles.syncDir(dir);
+                continue;
+            }
+            throw new JournalCorruptedException(0, file.toString(), String.format("cycle file starts with "
+                    + "a bad header (0x%08x); Chronicle would set it aside as *.discard and lose its "
+                    + "records", word));
         }
     }
 

@@ -644,6 +644,51 @@ class ChronicleJournalTest extends JournalContractTest {
                 .hasMessageContaining("bad header");
     }
 
+    /** A cycle file as a process killed while Chronicle created it leaves it: header word not complete, length 0. */
+    private static void writeUnfinishedCycleFile(Path file) throws IOException {
+        byte[] bytes = new byte[4096];
+        bytes[3] = (byte) 0x80;
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void aLastCycleFileADeadCreatorLeftUnfinishedIsRemovedByAWritersOpen() throws IOException {
+        appendOnePerDayAndClose(2);
+        Path remnant = dir().resolve("20260103F.cq4");
+        writeUnfinishedCycleFile(remnant);
+
+        journal = ChronicleJournal.open(dir());
+
+        assertThat(remnant).doesNotExist();
+        assertThat(journal.lastSeq()).isEqualTo(2);
+        assertThat(journal.append(orphan("MARKER-3"), ACTOR).seq()).isEqualTo(3);
+    }
+
+    @Test
+    void aReadOnlyOpenRefusesAnUnfinishedLastCycleFileAndLeavesIt() throws IOException {
+        appendOnePerDayAndClose(2);
+        Path remnant = dir().resolve("20260103F.cq4");
+        writeUnfinishedCycleFile(remnant);
+
+        assertThatThrownBy(() -> ChronicleJournal.openReadOnly(dir()))
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(remnant.getFileName().toString())
+                .hasMessageContaining("cairn recover");
+        assertThat(remnant).exists();
+    }
+
+    @Test
+    void anUnfinishedHeaderOnAnEarlierCycleFileIsDamage() throws IOException {
+        List<Path> cycles = appendOnePerDayAndClose(2);
+        writeUnfinishedCycleFile(cycles.get(0));
+
+        assertThatThrownBy(() -> ChronicleJournal.open(dir()))
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(cycles.get(0).getFileName().toString())
+                .hasMessageContaining("bad header");
+        assertThat(cycles.get(0)).exists();
+    }
+
     @Test
     void aJournalWithoutACheckpointGetsOneAtOpen() throws IOException {
         List<JournalRecord> records = appendMarkedAndClose(2);
