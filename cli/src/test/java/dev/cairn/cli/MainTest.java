@@ -633,8 +633,22 @@ class MainTest {
     }
 
     @Test
-    void everyCommandIsRegisteredUnderItsOwnName() {
-        assertThat(Main.COMMANDS).hasSize(16);
+    void everyCommandIsRegisteredUnderItsOwnName() throws Exception {
+        java.nio.file.Path classes = java.nio.file.Path.of(Main.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).resolve("dev/cairn/cli");
+        java.util.List<Class<?>> commands = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(classes)) {
+            for (String file : files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".class") && !f.contains("$")).toList()) {
+                Class<?> type = Class.forName("dev.cairn.cli." + file.substring(0, file.length() - 6));
+                if (type != Main.class && type.isAnnotationPresent(picocli.CommandLine.Command.class)
+                        && !type.getAnnotation(picocli.CommandLine.Command.class).name().equals("<main class>")) {
+                    commands.add(type);
+                }
+            }
+        }
+        assertThat(commands).isNotEmpty();
+        assertThat(Main.COMMANDS.values()).containsExactlyInAnyOrderElementsOf(commands);
         Main.COMMANDS.forEach((name, type) ->
                 assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
     }
