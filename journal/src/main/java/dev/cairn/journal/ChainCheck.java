@@ -15,6 +15,8 @@ final class ChainCheck {
 
     private long lastSeq;
     private Digest lastHash;
+    /** The bytes of the last record accepted; for {@link EncodedRecords}. */
+    private byte[] lastBytes;
 
     /** Expects the journal's first record next. */
     static ChainCheck fromStart() {
@@ -45,6 +47,11 @@ final class ChainCheck {
         return lastHash;
     }
 
+    /** The encoded bytes of the last record accepted (not a copy); null before the first. */
+    byte[] lastBytes() {
+        return lastBytes;
+    }
+
     /**
      * Decodes {@code bytes} as the next record, checks it and accepts it.
      *
@@ -63,6 +70,7 @@ final class ChainCheck {
         }
         lastSeq = r.seq();
         lastHash = r.hash();
+        lastBytes = bytes;
         return r;
     }
 }

@@ -85,7 +85,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */
-public final class ChronicleJournal implements Journal {
+public final class ChronicleJournal implements Journal, EncodedRecords {
 
     /** The lock file serializing appends of all processes, inside the journal directory. */
     public static final String LOCK_FILE = "append.lock";
@@ -356,6 +356,25 @@ public final class ChronicleJournal implements Journal {
             tailer.close();
         }
         return new VerifyReport(chain.lastSeq(), chain.lastSeq(), chain.lastSeq() == 0 ? null : chain.lastHash());
+    }
+
+    // --- hook for the Merkle tree (dev.cairn.journal.tlog, docs/PROOFS.md): records as their exact bytes -------
+
+    @Override
+    public void readEncoded(long fromSeq, long toSeq, EncodedRecords.Sink sink) throws IOException {
+        if (fromSeq < 1) {
+            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
+        }
+        ensureOpen();
+        try (Cursor cursor = new Cursor(fromSeq)) {
+            for (long seq = fromSeq; seq <= toSeq; seq++) {
+                if (cursor.next() == null) {
+                    throw new java.io.EOFException("the journal in " + dir + " ends at seq " + (seq - 1)
+                            + ", before seq " + toSeq);
+                }
+                sink.accept(seq, cursor.chain.lastBytes());
+            }
+        }
     }
 
     /** The head checkpoint as it is on disk now; empty if there is none. For tests and repair. */
