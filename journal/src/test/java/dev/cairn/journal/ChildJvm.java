@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a real child JVM on the test classpath with this JVM's Chronicle flags. */
-final class ChildJvm {
+/** Starts a real child JVM on the test classpath with this JVM's Chronicle flags (also for the tlog tests). */
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
-    static Process start(Class<?> main, Path output, String... args) throws IOException {
+    public static Process start(Class<?> main, Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {

@@ -201,6 +201,16 @@ public final class SignedNote {
         return text;
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SignedNote n && n.text.equals(text) && n.signatures.equals(signatures);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode() * 31 + signatures.hashCode();
+    }
+
     /** The note as text: the text, an empty line, the signature lines. */
     @Override
     public String toString() {

@@ -49,12 +49,12 @@ public record TlogProof(byte[] leaf, long index, List<Digest> path, SignedNote c
     @Override
     public boolean equals(Object o) {
         return o instanceof TlogProof p && Arrays.equals(p.leaf, leaf) && p.index == index && p.path.equals(path)
-                && p.checkpoint.toString().equals(checkpoint.toString());
+                && p.checkpoint.equals(checkpoint);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(leaf) * 31 + Long.hashCode(index) * 17 + path.hashCode();
+        return Arrays.hashCode(leaf) * 31 + Long.hashCode(index) * 17 + path.hashCode() + checkpoint.hashCode();
     }
 
     /** The proof's text. */
