@@ -2,6 +2,7 @@ package dev.cairn.journal.tlog;
 
 import dev.cairn.journal.EncodedRecords;
 import dev.cairn.model.Digest;
+import dev.cairn.model.HistoryRewrittenException;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -11,6 +11,7 @@ import dev.cairn.journal.JournalRepair;
 import dev.cairn.model.Actor;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.HistoryRewrittenException;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;

@@ -1,12 +1,10 @@
-package dev.cairn.journal.tlog;
-
-import dev.cairn.model.CairnException;
+package dev.cairn.model;
 
 /**
- * The journal as it stands does not extend a checkpoint taken earlier: a record the checkpoint covers was edited,
- * removed, reordered or cut off (a repair included). When an earlier Merkle tree of the checkpointed history is at
- * hand, the first record that differs is named; otherwise {@link #firstDifferingSeq()} is 0 and only the fact is
- * known, which is what the checkpoint guarantees.
+ * The journal as it stands does not extend a checkpoint taken earlier (docs/PROOFS.md): a record the checkpoint
+ * covers was edited, removed, reordered or cut off (a repair included). When an earlier Merkle tree of the
+ * checkpointed history is at hand, the first record that differs is named; otherwise {@link #firstDifferingSeq()} is
+ * 0 and only the fact is known, which is what the checkpoint guarantees.
  */
 public final class HistoryRewrittenException extends CairnException {
     private static final long serialVersionUID = 1L;
