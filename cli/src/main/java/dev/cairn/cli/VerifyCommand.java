@@ -77,7 +77,7 @@ final class VerifyCommand extends StoreCommand {
                     + ")");
             out().println("extends:          yes: the journal's " + c.journalSize() + " records (root "
                     + base64(c.journalRoot()) + ") begin with those " + c.checkpointSize() + "; consistency proof of "
-                    + c.proof().size() + " hashes checked");
+                    + c.proof().size() + (c.proof().size() == 1 ? " hash" : " hashes") + " checked");
             return true;
         }
     }

@@ -176,6 +176,26 @@ public final class CheckpointKey {
     }
 
     /**
+     * The last checkpoint the key in {@code keysDir} signed, read with the verifier key beside it (no private key
+     * needed): what a repair that cuts records compares its last good seq with, to say which checkpoints it breaks
+     * (every one larger than that seq, this one included if it is).
+     *
+     * @return empty if the key signed none
+     * @throws MalformedNoteException if the record is not a signed checkpoint
+     * @throws UntrustedNoteException if it does not carry the key's valid signature
+     */
+    public static Optional<Checkpoint> lastSigned(Path keysDir) throws IOException {
+        Path file = keysDir.resolve(LATEST_FILE);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(SignedCheckpoint.verify(bytes, readVerifier(keysDir), file.toString()).checkpoint());
+    }
+
+    /**
      * A checkpoint origin for a store that was given none: {@code <host name>/cairn/<16 random hex digits>}, unique
      * per store and stable for its life (it is the key's name).
      */
@@ -295,13 +315,7 @@ public final class CheckpointKey {
                 return Optional.empty();
             }
             try {
-                String text = SignedNote.parse(bytes, file.toString()).verifiedText(verifier, file.toString());
-                Checkpoint c = Checkpoint.parse(text, file.toString());
-                if (!c.origin().equals(origin())) {
-                    throw new MalformedNoteException(file.toString(), "names origin " + c.origin() + ", not "
-                            + origin());
-                }
-                return Optional.of(c);
+                return Optional.of(SignedCheckpoint.verify(bytes, verifier, file.toString()).checkpoint());
             } catch (MalformedNoteException | UntrustedNoteException e) {
                 throw new CheckpointKeyException(file, "the record of the last checkpoint signed cannot be trusted ("
                         + e.getMessage() + "); refusing to sign, since a new checkpoint might contradict it");

@@ -18,7 +18,7 @@ import java.util.List;
  * <p>Appending a leaf costs its leaf hash plus one node hash per subtree it completes (amortized one), written to
  * memory; {@link #flush()} writes them to the file in one go. The right edge of the tree (the roots of the complete
  * subtrees a tree of this size splits into, at most 64) is kept in memory, so the root at the current size costs no
- * read at all.
+ * read at all, and a proof in the tree of the current size reads only the complete subtrees off that edge.
  *
  * <p>Indexes here are RFC 9162's: leaf 0 is the first. Not thread-safe.
  */
@@ -143,6 +143,11 @@ public final class MerkleTree implements Closeable {
         }
     }
 
+    /** How many stored hashes this tree has read; for tests of what an answer costs. */
+    long reads() {
+        return nodes.reads();
+    }
+
     /** The stored hash at {@code position} of the tree file (see {@link TreeFile#position}). */
     byte[] node(long position) throws IOException {
         return nodes.read(position);
@@ -247,7 +252,12 @@ public final class MerkleTree implements Closeable {
         long n = hi - lo;
         if (Long.bitCount(n) == 1) {
             int level = Long.numberOfTrailingZeros(n);
-            return nodes.read(TreeFile.position(level, lo >>> level));
+            long index = lo >>> level;
+            // the right edge of the whole tree is in memory
+            if (edge[level] != null && index == (size >>> level) - 1) {
+                return edge[level];
+            }
+            return nodes.read(TreeFile.position(level, index));
         }
         long k = Rfc6962.splitPoint(n);
         return Rfc6962.nodeHash(rangeHash(lo, lo + k), rangeHash(lo + k, hi));

@@ -57,7 +57,8 @@ final class TreeFile implements Closeable {
 
     private static final int MAGIC = 0x43524E4D;
     private static final byte VERSION = 1;
-    private static final int CHUNK_ENTRIES = 1 << 15;
+    /** Entries per chunk of memory (128 KiB); the first chunk is kept for reuse after a flush. */
+    private static final int CHUNK_ENTRIES = 1 << 12;
     private static final int IO_ENTRIES = 1 << 14;
 
     private final Path file;
@@ -72,6 +73,8 @@ final class TreeFile implements Closeable {
     /** Entries appended after {@link #fileEntries}, not yet in the file. */
     private final List<byte[]> chunks = new ArrayList<>();
     private long memoryEntries;
+    /** How many hashes {@link #read} returned, for tests of what a proof costs. */
+    private long reads;
 
     private TreeFile(Path file, FileChannel channel, boolean writable, Object fileKey) {
         this.file = file;
@@ -202,8 +205,7 @@ final class TreeFile implements Closeable {
         long whole = Math.max(0, (channel.size() - HEADER_SIZE) / ENTRY_SIZE);
         if (whole != fileEntries) {
             // what is in memory was computed by this process from the same journal: the file's copy replaces it
-            chunks.clear();
-            memoryEntries = 0;
+            dropMemory();
             // shorter: another writer cut off a partial last leaf this object had counted
             fileEntries = whole < fileEntries ? whole : fileEntries + checkedEntries(fileEntries, whole);
         }
@@ -229,6 +231,7 @@ final class TreeFile implements Closeable {
         if (position < 0 || position >= entries()) {
             throw new IndexOutOfBoundsException("entry " + position + " of " + entries());
         }
+        reads++;
         if (position >= fileEntries) {
             long m = position - fileEntries;
             byte[] chunk = chunks.get((int) (m / CHUNK_ENTRIES));
@@ -248,16 +251,22 @@ final class TreeFile implements Closeable {
         return out;
     }
 
+    /** How many hashes have been read so far. */
+    long reads() {
+        return reads;
+    }
+
     /** Appends one hash (in memory until {@link #flush}). */
     void append(byte[] hash) {
         if (hash.length != Rfc6962.HASH_SIZE) {
             throw new IllegalArgumentException("a hash is " + Rfc6962.HASH_SIZE + " bytes, not " + hash.length);
         }
-        int at = (int) (memoryEntries % CHUNK_ENTRIES);
-        if (at == 0) {
+        int chunk = (int) (memoryEntries / CHUNK_ENTRIES);
+        if (chunk == chunks.size()) {
             chunks.add(new byte[CHUNK_ENTRIES * Rfc6962.HASH_SIZE]);
         }
-        System.arraycopy(hash, 0, chunks.get(chunks.size() - 1), at * Rfc6962.HASH_SIZE, Rfc6962.HASH_SIZE);
+        int at = (int) (memoryEntries % CHUNK_ENTRIES) * Rfc6962.HASH_SIZE;
+        System.arraycopy(hash, 0, chunks.get(chunk), at, Rfc6962.HASH_SIZE);
         memoryEntries++;
     }
 
@@ -286,8 +295,7 @@ final class TreeFile implements Closeable {
             written += n;
         }
         fileEntries += memoryEntries;
-        chunks.clear();
-        memoryEntries = 0;
+        dropMemory();
         if (fileEntries - syncedEntries >= SYNC_INTERVAL) {
             sync();
         }
@@ -312,17 +320,10 @@ final class TreeFile implements Closeable {
             throw new IllegalArgumentException("cannot truncate " + entries() + " entries to " + entries);
         }
         if (entries >= fileEntries) {
-            long keep = entries - fileEntries;
-            while (memoryEntries > keep) {
-                memoryEntries--;
-                if (memoryEntries % CHUNK_ENTRIES == 0) {
-                    chunks.remove(chunks.size() - 1);
-                }
-            }
+            memoryEntries = entries - fileEntries;
             return;
         }
-        chunks.clear();
-        memoryEntries = 0;
+        dropMemory();
         fileEntries = entries;
         if (writable) {
             channel.truncate(HEADER_SIZE + entries * ENTRY_SIZE);
@@ -331,6 +332,14 @@ final class TreeFile implements Closeable {
                 writeHeader(entries);
             }
         }
+    }
+
+    /** Forgets the entries in memory, keeping the first chunk to reuse. */
+    private void dropMemory() {
+        while (chunks.size() > 1) {
+            chunks.remove(chunks.size() - 1);
+        }
+        memoryEntries = 0;
     }
 
     @Override

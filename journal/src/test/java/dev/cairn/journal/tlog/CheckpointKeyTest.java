@@ -155,6 +155,13 @@ class CheckpointKeyTest {
         try (CheckpointKey.Signing signing = CheckpointKey.load(keys()).beginSigning()) {
             assertThat(signing.lastSigned()).contains(first);
         }
+        assertThat(CheckpointKey.lastSigned(keys())).as("read with the verifier key only").contains(first);
+    }
+
+    @Test
+    void aKeyThatSignedNothingHasNoLastCheckpoint() throws IOException {
+        CheckpointKey.create(keys(), "o");
+        assertThat(CheckpointKey.lastSigned(keys())).isEmpty();
     }
 
     @Test

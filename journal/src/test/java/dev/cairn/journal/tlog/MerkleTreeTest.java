@@ -141,6 +141,32 @@ class MerkleTreeTest {
     }
 
     @Test
+    void aRootOrAProofAtAnySizeReadsLogarithmicallyManyHashes() throws IOException {
+        int n = 300_000;
+        Random random = new Random(5);
+        try (MerkleTree tree = MerkleTree.inMemory()) {
+            byte[] leaf = new byte[8];
+            for (int i = 0; i < n; i++) {
+                random.nextBytes(leaf);
+                tree.appendLeaf(leaf);
+            }
+            for (int probe = 0; probe < 500; probe++) {
+                long size = probe % 2 == 0 ? n : 1 + random.nextInt(n);
+                int bound = 2 * (64 - Long.numberOfLeadingZeros(size)) + 2;
+                long before = tree.reads();
+                tree.rootHash(size);
+                assertThat(tree.reads() - before).as("root at %d", size).isLessThanOrEqualTo(bound);
+                before = tree.reads();
+                tree.inclusionProof(random.nextInt((int) size), size);
+                assertThat(tree.reads() - before).as("inclusion proof at %d", size).isLessThanOrEqualTo(bound);
+                before = tree.reads();
+                tree.consistencyProof(1 + random.nextInt((int) size), size);
+                assertThat(tree.reads() - before).as("consistency proof at %d", size).isLessThanOrEqualTo(bound);
+            }
+        }
+    }
+
+    @Test
     void aReopenedTreeFileAnswersAsTheTreeThatWroteIt() throws IOException {
         Path file = dir.resolve("merkle");
         List<byte[]> leaves = leaves(1500, 7);
