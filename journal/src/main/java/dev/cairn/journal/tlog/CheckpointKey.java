@@ -186,13 +186,9 @@ public final class CheckpointKey {
      */
     public static Optional<Checkpoint> lastSigned(Path keysDir) throws IOException {
         Path file = keysDir.resolve(LATEST_FILE);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        return Optional.of(SignedCheckpoint.verify(bytes, readVerifier(keysDir), file.toString()).checkpoint());
+        Optional<byte[]> bytes = readIfExists(file);
+        return bytes.isEmpty() ? Optional.empty()
+                : Optional.of(SignedCheckpoint.verify(bytes.get(), readVerifier(keysDir), file.toString()).checkpoint());
     }
 
     /**
@@ -308,14 +304,12 @@ public final class CheckpointKey {
 
         private Optional<Checkpoint> readLatest() throws IOException {
             Path file = dir.resolve(LATEST_FILE);
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
+            Optional<byte[]> bytes = readIfExists(file);
+            if (bytes.isEmpty()) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(SignedCheckpoint.verify(bytes, verifier, file.toString()).checkpoint());
+                return Optional.of(SignedCheckpoint.verify(bytes.get(), verifier, file.toString()).checkpoint());
             } catch (MalformedNoteException | UntrustedNoteException e) {
                 throw new CheckpointKeyException(file, "the record of the last checkpoint signed cannot be trusted ("
                         + e.getMessage() + "); refusing to sign, since a new checkpoint might contradict it");
@@ -326,6 +320,14 @@ public final class CheckpointKey {
     @Override
     public String toString() {
         return "CheckpointKey[" + verifier + "]";
+    }
+
+    private static Optional<byte[]> readIfExists(Path file) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 
     private void writePublicFile() throws IOException {
