@@ -1,5 +1,6 @@
 package dev.cairn.journal.tlog;
 
+import dev.cairn.journal.DurabilityListener;
 import dev.cairn.journal.EncodedRecords;
 import dev.cairn.model.Digest;
 import dev.cairn.model.HistoryRewrittenException;
@@ -40,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * touched ({@link FormatTooNewException}).
  *
  * <h2>Keeping up</h2>
- * {@link #recordsDurable} is the hook for the journal's committer: "these records became durable, in seq order".
+ * {@link #recordsDurable} ({@link DurabilityListener}) is the hook for the journal's committer: "these records
+ * became durable, in seq order".
  * It appends their leaves (one leaf hash per record and a node hash per completed subtree, then one write), never
  * rescans, never throws, and never makes an append wait long: if the tree's lock is taken by another process or the
  * tree lags by more than {@value #MAX_HOOK_CATCH_UP} records, it leaves the tree as it is. {@link #catchUp} brings
@@ -61,7 +63,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: one thread at a time works on the tree (the lock is per tree file in this JVM, so two logs of
  * one journal share it); the hook only ever tries that lock.
  */
-public final class TransparencyLog implements Closeable {
+public final class TransparencyLog implements DurabilityListener, Closeable {
 
     /** The tree file's name inside the journal directory. */
     public static final String TREE_FILE = "merkle";
@@ -88,6 +90,12 @@ public final class TransparencyLog implements Closeable {
     private final List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null after a failure: opened again at the next use. */
     private MerkleTree tree;
+    /**
+     * Whether the tree, as opened, was checked against the journal. Only then may the hook append leaves without
+     * reading the journal: the check at the last leaf vouches for every leaf before it only if each was appended to
+     * a checked tree.
+     */
+    private boolean checked;
     private volatile boolean closed;
 
     private TransparencyLog(Path dir, EncodedRecords journal, boolean readOnly, FileChannel lockChannel) {
@@ -148,6 +156,7 @@ public final class TransparencyLog implements Closeable {
      * repaired by the next {@link #catchUp}. Call it in seq order, after the records are durable, from any thread;
      * it waits for no other process.
      */
+    @Override
     public void recordsDurable(long firstSeq, List<byte[]> records) {
         if (closed || readOnly || records.isEmpty()) {
             return;
@@ -167,9 +176,10 @@ public final class TransparencyLog implements Closeable {
             if (last <= size || firstSeq - 1 - size > MAX_HOOK_CATCH_UP) {
                 return;
             }
-            if (size < firstSeq - 1 || size >= firstSeq) {
-                // behind (records reached the journal without the hook) or partly there already (another
-                // process caught up): take them from the journal; a tree that disagrees waits for catchUp
+            if (!checked || size < firstSeq - 1 || size >= firstSeq) {
+                // not checked since it was opened, behind (records reached the journal without the hook) or partly
+                // there already (another process caught up): take them from the journal; a tree that disagrees
+                // waits for catchUp
                 if (!check(last, false)) {
                     notice("the Merkle tree disagrees with the journal; the next catch-up builds it again");
                     return;
@@ -446,6 +456,7 @@ public final class TransparencyLog implements Closeable {
             tree.close();
             tree = null;
         }
+        checked = false;
         try {
             tree = readOnly ? MerkleTree.openReadOnly(file) : MerkleTree.open(file);
         } catch (TreeDamagedException e) {
@@ -493,6 +504,7 @@ public final class TransparencyLog implements Closeable {
                     tree.flush();
                 }
             });
+            checked = true;
         } catch (Diverged e) {
             if (!mayRebuild) {
                 return false;
@@ -554,6 +566,7 @@ public final class TransparencyLog implements Closeable {
             tree.close();
             tree = null;
         }
+        checked = false;
         if (readOnly) {
             notice(what + why + "; using a tree built from the journal in memory");
             tree = MerkleTree.inMemory();

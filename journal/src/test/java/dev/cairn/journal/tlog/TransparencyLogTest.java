@@ -193,6 +193,31 @@ class TransparencyLogTest {
     }
 
     @Test
+    void aTreeFileReplacedBehindTheHooksBackIsCheckedBeforeItTakesLeaves() throws IOException {
+        try (InMemoryJournal journal = new InMemoryJournal()) {
+            journal.appendAll(events(1, 5), ACTOR);
+            try (TransparencyLog log = TransparencyLog.open(root, journal)) {
+                log.catchUp();
+                Path other = root.resolve("other");
+                try (MerkleTree foreign = MerkleTree.open(other)) {
+                    for (int i = 0; i < 5; i++) {
+                        foreign.appendLeaf(new byte[] {(byte) i});
+                    }
+                    foreign.flush();
+                }
+                Files.move(other, root.resolve(TransparencyLog.TREE_FILE),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                journal.append(event(6), ACTOR);
+                log.recordsDurable(6, bytesOf(journal, 6, 6));
+                assertThat(log.notices()).singleElement().asString().contains("disagrees with the journal");
+                assertThat(log.catchUp()).isEqualTo(6);
+                assertThat(log.rootHash(6)).isEqualTo(referenceRoot(journal, 6));
+                assertThat(log.notices()).last().asString().contains("history from seq 1 on differs");
+            }
+        }
+    }
+
+    @Test
     void theHookNeverThrows() throws IOException {
         try (InMemoryJournal journal = new InMemoryJournal()) {
             journal.appendAll(events(1, 3), ACTOR);
