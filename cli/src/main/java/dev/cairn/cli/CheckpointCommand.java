@@ -25,7 +25,7 @@ final class CheckpointCommand extends StoreCommand {
     @Override
     public Integer call() throws Exception {
         StoreCheckpoint c;
-        try (StoreProofs proofs = StoreProofs.open(main.root())) {
+        try (StoreProofs proofs = StoreProofs.openForSigning(main.root())) {
             c = proofs.checkpoint();
             proofs.notices().forEach(this::note);
         }

@@ -23,7 +23,8 @@ final class ProveCommand extends StoreCommand {
     @Override
     public Integer call() throws Exception {
         String proof;
-        try (StoreProofs proofs = StoreProofs.open(main.root())) {
+        try (StoreProofs proofs = checkpoint.file == null ? StoreProofs.openForSigning(main.root())
+                : StoreProofs.open(main.root())) {
             proof = proofs.prove(seq, checkpoint.note(),
                     checkpoint.file == null ? null : checkpoint.file.toString(), checkpoint.trustedKey());
             proofs.notices().forEach(this::note);

@@ -23,10 +23,12 @@ import java.util.List;
  * {@code cairn verify --checkpoint} do.
  *
  * <p>It opens the store's journal by itself, read-only (verifying it as every open does), so it works beside a
- * {@link LayerStore} open in this or another process, and for a user who may only read the store: then the Merkle
- * tree is brought up to date in memory and nothing is written. Signing needs the store's private key
- * ({@code <root>/keys/}, readable by its owner only); a store made before checkpoints existed gets its key at its
- * first checkpoint. Checking needs only the verifier key: one the caller trusts, or else the store's own.
+ * {@link LayerStore} open in this or another process. {@link #open} is for checking: like every query it writes
+ * nothing, so it works for a user who may only read the store and on a read-only mount; a Merkle tree that lags the
+ * journal is brought up to date in memory. {@link #openForSigning} also keeps the tree file up to date and signs with
+ * the store's private key ({@code <root>/keys/}, readable by its owner only); a store made before checkpoints
+ * existed gets its key at its first checkpoint. Checking needs only the verifier key: one the caller trusts, or
+ * else the store's own.
  *
  * <p>Thread-safe.
  */
@@ -38,30 +40,43 @@ public final class StoreProofs implements Closeable {
     private final Path root;
     private final ChronicleJournal journal;
     private final TransparencyLog log;
+    private final boolean signing;
 
-    private StoreProofs(Path root, ChronicleJournal journal, TransparencyLog log) {
+    private StoreProofs(Path root, ChronicleJournal journal, TransparencyLog log, boolean signing) {
         this.root = root;
         this.journal = journal;
         this.log = log;
+        this.signing = signing;
     }
 
     /**
-     * Opens the store at {@code root} for checkpoints and proofs.
+     * Opens the store at {@code root} for checking checkpoints and proofs; writes nothing.
      *
      * @throws StoreNotFoundException                     if there is no store at {@code root}
      * @throws dev.cairn.model.JournalCorruptedException if the journal fails verification
      */
     public static StoreProofs open(Path root) throws IOException {
+        return open(root, false);
+    }
+
+    /**
+     * Opens the store at {@code root} for signing checkpoints too: the tree file beside the journal is kept up to
+     * date (the journal directory must be writable).
+     */
+    public static StoreProofs openForSigning(Path root) throws IOException {
+        return open(root, true);
+    }
+
+    private static StoreProofs open(Path root, boolean signing) throws IOException {
         StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
         if (!layout.exists()) {
             throw new StoreNotFoundException(layout.root().toString());
         }
         ChronicleJournal journal = ChronicleJournal.openReadOnly(layout.journal());
         try {
-            TransparencyLog log = Files.isWritable(layout.journal())
-                    ? TransparencyLog.open(layout.journal(), journal)
+            TransparencyLog log = signing ? TransparencyLog.open(layout.journal(), journal)
                     : TransparencyLog.openReadOnly(layout.journal(), journal);
-            return new StoreProofs(layout.root(), journal, log);
+            return new StoreProofs(layout.root(), journal, log, signing);
         } catch (IOException | RuntimeException e) {
             journal.close();
             throw e;
@@ -72,15 +87,15 @@ public final class StoreProofs implements Closeable {
      * Signs a checkpoint of the journal's head with the store's key (made now if the store has none) and records
      * it as the last one signed.
      *
+     * @throws dev.cairn.model.ReadOnlyStoreException if opened with {@link #open} (for checking only)
      * @throws java.nio.file.AccessDeniedException    if this user may not read the private key
      * @throws dev.cairn.model.HistoryRewrittenException if the journal does not extend the last checkpoint the key
      *                                                   signed (after a repair cut signed records): nothing is signed
      */
     public StoreCheckpoint checkpoint() throws IOException {
-        CheckpointKey key = CheckpointKey.loadOrCreate(keys(), CheckpointKey.defaultOrigin());
-        SignedCheckpoint c = log.checkpoint(key);
+        SignedCheckpoint c = signHead();
         return new StoreCheckpoint(c.checkpoint().origin(), c.checkpoint().size(), c.checkpoint().rootHash(),
-                c.toString(), key.verifier().toString());
+                c.toString(), verifierKey());
     }
 
     /**
@@ -106,14 +121,15 @@ public final class StoreProofs implements Closeable {
     /**
      * The proof that record {@code seq} is in a signed checkpoint, in the C2SP tlog-proof text form with the
      * record's bytes: in the checkpoint of {@code note} (after checking its signature and that the journal still
-     * extends it), or, when {@code note} is null, in a new checkpoint of the head signed now.
+     * extends it), or, when {@code note} is null, in a new checkpoint of the head signed now (which needs
+     * {@link #openForSigning}).
      *
      * @throws IllegalArgumentException if the checkpoint does not cover {@code seq}
      */
     public String prove(long seq, byte[] note, String source, String trustedKey) throws IOException {
         SignedCheckpoint against;
         if (note == null) {
-            against = log.checkpoint(CheckpointKey.loadOrCreate(keys(), CheckpointKey.defaultOrigin()));
+            against = signHead();
         } else {
             against = SignedCheckpoint.verify(note, verifier(trustedKey), source);
         }
@@ -137,6 +153,14 @@ public final class StoreProofs implements Closeable {
         } finally {
             journal.close();
         }
+    }
+
+    /** Signs the head with the store's key, made now if the store has none. */
+    private SignedCheckpoint signHead() throws IOException {
+        if (!signing) {
+            throw new dev.cairn.model.ReadOnlyStoreException(root + " (opened for checking checkpoints, not signing)");
+        }
+        return log.checkpoint(CheckpointKey.loadOrCreate(keys(), CheckpointKey.defaultOrigin()));
     }
 
     private Path keys() {

@@ -5,6 +5,7 @@ import dev.cairn.journal.tlog.SignedCheckpoint;
 import dev.cairn.journal.tlog.TlogProof;
 import dev.cairn.journal.tlog.UntrustedNoteException;
 import dev.cairn.model.HistoryRewrittenException;
+import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.model.StoreNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class StoreProofsTest {
         try (LayerStore store = LayerStore.open(root)) {
             createLayers(store, 1, 3);
             StoreCheckpoint c;
-            try (StoreProofs proofs = StoreProofs.open(root)) {
+            try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
                 c = proofs.checkpoint();
                 assertThat(c.size()).isEqualTo(store.lastSeq());
                 assertThat(proofs.verifierKey()).isEqualTo(c.verifierKey());
@@ -64,7 +65,7 @@ class StoreProofsTest {
         StoreCheckpoint c;
         try (LayerStore store = LayerStore.open(root)) {
             createLayers(store, 1, 2);
-            try (StoreProofs proofs = StoreProofs.open(root)) {
+            try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
                 c = proofs.checkpoint();
             }
         }
@@ -89,12 +90,33 @@ class StoreProofsTest {
         try (LayerStore store = LayerStore.open(root)) {
             createLayers(store, 1, 1);
         }
-        try (StoreProofs proofs = StoreProofs.open(root)) {
+        try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
             String note = proofs.checkpoint().note();
             CheckpointKey stranger = CheckpointKey.create(root.resolve("stranger"), "elsewhere/log");
             assertThatThrownBy(() -> proofs.verifyCheckpoint(utf8(note), "kept", stranger.verifier().toString()))
                     .isInstanceOf(UntrustedNoteException.class);
         }
+    }
+
+    @Test
+    void checkingWritesNothing() throws IOException {
+        StoreCheckpoint c;
+        try (LayerStore store = LayerStore.open(root)) {
+            createLayers(store, 1, 2);
+            try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
+                c = proofs.checkpoint();
+            }
+            createLayers(store, 3, 4);
+        }
+        Path tree = root.resolve("journal").resolve("merkle");
+        byte[] before = Files.readAllBytes(tree);
+        try (StoreProofs proofs = StoreProofs.open(root)) {
+            assertThat(proofs.verifyCheckpoint(utf8(c.note()), "kept", null).journalSize()).isEqualTo(8);
+            assertThat(proofs.prove(3, utf8(c.note()), "kept", null)).startsWith("c2sp.org/tlog-proof@v1\n");
+            assertThatThrownBy(proofs::checkpoint).isInstanceOf(ReadOnlyStoreException.class);
+            assertThatThrownBy(() -> proofs.prove(3, null, null, null)).isInstanceOf(ReadOnlyStoreException.class);
+        }
+        assertThat(Files.readAllBytes(tree)).isEqualTo(before);
     }
 
     @Test
