@@ -520,8 +520,7 @@ class TransparencyLogTest {
 
     @Test
     void processesAppendingAtOnceKeepOneTreeOfTheWholeJournal() throws Exception {
-        try (ChronicleJournal journal = ChronicleJournal.open(journalDir());
-             TransparencyLog log = TransparencyLog.open(journalDir(), journal)) {
+        try (ChronicleJournal journal = ChronicleJournal.open(journalDir())) {
             journal.append(event(0), ACTOR);
         }
         Path go = root.resolve("go");
