@@ -42,6 +42,8 @@ class VerifyCommandTest extends CheckpointedStore {
         assertThat(broken.status()).isEqualTo(Main.FAILED);
         CliRun.Result repair = CliRun.cairn(store(), "repair");
         assertThat(repair.status()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out()).contains("checkpoints:      broken: every checkpoint of more than 6 records, the last "
+                + "one signed (10 records) among them");
         CliRun.Result r = CliRun.cairn(store(), "verify", "--checkpoint", kept.toString());
         assertThat(r.status()).isEqualTo(Main.FAILED);
         assertThat(r.out()).contains("the journal does NOT extend it");

@@ -1,6 +1,7 @@
 package dev.cairn.store;
 
 import dev.cairn.journal.ChronicleJournal;
+import dev.cairn.journal.tlog.Checkpoint;
 import dev.cairn.journal.tlog.CheckpointKey;
 import dev.cairn.journal.tlog.ConsistencyCheck;
 import dev.cairn.journal.tlog.NoteVerifier;
@@ -11,11 +12,13 @@ import dev.cairn.store.internal.StoreLayout;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The store's journal as a transparency log (docs/PROOFS.md): signed checkpoints of it, and proofs that a record is
@@ -81,6 +84,28 @@ public final class StoreProofs implements Closeable {
             journal.close();
             throw e;
         }
+    }
+
+    /**
+     * The last checkpoint the store's key signed, read with the verifier key alone (without opening the journal):
+     * what a repair that cut the journal back to seq N breaks, if it covers more than N records. Empty if the store
+     * has no key or its key signed nothing.
+     *
+     * @throws dev.cairn.journal.tlog.UntrustedNoteException if the record of it does not carry the key's signature
+     */
+    public static Optional<StoreCheckpoint> lastSigned(Path root) throws IOException {
+        Path keys = root.toAbsolutePath().normalize().resolve(KEYS);
+        if (!Files.exists(keys.resolve(CheckpointKey.PUBLIC_FILE), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        Optional<Checkpoint> last = CheckpointKey.lastSigned(keys);
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        Checkpoint c = last.get();
+        return Optional.of(new StoreCheckpoint(c.origin(), c.size(), c.rootHash(),
+                Files.readString(keys.resolve(CheckpointKey.LATEST_FILE), StandardCharsets.UTF_8),
+                CheckpointKey.readVerifier(keys).toString()));
     }
 
     /**

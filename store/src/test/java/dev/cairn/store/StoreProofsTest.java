@@ -120,6 +120,20 @@ class StoreProofsTest {
     }
 
     @Test
+    void theLastSignedCheckpointIsReadWithoutTheJournal() throws IOException {
+        assertThat(StoreProofs.lastSigned(root)).isEmpty();
+        StoreCheckpoint c;
+        try (LayerStore store = LayerStore.open(root)) {
+            createLayers(store, 1, 2);
+            assertThat(StoreProofs.lastSigned(root)).isEmpty();
+            try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
+                c = proofs.checkpoint();
+            }
+        }
+        assertThat(StoreProofs.lastSigned(root)).contains(c);
+    }
+
+    @Test
     void thereIsNothingToProveWithoutAStore() {
         assertThatThrownBy(() -> StoreProofs.open(root.resolve("none"))).isInstanceOf(StoreNotFoundException.class);
     }
