@@ -49,7 +49,8 @@ public final class Main {
             "inspect", InspectCommand.class, "diff", DiffCommand.class, "checkout", CheckoutCommand.class,
             "changes", ChangesCommand.class, "delete", DeleteCommand.class, "names", NamesCommand.class,
             "log", LogCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class,
-            "recover", RecoverCommand.class, "repair", RepairCommand.class, "serve", ServeCommand.class);
+            "recover", RecoverCommand.class, "repair", RepairCommand.class, "checkpoint", CheckpointCommand.class,
+            "prove", ProveCommand.class, "serve", ServeCommand.class);
 
     /** Options of {@code cairn} itself that take a value, so that the value is not taken for a command's name. */
     private static final java.util.Set<String> GLOBAL_OPTIONS_WITH_VALUE = java.util.Set.of("--root");

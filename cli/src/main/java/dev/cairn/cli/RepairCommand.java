@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.store.LayerStore;
+import dev.cairn.store.StoreProofs;
 import dev.cairn.store.StoreRepairReport;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "the new one (journal.damaged-<time>, never deleted automatically), the journal is cut back to "
                 + "its last good record and says so in a JournalRepaired record, layers whose events were lost are "
                 + "removed, and the store is verified. A sound journal is left as it is.",
+                "Says which signed checkpoints the cut breaks (those of more records than it kept).",
                 "Prints a summary. Exit status 1 if the repair failed or the repaired store does not verify."})
 final class RepairCommand extends StoreCommand {
 
@@ -26,6 +28,11 @@ final class RepairCommand extends StoreCommand {
             out().println("records dropped:  " + report.lostRecords());
             out().println("recovery actions: " + report.recoveryActions().size());
             report.recoveryActions().forEach(r -> out().println("recovery: " + r.seq() + " " + r.event()));
+            StoreProofs.lastSigned(main.root()).ifPresent(c -> out().println("checkpoints:      " + (c.size()
+                    > report.lastGoodSeq() ? "broken: every checkpoint of more than " + report.lastGoodSeq()
+                    + " records, the last one signed (" + c.size() + " records) among them; the store's key signs no "
+                    + "checkpoint that contradicts it, so a new key (a new log identity) is needed to sign again"
+                    : "the last one signed (" + c.size() + " records) still holds")));
         }
         out().println("verified records: " + report.verified().records());
         report.verified().problems().forEach(p -> out().println("problem: " + p));

@@ -1,20 +1,34 @@
 package dev.cairn.cli;
 
+import dev.cairn.model.HistoryRewrittenException;
+import dev.cairn.store.CheckpointConsistency;
 import dev.cairn.store.LayerStore;
+import dev.cairn.store.StoreProofs;
 import dev.cairn.store.StoreVerifyReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents. */
+import java.util.Base64;
+
+/**
+ * {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents, with
+ * {@code --checkpoint} that the journal extends a checkpoint kept earlier.
+ */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verifies every journal record's checksum, seq and hash chain, and that every layer has its "
                 + "folder. Prints a summary, then one line per problem, then one line per step recovery would take "
                 + "(the unfinished work of processes that died: not damage, see 'cairn recover').",
+                "With --checkpoint, also proves that the journal extends a checkpoint kept earlier (a Merkle "
+                        + "consistency proof), or names the first record that differs.",
                 "Exit status 1 if anything is wrong; pending recovery alone is not."})
 final class VerifyCommand extends StoreCommand {
 
     @Option(names = "--deep", description = "Also rehash every layer's contents against its manifest.")
     boolean deep;
+
+    @Mixin
+    CheckpointFile checkpoint;
 
     @Override
     public Integer call() throws Exception {
@@ -35,6 +49,9 @@ final class VerifyCommand extends StoreCommand {
         report.problems().forEach(p -> out().println("problem: " + p));
         report.pendingRecovery().forEach(step -> out().println("pending: " + RecoverCommand.actionName(step.action())
                 + " " + step.subject() + ": " + step.reason()));
+        if (checkpoint.file != null && !checkpointExtended()) {
+            return Main.FAILED;
+        }
         if (!report.ok()) {
             out().flush();
             main.err().println("cairn: verify found " + report.problems().size() + " problem"
@@ -42,5 +59,35 @@ final class VerifyCommand extends StoreCommand {
             return Main.FAILED;
         }
         return Main.OK;
+    }
+
+    /** Proves the journal extends the kept checkpoint and says so; false (after the error line) if it does not. */
+    private boolean checkpointExtended() throws Exception {
+        try (StoreProofs proofs = StoreProofs.open(main.root())) {
+            CheckpointConsistency c;
+            try {
+                c = proofs.verifyCheckpoint(checkpoint.note(), checkpoint.file.toString(), checkpoint.trustedKey());
+            } catch (HistoryRewrittenException e) {
+                out().println("checkpoint:       " + checkpoint.file + ": the journal does NOT extend it");
+                out().println("problem: " + e.getMessage());
+                out().flush();
+                main.err().println("cairn: " + e.getMessage());
+                return false;
+            } finally {
+                proofs.notices().forEach(this::note);
+            }
+            out().println("checkpoint:       " + checkpoint.file + ": " + c.origin() + ", " + c.checkpointSize()
+                    + " records, root " + base64(c.checkpointRoot()));
+            out().println("signature:        good, by " + c.key() + " (" + checkpoint.keyOrigin(c.storesOwnKey())
+                    + ")");
+            out().println("extends:          yes: the journal's " + c.journalSize() + " records (root "
+                    + base64(c.journalRoot()) + ") begin with those " + c.checkpointSize() + "; consistency proof of "
+                    + c.proof().size() + (c.proof().size() == 1 ? " hash" : " hashes") + " checked");
+            return true;
+        }
+    }
+
+    private static String base64(dev.cairn.model.Digest hash) {
+        return Base64.getEncoder().encodeToString(hash.bytes());
     }
 }

@@ -68,6 +68,40 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * Writes a whole small file durably and atomically: {@code content} goes into a new temporary file beside it,
+     * created with {@code permissions} (e.g. {@code "rw-------"}, so the content is never readable by more than
+     * that, not even for a moment), which is fsynced and then renamed (replacing an existing file) or hard-linked
+     * (failing if one exists) into place; the directory is fsynced. A reader sees the old file or the whole new one.
+     *
+     * @param replace whether an existing file is replaced
+     * @throws java.nio.file.FileAlreadyExistsException if the file exists and {@code replace} is false; nothing
+     *                                                  is changed then
+     */
+    public static void writeFile(Path file, byte[] content, String permissions, boolean replace) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            if (replace) {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.createLink(file, tmp);
+                Files.delete(tmp);
+            }
+            syncDir(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Removes a file or a whole tree if it exists, without following symlinks, and syncs the parent. */
     public static void removeTree(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {

@@ -40,6 +40,12 @@ final class ChronicleCursor implements JournalCursor {
 
     @Override
     public JournalRecord next() throws IOException {
+        EncodedRecord next = nextEncoded();
+        return next == null ? null : next.record();
+    }
+
+    /** As {@link #next()}, the record with its exact stored bytes (for {@link EncodedRecords}). */
+    EncodedRecord nextEncoded() throws IOException {
         if (closed) {
             throw new IOException("journal cursor is closed (" + files.dir() + ")");
         }
@@ -59,8 +65,7 @@ final class ChronicleCursor implements JournalCursor {
                 toSkip--;
                 skipped++;
             }
-            EncodedRecord next = tailer.next();
-            return next == null ? null : next.record();
+            return tailer.next();
         } catch (IOException e) {
             failed = e;
             throw e;

@@ -65,7 +65,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe. After {@link #close()} every method throws {@link IOException}.
  */
-public final class ChronicleJournal implements Journal {
+public final class ChronicleJournal implements Journal, EncodedRecords {
 
     private final Path dir;
     private final boolean readOnly;
@@ -238,6 +238,26 @@ public final class ChronicleJournal implements Journal {
         try (RecordTailer tailer = new RecordTailer(files, ChainCheck.fromStart());
              AppendLock.Held held = appendLock.shared()) {
             return JournalLoader.verify(files, tailer, HeadCheckpoint.read(dir), null);
+        }
+    }
+
+    // --- hook for the Merkle tree (dev.cairn.journal.tlog, docs/PROOFS.md): records as their exact bytes -------
+
+    @Override
+    public void readEncoded(long fromSeq, long toSeq, EncodedRecords.Sink sink) throws IOException {
+        if (fromSeq < 1) {
+            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
+        }
+        ensureOpen();
+        try (ChronicleCursor cursor = new ChronicleCursor(files, this::ensureOpen, fromSeq)) {
+            for (long seq = fromSeq; seq <= toSeq; seq++) {
+                EncodedRecord next = cursor.nextEncoded();
+                if (next == null) {
+                    throw new java.io.EOFException("the journal in " + dir + " ends at seq " + (seq - 1)
+                            + ", before seq " + toSeq);
+                }
+                sink.accept(seq, next.bytes());
+            }
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Objects;
  * means "in this object": nothing survives the JVM. Thread-safe; appends are serialized by one monitor, readers
  * take it only to fetch one record's bytes.
  */
-public final class InMemoryJournal implements Journal {
+public final class InMemoryJournal implements Journal, EncodedRecords {
 
     private final List<byte[]> records = new ArrayList<>();
     private final ChainCheck head = ChainCheck.fromStart();
@@ -90,6 +90,23 @@ public final class InMemoryJournal implements Journal {
                 cursorClosed = true;
             }
         };
+    }
+
+    @Override
+    public void readEncoded(long fromSeq, long toSeq, EncodedRecords.Sink sink) throws IOException {
+        if (fromSeq < 1) {
+            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
+        }
+        ChainCheck chain = ChainCheck.at(fromSeq, null);
+        for (long seq = fromSeq; seq <= toSeq; seq++) {
+            byte[] bytes = bytesOf(seq);
+            if (bytes == null) {
+                throw new java.io.EOFException("the in-memory journal ends at seq " + (seq - 1) + ", before seq "
+                        + toSeq);
+            }
+            chain.accept(bytes, this::position);
+            sink.accept(seq, bytes.clone());
+        }
     }
 
     @Override

@@ -6,18 +6,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a real child JVM on the test classpath with this JVM's Chronicle flags. */
-final class ChildJvm {
+/** Starts a real child JVM on the test classpath with this JVM's Chronicle flags (also for the tlog tests). */
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
-    static Process start(Class<?> main, Path output, String... args) throws IOException {
+    public static Process start(Class<?> main, Path output, String... args) throws IOException {
         return start(List.of(), main, output, args);
     }
 
     /** As {@link #start(Class, Path, String...)}, the command prefixed by {@code wrapper} (e.g. setpriv ...). */
-    static Process start(List<String> wrapper, Class<?> main, Path output, String... args) throws IOException {
+    public static Process start(List<String> wrapper, Class<?> main, Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
