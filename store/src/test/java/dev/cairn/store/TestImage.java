@@ -152,26 +152,93 @@ final class TestImage {
      * uncompressed tars, bottom first, stored gzip-compressed.
      */
     static void writeOciLayout(Path dir, String tag, List<byte[]> tars) throws IOException {
+        oci(dir, tag, tars, true, "{}");
+    }
+
+    /** What {@link #oci} wrote: the digests a store must keep, and each layer's DiffID and blob. */
+    record Written(Path dir, String tag, Digest manifest, Digest config, List<Digest> diffIds, List<Digest> blobs,
+                   byte[] manifestBytes) {
+
+        /** {@code oci:DIR:TAG}. */
+        String reference() {
+            return "oci:" + dir + ":" + tag;
+        }
+    }
+
+    /**
+     * Writes (or adds to) an OCI image layout at {@code dir}: one image tagged {@code tag} whose layers are the given
+     * uncompressed tars, bottom first, stored gzip-compressed or as they are; {@code config} is the image config's
+     * {@code config} object (so that two images of the same layers can differ). Written by hand, not by the code
+     * under test.
+     */
+    static Written oci(Path dir, String tag, List<byte[]> tars, boolean gzip, String config) throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        List<String> diffIds = new ArrayList<>();
+        List<Digest> diffs = new ArrayList<>();
+        List<Digest> blobDigests = new ArrayList<>();
         List<String> layers = new ArrayList<>();
         for (byte[] tar : tars) {
-            byte[] gz = gzip(tar);
-            diffIds.add("\"" + sha256(tar) + "\"");
-            layers.add(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", blob(blobs, gz), gz.length, ""));
+            byte[] stored = gzip ? gzip(tar) : tar;
+            diffs.add(sha256(tar));
+            Digest b = blob(blobs, stored);
+            blobDigests.add(b);
+            layers.add(descriptor("application/vnd.oci.image.layer.v1.tar" + (gzip ? "+gzip" : ""), b,
+                    stored.length, ""));
         }
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] configBytes = config(tars, config);
+        Digest configDigest = blob(blobs, configBytes);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":" + descriptor("application/vnd.oci.image.config.v1+json", blob(blobs, config),
-                config.length, "") + ",\"layers\":[" + String.join(",", layers) + "]}")
+                + "\"config\":" + descriptor("application/vnd.oci.image.config.v1+json", configDigest,
+                configBytes.length, "") + ",\"layers\":[" + String.join(",", layers) + "]}")
                 .getBytes(StandardCharsets.UTF_8);
-        String index = "{\"schemaVersion\":2,\"manifests\":[" + descriptor(
-                "application/vnd.oci.image.manifest.v1+json", blob(blobs, manifest), manifest.length,
-                ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}") + "]}";
-        Files.writeString(dir.resolve("index.json"), index);
+        Digest manifestDigest = blob(blobs, manifest);
+        String entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifestDigest, manifest.length,
+                ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}");
+        Path index = dir.resolve("index.json");
+        List<String> entries = new ArrayList<>();
+        if (Files.exists(index)) {
+            String old = Files.readString(index);
+            String inner = old.substring(old.indexOf('[') + 1, old.lastIndexOf(']')).trim();
+            if (!inner.isEmpty()) {
+                entries.add(inner);
+            }
+        }
+        entries.add(entry);
+        Files.writeString(index, "{\"schemaVersion\":2,\"manifests\":[" + String.join(",", entries) + "]}");
+        return new Written(dir, tag, manifestDigest, configDigest, diffs, blobDigests, manifest);
+    }
+
+    /** The config {@link #oci} writes for these layers and {@code config} object. */
+    static byte[] config(List<byte[]> tars, String config) {
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] tar : tars) {
+            diffIds.add("\"" + sha256(tar) + "\"");
+        }
+        return ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-02T03:04:05Z\","
+                + "\"config\":" + config + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                + String.join(",", diffIds) + "]}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The uncompressed tar of {@link TestTars#layer}. */
+    static byte[] plainTar(long seed, int files) {
+        try (java.util.zip.GZIPInputStream gz = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(TestTars.layer(seed, files)))) {
+            return gz.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The layer ids containers/image gives a stack of DiffIDs, base first. */
+    static List<dev.cairn.model.LayerId> storageIds(List<Digest> diffIds) {
+        List<dev.cairn.model.LayerId> ids = new ArrayList<>();
+        java.util.Optional<dev.cairn.model.LayerId> parent = java.util.Optional.empty();
+        for (Digest d : diffIds) {
+            dev.cairn.model.LayerId id = dev.cairn.model.LayerId.forDiff(parent, d);
+            ids.add(id);
+            parent = java.util.Optional.of(id);
+        }
+        return ids;
     }
 
     private static Digest blob(Path blobs, byte[] content) throws IOException {
