@@ -314,7 +314,7 @@ public final class Recovery {
                 FaultPoints.reach(FaultPoints.RECOVERY_LAYER_REMOVED);
                 record(new Event.LayerDeleted(id));
             } else {
-                rollBack(l);
+                forget |= rollBack(l);
             }
             return true;
         } finally {
@@ -322,11 +322,19 @@ public final class Recovery {
         }
     }
 
-    private void rollBack(LayerEntry l) throws IOException {
+    /**
+     * Rolls back an unfinished apply or create, holding its owner's lock. An apply's staging gets its contents back
+     * (it can be applied again), unless it is ephemeral: an image import's, which nobody will apply again, is then
+     * discarded too, under the same lock (its owner's).
+     *
+     * @return whether the staging was discarded, so that its lock is done with
+     */
+    private boolean rollBack(LayerEntry l) throws IOException {
         StagingId s = l.staging();
-        boolean stagingWantsItBack = s != null && index.current().staging(s)
-                .filter(st -> st.state() == StagingState.STAGED && l.id().equals(st.pendingLayer())).isPresent();
-        if (stagingWantsItBack && !disk.stagedContentsExist(s) && disk.layerFolderExists(l.id())
+        Optional<StagingEntry> staging = s == null ? Optional.empty() : index.current().staging(s)
+                .filter(st -> st.state() == StagingState.STAGED && l.id().equals(st.pendingLayer()));
+        boolean ephemeral = staging.map(StagingEntry::ephemeral).orElse(false);
+        if (staging.isPresent() && !ephemeral && !disk.stagedContentsExist(s) && disk.layerFolderExists(l.id())
                 && disk.stagingFolderExists(s)) {
             disk.restoreStagedContents(l.id(), s);
             FaultPoints.reach(FaultPoints.RECOVERY_LAYER_RESTORED);
@@ -334,6 +342,14 @@ public final class Recovery {
         disk.removeLayer(l.id(), null);
         FaultPoints.reach(FaultPoints.RECOVERY_LAYER_ROLLED_BACK);
         record(new Event.LayerRolledBack(l.id(), NO_COMMIT));
+        if (!ephemeral || l.owner() == null || !l.owner().lock().equals(s.hex())) {
+            return false;
+        }
+        disk.removeStaging(s);
+        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
+        record(new Event.StagingDiscarded(s, "its layer's apply was rolled back and the image import that staged it "
+                + "ended"));
+        return true;
     }
 
     /**
