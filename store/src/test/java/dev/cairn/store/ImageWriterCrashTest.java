@@ -57,11 +57,7 @@ class ImageWriterCrashTest {
     }
 
     private static void crashAt(String point) {
-        FaultPoints.install(p -> {
-            if (p.equals(point)) {
-                throw new LayerStoreCrashTest.SimulatedCrash(p);
-            }
-        });
+        LayerStoreCrashTest.crashAt(point);
     }
 
     private ImportedImage importImage(LayerStore store) throws IOException {
