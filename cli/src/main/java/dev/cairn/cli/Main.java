@@ -38,7 +38,9 @@ import java.util.Map;
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
                 CheckoutCommand.class, ChangesCommand.class, DeleteCommand.class, NamesCommand.class,
-                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class})
+                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class,
+                ImagesCommand.class,
+                ImageCommand.class})
 public final class Main {
 
     /** Exit status of a command that did what was asked. */

@@ -22,7 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * A multi-layer image made by the tests: layer tars built entry by entry, and the same image written as an OCI
  * image layout (oci-layout, index.json, manifest, config with diff_ids, gzip layer blobs) for other tools to read.
  */
-final class TestImage {
+public final class TestImage {
 
     /** One layer's tar, being built. Times are whole seconds so that every tool keeps them exactly. */
     static final class Layer {
@@ -129,7 +129,7 @@ final class TestImage {
         }
     }
 
-    static byte[] gzip(byte[] plain) {
+    public static byte[] gzip(byte[] plain) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(plain);
@@ -156,11 +156,11 @@ final class TestImage {
     }
 
     /** What {@link #oci} wrote: the digests a store must keep, and each layer's DiffID and blob. */
-    record Written(Path dir, String tag, Digest manifest, Digest config, List<Digest> diffIds, List<Digest> blobs,
+    public record Written(Path dir, String tag, Digest manifest, Digest config, List<Digest> diffIds, List<Digest> blobs,
                    byte[] manifestBytes) {
 
         /** {@code oci:DIR:TAG}. */
-        String reference() {
+        public String reference() {
             return "oci:" + dir + ":" + tag;
         }
     }
@@ -171,7 +171,7 @@ final class TestImage {
      * {@code config} object (so that two images of the same layers can differ). Written by hand, not by the code
      * under test.
      */
-    static Written oci(Path dir, String tag, List<byte[]> tars, boolean gzip, String config) throws IOException {
+    public static Written oci(Path dir, String tag, List<byte[]> tars, boolean gzip, String config) throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         List<Digest> diffs = new ArrayList<>();
@@ -209,7 +209,7 @@ final class TestImage {
     }
 
     /** The config {@link #oci} writes for these layers and {@code config} object. */
-    static byte[] config(List<byte[]> tars, String config) {
+    public static byte[] config(List<byte[]> tars, String config) {
         List<String> diffIds = new ArrayList<>();
         for (byte[] tar : tars) {
             diffIds.add("\"" + sha256(tar) + "\"");
@@ -220,7 +220,7 @@ final class TestImage {
     }
 
     /** The uncompressed tar of {@link TestTars#layer}. */
-    static byte[] plainTar(long seed, int files) {
+    public static byte[] plainTar(long seed, int files) {
         try (java.util.zip.GZIPInputStream gz = new java.util.zip.GZIPInputStream(
                 new java.io.ByteArrayInputStream(TestTars.layer(seed, files)))) {
             return gz.readAllBytes();
@@ -230,7 +230,7 @@ final class TestImage {
     }
 
     /** The layer ids containers/image gives a stack of DiffIDs, base first. */
-    static List<dev.cairn.model.LayerId> storageIds(List<Digest> diffIds) {
+    public static List<dev.cairn.model.LayerId> storageIds(List<Digest> diffIds) {
         List<dev.cairn.model.LayerId> ids = new ArrayList<>();
         java.util.Optional<dev.cairn.model.LayerId> parent = java.util.Optional.empty();
         for (Digest d : diffIds) {
