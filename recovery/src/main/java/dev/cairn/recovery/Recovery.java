@@ -325,9 +325,10 @@ public final class Recovery {
     /**
      * Rolls back an unfinished apply or create, holding its owner's lock. An apply's staging gets its contents back
      * (it can be applied again), unless it is ephemeral: an image import's, which nobody will apply again, is then
-     * discarded too, under the same lock (its owner's).
+     * discarded too, under the same lock (its owner's). A staging whose folder is gone (a put removes it just before
+     * its commit) is finished too: its cleanup was cut short. So one recovery leaves nothing for the next.
      *
-     * @return whether the staging was discarded, so that its lock is done with
+     * @return whether the staging was ended, so that its lock is done with
      */
     private boolean rollBack(LayerEntry l) throws IOException {
         StagingId s = l.staging();
@@ -342,14 +343,23 @@ public final class Recovery {
         disk.removeLayer(l.id(), null);
         FaultPoints.reach(FaultPoints.RECOVERY_LAYER_ROLLED_BACK);
         record(new Event.LayerRolledBack(l.id(), NO_COMMIT));
-        if (!ephemeral || l.owner() == null || !l.owner().lock().equals(s.hex())) {
+        if (staging.isEmpty() || l.owner() == null || !l.owner().lock().equals(s.hex())) {
             return false;
         }
-        disk.removeStaging(s);
-        FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
-        record(new Event.StagingDiscarded(s, "its layer's apply was rolled back and the image import that staged it "
-                + "ended"));
-        return true;
+        if (ephemeral) {
+            disk.removeStaging(s);
+            FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
+            record(new Event.StagingDiscarded(s, "its layer's apply was rolled back and the image import that staged "
+                    + "it ended"));
+            return true;
+        }
+        if (!disk.stagingFolderExists(s)) {
+            disk.removeStaging(s);
+            FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
+            record(new Event.StagingCleaned(s));
+            return true;
+        }
+        return false;
     }
 
     /**

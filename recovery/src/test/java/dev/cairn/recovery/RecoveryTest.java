@@ -186,6 +186,21 @@ class RecoveryTest {
         assertThat(live.current().layer(l)).isPresent();
     }
 
+    /** put removes the staging's (empty) folder just before its commit: a cut there leaves the staging folderless. */
+    @Test
+    void aPutCutAfterItRemovedTheStagingsFolderIsRolledBackAndItsStagingCleanedInOneRecovery() throws IOException {
+        history(new Event.StagingStarted(s, 42, "h"), diffStaged(),
+                new Event.LayerCreated(l, null, List.of("n"), s, "", SagaOwner.ofStaging(s, 42, "h")));
+        disk.paths.add("layers/" + l.hex());
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactly("LayerRolledBack", "StagingCleaned");
+        assertThat(disk.paths).isEmpty();
+        live.close();
+        assertThat(plan().clean()).as("nothing left for the next recovery").isTrue();
+    }
+
     @Test
     void emptyLayerCreateCutBeforeCommitIsRemoved() throws IOException {
         history(new Event.LayerCreated(l, null, List.of(), null, ""));
