@@ -184,4 +184,29 @@ class ImageCommandTest {
         assertThat(log).containsPattern("ImageCreated " + w.config().hex() + " ")
                 .containsPattern("ImageCommitted " + w.config().hex() + " names=\\[\"app:v1\"\\]");
     }
+
+    @Test
+    void logImageIsTheLifeOfOneImageAndReplayImagesTheImagesAsTheyWere() throws IOException {
+        TestImage.Written w = layout("layout", "v1", 1);
+        cairn("image", "import", w.reference(), "--name", "app:v1");
+        long beforeDelete = JSON.readTree(lastLine(cairn("log", "--json").out())).get("seq").asLong();
+        cairn("image", "delete", "app:v1");
+
+        String life = cairn("log", "--image", "app:v1").out();
+        JsonNode asOf = JSON.readTree(cairn("replay", "--until", Long.toString(beforeDelete), "--images", "--json").out());
+
+        assertThat(life.lines().map(l -> java.util.Arrays.stream(l.split(" +"))
+                .filter(t -> t.startsWith("Image")).findFirst().orElse(l)).toList()).as("a deleted image, named by a name it had")
+                .containsExactly("ImageCreated", "ImageCommitted", "ImageDeleteStarted", "ImageDeleted");
+        assertThat(asOf).hasSize(1);
+        assertThat(asOf.get(0).get("id").asText()).isEqualTo(w.config().hex());
+        assertThat(JSON.readTree(cairn("replay", "--until", Long.toString(beforeDelete + 1), "--images", "--json")
+                .out())).isEmpty();
+        assertThat(cairn("log", "--image", "app:v1", "--layer", "x").status()).isEqualTo(Main.USAGE);
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = text.lines().toList();
+        return lines.get(lines.size() - 1);
+    }
 }

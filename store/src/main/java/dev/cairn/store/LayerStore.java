@@ -30,6 +30,7 @@ import dev.cairn.model.StoreNotFoundException;
 import dev.cairn.oci.ImageReference;
 import dev.cairn.oci.ImageSource;
 import dev.cairn.oci.Platform;
+import dev.cairn.projection.ImageHistory;
 import dev.cairn.projection.LayerHistory;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
@@ -651,6 +652,27 @@ public final class LayerStore implements Closeable {
     /** The id {@link #layerHistory} means by {@code ref}. */
     public LayerId layerIdEver(String ref) throws IOException {
         return LayerHistory.resolve(journal, index(), ref);
+    }
+
+    /**
+     * The life of one image, deleted and rolled-back ones too: its own records in journal order (created, committed,
+     * names set, delete started, deleted or rolled back). {@code ref} is a current image's id, name or unique id
+     * prefix; else any well-formed id; else the last image that had that name.
+     *
+     * @throws dev.cairn.model.ImageNotFoundException if no image ever had that id or name
+     */
+    public List<JournalRecord> imageHistory(String ref) throws IOException {
+        ensureOpen();
+        return ImageHistory.of(journal, ImageHistory.resolve(journal, index(), ref));
+    }
+
+    /**
+     * The committed images as they were right after record {@code seq}, oldest first.
+     *
+     * @throws IllegalArgumentException if {@code seq} is beyond the journal's end
+     */
+    public List<ImageRecord> imagesAsOf(long seq) throws IOException {
+        return indexAsOf(seq).images().images();
     }
 
     /**
