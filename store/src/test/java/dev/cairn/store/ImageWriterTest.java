@@ -123,6 +123,31 @@ class ImageWriterTest {
     }
 
     @Test
+    void zstdLayersAreDecompressedForTheirDiffIdsAndTheirBlobsKeptAsReceivedForExport() throws IOException {
+        TestImage.Written w = TestImage.oci(temp.resolve("layout"), "v1", tars(1, 2), "zstd", "{}");
+
+        ImageRecord image = importImage(w, "app:zstd").image();
+
+        List<LayerId> ids = TestImage.storageIds(w.diffIds());
+        assertThat(image.layers()).isEqualTo(ids);
+        for (int i = 0; i < 2; i++) {
+            Layer l = store.layer(ids.get(i).hex());
+            assertThat(l.diffDigest()).isEqualTo(w.diffIds().get(i));
+            assertThat(l.compression()).contains(dev.cairn.model.Compression.ZSTD);
+            assertThat(l.compressedDigest()).contains(w.blobs().get(i));
+        }
+        Path out = temp.resolve("export");
+        store.exportImage("app:zstd", ImageReference.parse("oci:" + out + ":v1"), n -> { });
+        assertThat(Digest.sha256(Files.readAllBytes(out.resolve("blobs/sha256/" + w.manifest().hex()))))
+                .isEqualTo(w.manifest());
+        for (Digest blob : w.blobs()) {
+            assertThat(Files.readAllBytes(out.resolve("blobs/sha256/" + blob.hex())))
+                    .isEqualTo(Files.readAllBytes(w.dir().resolve("blobs/sha256/" + blob.hex())));
+        }
+        StoreInvariants.check(store);
+    }
+
+    @Test
     void theImageIsJournaledAsASagaWithItsLayersSagasBeforeIt() throws IOException {
         long before = store.lastSeq();
 

@@ -129,6 +129,17 @@ public final class TestImage {
         }
     }
 
+    /** {@code plain} zstd-compressed (zstd-jni, as the archive module reads it). */
+    public static byte[] zstd(byte[] plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out)) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     public static byte[] gzip(byte[] plain) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
@@ -172,17 +183,32 @@ public final class TestImage {
      * under test.
      */
     public static Written oci(Path dir, String tag, List<byte[]> tars, boolean gzip, String config) throws IOException {
+        return oci(dir, tag, tars, gzip ? "gzip" : "", config);
+    }
+
+    /**
+     * {@link #oci(Path, String, List, boolean, String)} with the layers stored as {@code compression} says: {@code ""}
+     * (plain tar), {@code "gzip"} or {@code "zstd"} (media type {@code …layer.v1.tar+zstd}).
+     */
+    public static Written oci(Path dir, String tag, List<byte[]> tars, String compression, String config)
+            throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         List<Digest> diffs = new ArrayList<>();
         List<Digest> blobDigests = new ArrayList<>();
         List<String> layers = new ArrayList<>();
         for (byte[] tar : tars) {
-            byte[] stored = gzip ? gzip(tar) : tar;
+            byte[] stored = switch (compression) {
+                case "" -> tar;
+                case "gzip" -> gzip(tar);
+                case "zstd" -> zstd(tar);
+                default -> throw new IllegalArgumentException("compression: " + compression);
+            };
             diffs.add(sha256(tar));
             Digest b = blob(blobs, stored);
             blobDigests.add(b);
-            layers.add(descriptor("application/vnd.oci.image.layer.v1.tar" + (gzip ? "+gzip" : ""), b,
+            String mediaType = "application/vnd.oci.image.layer.v1.tar" + (compression.isEmpty() ? "" : "+" + compression);
+            layers.add(descriptor(mediaType, b,
                     stored.length, ""));
         }
         byte[] configBytes = config(tars, config);
