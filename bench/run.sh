@@ -2,8 +2,9 @@
 # Builds the bench module and runs every Cairn benchmark, printing Markdown tables (docs/BENCHMARKS.md).
 #
 #   bench/run.sh            full run: journal appends (JMH), 200 MiB / 7,000-file import on tmpfs and on the
-#                           repository's file system, apply alone, readers during an import, then the whole
-#                           `cairn` commands of bench/whole-process.sh (~35 min)
+#                           repository's file system, apply alone, readers during an import, the whole
+#                           `cairn` commands of bench/whole-process.sh, a 300 MiB 4-layer image imported
+#                           beside skopeo on tmpfs (~55 min)
 #   bench/run.sh --quick    tiny sizes and short iterations (a few minutes): a smoke test CI can run
 #
 # Environment: SHM_DIR (default /dev/shm) and DISK_DIR (default bench/target/fs, i.e. the file system holding
@@ -25,9 +26,11 @@ fi
 if [[ $quick == 1 ]]; then
   jmh_opts=(-wi 1 -i 2 -w 1s -r 1s -f 1 -p records=1000)
   import_opts=(--mb 8 --files 300 --rounds ${ROUNDS:-3})
+  image_opts=(--mb 20 --layers 3 --files 300 --rounds ${ROUNDS:-3})
 else
   jmh_opts=(-wi 3 -i 5 -w 2s -r 1s -f 1 -p records=1000,100000)
   import_opts=(--mb 200 --files 7000 --rounds ${ROUNDS:-5})
+  image_opts=(--mb 300 --layers 4 --files 3000 --rounds ${ROUNDS:-5})
 fi
 
 fs_of() { df -T "$1" | awk 'NR==2 {print $2 " on " $1}'; }
@@ -66,6 +69,17 @@ if command -v hyperfine >/dev/null; then
   cat "$out/whole-process.md" >> "$out/results.md"
 else
   echo "run.sh: hyperfine is not installed (apt-get install hyperfine): whole-process benchmark skipped" >&2
+fi
+
+# 4. A whole image imported by whole processes, beside skopeo into containers-storage (vfs), on tmpfs. cairn runs
+#    through the launcher, which builds on its first (untimed, warm-up) call if the sources changed since.
+if command -v skopeo >/dev/null 2>&1; then
+  echo "running ImageImportBenchmark on $shm_dir ..." >&2
+  java $jvm_args -cp "$cp" dev.cairn.bench.ImageImportBenchmark --dir "$shm_dir/cairn-image-bench" \
+    --cairn "$repo/cairn" --label "$shm_dir" "${image_opts[@]}" 2> "$out/image-import.log" \
+    | tee -a "$out/results.md"
+else
+  echo "skipping ImageImportBenchmark: skopeo is not installed (its peer)" >&2
 fi
 
 echo "results: $out/results.md" >&2

@@ -25,7 +25,8 @@ import java.util.Map;
  * {@link TarRecord} keeps.
  *
  * <p>Where a header is ambiguous this reader does what GNU tar does: the first all-zero block ends the archive (the
- * rest is trailer), a stream ending at a block boundary without end-of-archive blocks is complete, names end at
+ * rest is trailer), a stream ending at a block boundary without end-of-archive blocks is complete (so is one that ends
+ * right after an entry's data, before its padding, as Go's archive/tar reads it), names end at
  * their first NUL, global PAX records apply to every later entry and a local record with an empty value removes one.
  * A bad header checksum, an unparsable size or PAX record, a header or data cut short by the end of the stream and a
  * PAX or long-name block over the limit are errors. So is a PAX {@code path}, {@code linkpath}, {@code uname} or
@@ -110,6 +111,9 @@ final class TarReader {
             return null;
         }
         finishEntry();
+        if (ended) {
+            return null;
+        }
         Map<String, byte[]> pax = new LinkedHashMap<>();
         byte[] longName = null;
         byte[] longLink = null;
@@ -402,18 +406,30 @@ final class TarReader {
         }
     }
 
-    /** Sends unread content and the padding after it to the sink. */
+    /**
+     * Sends unread content and the padding after it to the sink. A stream that ends right after an entry's data,
+     * before any of its padding, ends the archive: Go's archive/tar reads it so (its {@code tryReadFull} meets the end
+     * before the padding's first byte), so containers/storage, umoci and Docker take it, and umoci 0.4 writes layers
+     * that end so. A stream that ends inside the padding is cut short, as for every reader.
+     */
     private void finishEntry() throws IOException {
         byte[] buf = new byte[8192];
         while (contentLeft > 0) {
             int n = read(buf, 0, buf.length);
             sink.raw(buf, 0, n);
         }
+        boolean padded = false;
         while (paddingLeft > 0) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, paddingLeft));
+            if (n < 0 && !padded) {
+                paddingLeft = 0;
+                ended = true;
+                return;
+            }
             if (n < 0) {
                 throw new EOFException("the stream ends inside the padding after an entry");
             }
+            padded |= n > 0;
             sink.raw(buf, 0, n);
             paddingLeft -= n;
             position += n;

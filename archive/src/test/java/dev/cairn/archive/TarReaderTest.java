@@ -51,6 +51,27 @@ class TarReaderTest {
     }
 
     @Test
+    void a_stream_that_ends_right_after_an_entrys_data_ends_the_archive_as_go_reads_it() throws IOException {
+        // what umoci 0.4 writes: the last entry's data, then nothing (no padding, no end-of-archive blocks)
+        byte[] cut = Arrays.copyOf(TAR, 1024 + 512 + 1);
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        TarReader in = reader(cut, raw);
+
+        in.next();
+        assertThat(new String(in.next().name, StandardCharsets.UTF_8)).isEqualTo("b");
+        assertThat(in.next()).isNull();
+        assertThat(in.next()).isNull();
+    }
+
+    @Test
+    void a_stream_that_ends_inside_the_padding_is_cut_short() throws IOException {
+        TarReader in = reader(Arrays.copyOf(TAR, 1024 + 512 + 2), new ByteArrayOutputStream());
+        in.next();
+        in.next();
+        assertThatThrownBy(in::next).isInstanceOf(EOFException.class).hasMessageContaining("padding");
+    }
+
+    @Test
     void content_cut_short_is_an_error() throws IOException {
         TarReader in = reader(Arrays.copyOf(TAR, 512 + 0), new ByteArrayOutputStream());
         in.next();

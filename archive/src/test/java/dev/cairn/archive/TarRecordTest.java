@@ -166,6 +166,7 @@ class TarRecordTest {
         }
         List<byte[]> variants = new ArrayList<>();
         variants.add(Arrays.copyOf(plain, end)); // no end-of-archive blocks at all
+        variants.add(Arrays.copyOf(plain, 1024 + 512 + 600)); // ends right after b's data, no padding (umoci 0.4)
         variants.add(Arrays.copyOf(plain, end + 512)); // one zero block
         variants.add(Arrays.copyOf(plain, end + 512 * 40)); // many
         byte[] junk = Arrays.copyOf(plain, plain.length + 1000);

@@ -11,8 +11,9 @@ import java.util.List;
 final class LayerSpecOptions {
 
     @Option(names = "--id", paramLabel = "ID",
-            description = "The layer's id, 64 lowercase hex characters (default: the OCI chain id of its diff; "
-                    + "random for an empty layer).")
+            description = "The layer's id, 64 lowercase hex characters (default: the id containers/image gives it "
+                    + "- its DiffID's hex for a base layer, else sha256 of PARENT-ID+DIFFID-HEX; random for an empty "
+                    + "layer).")
     String id;
 
     @Option(names = "--parent", paramLabel = "ID|NAME", description = "The layer it stands on (default: none).")

@@ -22,7 +22,8 @@ import java.util.Map;
  * <p>JSON: one object per layer with the keys {@code id}, {@code parent} (null for a base layer), {@code names},
  * {@code created} (ISO-8601), {@code diffDigest}, {@code diffSize}, {@code compressedDigest},
  * {@code compressedSize}, {@code compression} (each null for an empty layer made without a diff), then
- * {@code metadata} and {@code flags}. Digests are {@code sha256:<hex>}. This key order is a contract.
+ * {@code metadata}, {@code flags} and {@code chainId} (the OCI chain id). Digests are {@code sha256:<hex>}. This key
+ * order is a contract.
  *
  * <p>Text: a table with the id abbreviated to 12 characters (as podman does) for lists, {@code key: value} lines
  * with the full id for one layer. Text is for people; scripts should use {@code --json}.
@@ -57,6 +58,7 @@ final class LayerView {
         o.put("compression", l.compression().map(c -> c.label()).orElse(null));
         o.put("metadata", l.metadata());
         o.set("flags", MAPPER.valueToTree(l.flags()));
+        o.put("chainId", l.chainId().toString());
         return o;
     }
 

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 @Command(name = "log", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the journal as an audit trail, oldest record first.",
                 "One line per record: SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...",
-                "where KEY is the layer, staging or path the event is about."})
+                "where KEY is the layer, image, staging or path the event is about."})
 final class LogCommand extends StoreCommand {
 
     @Option(names = "--layer", paramLabel = "ID|NAME",
@@ -20,12 +20,30 @@ final class LogCommand extends StoreCommand {
                     + "from. A deleted layer can be named by its id or by a name it had."})
     String layer;
 
+    @Option(names = "--image", paramLabel = "ID|NAME",
+            description = {"Only the life of this image: created, committed, names set, deleted or rolled back. "
+                    + "A deleted image can be named by its id or by a name it had."})
+    String image;
+
     @Option(names = "--json", description = "Print one JSON object per line.")
     boolean json;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (layer != null && image != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--layer and --image cannot be used together");
+        }
         try (LayerStore store = openForReading()) {
+            if (image != null) {
+                for (JournalRecord r : store.imageHistory(image)) {
+                    print(r);
+                }
+                return Main.OK;
+            }
             if (layer == null) {
                 try (Stream<JournalRecord> records = store.history(1)) {
                     for (Iterator<JournalRecord> it = records.iterator(); it.hasNext(); ) {

@@ -48,7 +48,7 @@ public final class Main {
             "cleanup", CleanupCommand.class, "create", CreateCommand.class, "layers", LayersCommand.class,
             "inspect", InspectCommand.class, "diff", DiffCommand.class, "checkout", CheckoutCommand.class,
             "changes", ChangesCommand.class, "delete", DeleteCommand.class, "names", NamesCommand.class,
-            "log", LogCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class,
+            "images", ImagesCommand.class, "image", ImageCommand.class, "log", LogCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class,
             "recover", RecoverCommand.class, "repair", RepairCommand.class, "checkpoint", CheckpointCommand.class,
             "prove", ProveCommand.class, "serve", ServeCommand.class);
 

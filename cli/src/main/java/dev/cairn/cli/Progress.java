@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * A one-line progress display on stderr for {@code import} and {@code stage}: percent and a bar when the input's
+ * A one-line progress display on stderr for {@code import}, {@code stage} and the image commands: percent and a bar
+ * when the input's
  * size is known, bytes read otherwise, and the rate. It redraws at most every {@value #INTERVAL_MILLIS} ms, draws
  * nothing for an input that is done sooner, and ends its line on {@link #close()}.
  *
@@ -35,7 +36,12 @@ final class Progress implements LongConsumer, AutoCloseable {
 
     /** A display on {@code err} when it is a terminal, else one that shows nothing. */
     static LongConsumer forInput(boolean terminal, PrintStream err, String verb, LayerInput input) {
-        return terminal ? new Progress(err, verb + " " + shorten(input.label(), 28), input.size()) : b -> { };
+        return of(terminal, err, verb + " " + shorten(input.label(), 28), input.size());
+    }
+
+    /** A display of {@code label} and bytes out of {@code total}, on {@code err} when it is a terminal. */
+    static LongConsumer of(boolean terminal, PrintStream err, String label, OptionalLong total) {
+        return terminal ? new Progress(err, label, total) : b -> { };
     }
 
     /** Ends the line of a display made by {@link #forInput}; nothing for the silent one. */

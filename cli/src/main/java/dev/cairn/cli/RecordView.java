@@ -19,13 +19,14 @@ import java.util.Set;
  *
  * <p>Text: one line per record, fields separated by single spaces:
  * <pre>SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...</pre>
- * where {@code KEY} is the id the event is about (the layer, else the staging, else the path), an actor acting for
+ * where {@code KEY} is the id the event is about (the layer, else the staging, else the image, else the path), an
+ * actor acting for
  * a caller reads {@code user@host[pid]{principal=P,request=R}}, and a value is printed bare when it is a plain
  * word, as JSON otherwise ({@code null} as {@code -}).
  */
 final class RecordView {
 
-    private static final List<String> KEYS = List.of("layer", "staging", "path");
+    private static final List<String> KEYS = List.of("layer", "staging", "image", "path");
     private static final Set<String> ENVELOPE = Set.of("seq", "time", "type", "actor", "prev", "hash");
 
     private RecordView() {

@@ -19,6 +19,7 @@ import dev.cairn.model.Actor;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.ImageId;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.StagingId;
@@ -34,7 +35,7 @@ import java.util.function.Function;
  * The one JSON mapping of Cairn's model: how events and actors are written in journal records and how the command
  * line prints them. The model carries no Jackson annotations, so the mapping lives here:
  * <ul>
- *   <li>{@link LayerId}, {@link StagingId}: their hex string;
+ *   <li>{@link LayerId}, {@link StagingId}, {@link ImageId}: their hex string;
  *   <li>{@link Digest}: {@code "sha256:<hex>"};
  *   <li>{@link Compression}: its label ({@code none}, {@code gzip}, {@code zstd});
  *   <li>{@link Instant}: ISO-8601 text ({@link Instant#toString()});
@@ -70,6 +71,7 @@ public final class EventJson {
         SimpleModule module = new SimpleModule("cairn-model");
         addText(module, LayerId.class, LayerId::hex, LayerId::of);
         addText(module, StagingId.class, StagingId::hex, StagingId::of);
+        addText(module, ImageId.class, ImageId::hex, ImageId::of);
         addText(module, Digest.class, Digest::toString, Digest::parse);
         addText(module, Compression.class, Compression::label, Compression::ofLabel);
         addText(module, Instant.class, Instant::toString, Instant::parse);

@@ -1,10 +1,13 @@
 package dev.cairn.journal;
 
 import dev.cairn.model.Actor;
+import dev.cairn.model.BlobRef;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.ImageId;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 
 import java.nio.charset.StandardCharsets;
@@ -45,6 +48,7 @@ final class SampleEvents {
         List<Event> events = new ArrayList<>(List.of(
                 new Event.StagingStarted(staging(1), 123, "host-1"),
                 new Event.StagingStarted(staging(2), 124, null),
+                new Event.StagingStarted(staging(4), 125, "host-1", true),
                 new Event.DiffStaged(staging(1), digest("diff"), 10240, digest("gz"), 2048, Compression.GZIP),
                 new Event.StagingDiscarded(staging(2), "owner died"),
                 new Event.StagingDiscarded(staging(3), null),
@@ -63,7 +67,25 @@ final class SampleEvents {
                 new Event.FlagsSet(layer(1), Map.of()),
                 new Event.OrphanRemoved("layers/abc", "no event accounts for it"),
                 new Event.OrphanRemoved("staging/x", null),
-                new Event.JournalRepaired(41, 3, "checksum failed at seq 42", "journal.damaged-20261129T004800Z")));
+                new Event.JournalRepaired(41, 3, "checksum failed at seq 42", "journal.damaged-20261129T004800Z"),
+                new Event.ImageCreated(image(1), digest("manifest"), "application/vnd.oci.image.manifest.v1+json", 653,
+                        digest("config"), 586, List.of(layer(1), layer(2)), List.of(new BlobRef(digest("manifest"),
+                        653), new BlobRef(digest("config"), 586), new BlobRef(digest("gz"), 2048)),
+                        java.time.Instant.parse("2026-12-01T10:00:00Z"), new SagaOwner("0123456789abcdef0123456789abcdef",
+                        123, "host-1")),
+                new Event.ImageCreated(image(2), digest("m2"), "application/vnd.docker.distribution.manifest.v2+json",
+                        400, digest("c2"), 300, List.of(), List.of(), null,
+                        new SagaOwner("fedcba9876543210fedcba9876543210", 124, "host-2")),
+                new Event.ImageCommitted(image(1), List.of("example/app:v3", "app:latest")),
+                new Event.ImageCommitted(image(2), List.of()),
+                new Event.ImageNamesSet(image(1), List.of("example/app:v4")),
+                new Event.ImageRolledBack(image(2), "owner died"),
+                new Event.ImageDeleteStarted(image(1), new SagaOwner("00112233445566778899aabbccddeeff", 1, "h")),
+                new Event.ImageDeleted(image(1))));
         return events;
+    }
+
+    static ImageId image(int n) {
+        return ImageId.of(Digest.sha256(("image " + n).getBytes(StandardCharsets.UTF_8)).hex());
     }
 }

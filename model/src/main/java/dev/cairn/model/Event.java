@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>Each record's simple class name is its type name in the journal ({@link #type()}); renaming one is a format
  * change. Fields documented as nullable are null when absent.
  */
-public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.OrphanRemoved,
+public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.ImageEvent, Event.OrphanRemoved,
         Event.JournalRepaired {
 
     /** The name this event has in the journal and in {@code cairn log}. */
@@ -25,7 +25,9 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
             LayerCreated.class, LayerCommitted.class, LayerRolledBack.class,
             LayerDeleteStarted.class, LayerDeleted.class,
             NamesSet.class, MetadataSet.class, FlagsSet.class, OrphanRemoved.class,
-            JournalRepaired.class);
+            JournalRepaired.class,
+            ImageCreated.class, ImageCommitted.class, ImageRolledBack.class, ImageNamesSet.class,
+            ImageDeleteStarted.class, ImageDeleted.class);
 
     /** Events about one layer. */
     sealed interface LayerEvent extends Event permits LayerCreated, LayerCommitted, LayerRolledBack,
@@ -39,15 +41,30 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
         StagingId staging();
     }
 
+    /** Events about one image. */
+    sealed interface ImageEvent extends Event permits ImageCreated, ImageCommitted, ImageRolledBack, ImageNamesSet,
+            ImageDeleteStarted, ImageDeleted {
+        ImageId image();
+    }
+
     // --- stage ---------------------------------------------------------------------------------------------
 
     /**
      * A staging began; made durable before its folder is made. {@code ownerPid}/{@code ownerHost} name the process
      * whose lock keeps it alive while unfinished: {@code <root>/owners/<staging>} (see {@link SagaOwner#ofStaging}).
+     * An {@code ephemeral} staging (an image import's) lives only as long as that process: it holds the lock until the
+     * staging is cleaned up, and once the lock is free recovery removes the staging whatever its state; false in
+     * journals written before images.
      */
-    record StagingStarted(StagingId staging, long ownerPid, String ownerHost) implements StagingEvent {
+    record StagingStarted(StagingId staging, long ownerPid, String ownerHost, boolean ephemeral)
+            implements StagingEvent {
         public StagingStarted {
             Objects.requireNonNull(staging, "staging");
+        }
+
+        /** A staging that survives its process once finished (the stage/apply/cleanup lifecycle). */
+        public StagingStarted(StagingId staging, long ownerPid, String ownerHost) {
+            this(staging, ownerPid, ownerHost, false);
         }
     }
 
@@ -164,6 +181,76 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
         public FlagsSet {
             Objects.requireNonNull(layer, "layer");
             flags = flags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(flags));
+        }
+    }
+
+    // --- images ----------------------------------------------------------------------------------------------
+
+    /**
+     * An image is being made (its {@code INCOMPLETE} state), on layers that are all committed; made durable before any
+     * of its blobs is put in place, so every blob file is accounted for by the time it exists. {@code blobs} is every
+     * blob the image will hold (manifest, config, layer blobs as received; not a layer blob that is the uncompressed
+     * tar, which the layer rebuilds). {@code created} is the config's creation time, null if it has none. {@code owner}
+     * holds its lock until {@code ImageCommitted} or {@code ImageRolledBack} is durable.
+     */
+    record ImageCreated(ImageId image, Digest manifestDigest, String manifestMediaType, long manifestSize,
+                        Digest configDigest, long configSize, List<LayerId> layers, List<BlobRef> blobs,
+                        java.time.Instant created, SagaOwner owner) implements ImageEvent {
+        public ImageCreated {
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(manifestDigest, "manifestDigest");
+            Objects.requireNonNull(manifestMediaType, "manifestMediaType");
+            Objects.requireNonNull(configDigest, "configDigest");
+            layers = layers == null ? List.of() : List.copyOf(layers);
+            blobs = blobs == null ? List.of() : List.copyOf(blobs);
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * The image's blobs are durable in place: it exists, with these names. Names it takes from other images are taken
+     * from them by {@code ImageNamesSet} events in the same batch, before this one.
+     */
+    record ImageCommitted(ImageId image, List<String> names) implements ImageEvent {
+        public ImageCommitted {
+            Objects.requireNonNull(image, "image");
+            names = names == null ? List.of() : List.copyOf(names);
+        }
+    }
+
+    /**
+     * An image created but never committed was removed (by recovery, or by its own saga after a failure), with why;
+     * the blobs only it held are gone. Its layers stay.
+     */
+    record ImageRolledBack(ImageId image, String reason) implements ImageEvent {
+        public ImageRolledBack {
+            Objects.requireNonNull(image, "image");
+        }
+    }
+
+    /** The image's names are now exactly {@code names}. */
+    record ImageNamesSet(ImageId image, List<String> names) implements ImageEvent {
+        public ImageNamesSet {
+            Objects.requireNonNull(image, "image");
+            names = names == null ? List.of() : List.copyOf(names);
+        }
+    }
+
+    /**
+     * An image delete began: from here the image is gone for readers and its names are free. {@code owner} holds its
+     * lock until {@code ImageDeleted} is durable. Its layers stay.
+     */
+    record ImageDeleteStarted(ImageId image, SagaOwner owner) implements ImageEvent {
+        public ImageDeleteStarted {
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /** A deleted image's blobs that no other image holds are gone. */
+    record ImageDeleted(ImageId image) implements ImageEvent {
+        public ImageDeleted {
+            Objects.requireNonNull(image, "image");
         }
     }
 

@@ -38,16 +38,17 @@ public record LayerId(String hex) {
     }
 
     /**
-     * The OCI chain id of a layer whose DiffID is {@code diffId} on top of a parent whose chain id is
-     * {@code parentChainId}: for a base layer the DiffID's hex, else
-     * {@code hex(sha256("sha256:<parent> sha256:<diffId>"))}. This is what containers/image uses, so the same
-     * image gets the same ids here and in containers/storage.
+     * The id containers/image gives a layer when it commits an image into containers/storage
+     * ({@code storage_dest.go}), and so the default id of a layer made from a diff (DESIGN.md section 2): for a base
+     * layer the hex of its DiffID, else {@code hex(sha256(parentLayerId + "+" + diffIdHex))} — the parent's layer id
+     * and the DiffID's hex joined by {@code +}, no {@code sha256:} prefixes. Not the OCI chain id
+     * ({@link Layer#chainId}), which containerd and Docker use: the two agree only for a base layer.
      */
-    public static LayerId chainId(Optional<LayerId> parentChainId, Digest diffId) {
-        if (parentChainId.isEmpty()) {
+    public static LayerId forDiff(Optional<LayerId> parent, Digest diffId) {
+        if (parent.isEmpty()) {
             return new LayerId(diffId.hex());
         }
-        String text = Digest.SHA256 + ":" + parentChainId.get().hex() + " " + diffId;
+        String text = parent.get().hex() + "+" + diffId.hex();
         return new LayerId(Digest.sha256(text.getBytes(StandardCharsets.US_ASCII)).hex());
     }
 

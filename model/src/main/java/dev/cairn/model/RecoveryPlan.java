@@ -27,7 +27,7 @@ public record RecoveryPlan(List<Step> steps, List<OpenSaga> inProgress) {
      * One thing recovery would do.
      *
      * @param action  what
-     * @param subject the layer id, staging id, or path relative to the store root
+     * @param subject the layer id, staging id, image id, or path relative to the store root
      * @param reason  why, in words for an operator
      */
     public record Step(Action action, String subject, String reason) {
@@ -43,6 +43,10 @@ public record RecoveryPlan(List<Step> steps, List<OpenSaga> inProgress) {
         DISCARD_STAGING("StagingDiscarded"),
         /** An applied staging's remains, or a cleanup cut short: removed; {@code StagingCleaned}. */
         CLEAN_STAGING("StagingCleaned"),
+        /** An unfinished image import: the blobs only it held removed; {@code ImageRolledBack}. */
+        ROLL_BACK_IMAGE("ImageRolledBack"),
+        /** An unfinished image delete: the blobs only it held removed; {@code ImageDeleted}. */
+        FINISH_IMAGE_DELETE("ImageDeleted"),
         /** A file or folder no event accounts for: removed; {@code OrphanRemoved}. */
         REMOVE_ORPHAN("OrphanRemoved");
 

@@ -66,6 +66,10 @@ public final class VerifiedBlobStream extends FilterInputStream {
         if (len == 0) {
             return 0;
         }
+        if (verified) {
+            // the end was met and checked; the input may be closed by now (a SequenceInputStream closes its parts)
+            return -1;
+        }
         if (count == size) {
             // Ask the input for one byte more than promised: only end of input is right here.
             int extra = in.read();

@@ -10,14 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The reference tools the tests compare with, skopeo and umoci: run them, or skip the test saying why. */
-final class Tools {
+/**
+ * The reference tools the tests compare with, skopeo and umoci: run them, or skip the test saying why. Public for the
+ * store's tests (the test-jar).
+ */
+public final class Tools {
 
     private Tools() {
     }
 
     /** Skips the calling test unless {@code tool} is on the PATH. */
-    static void require(String tool) {
+    public static void require(String tool) {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool));
@@ -26,20 +29,20 @@ final class Tools {
     }
 
     /** {@code skopeo --insecure-policy ARGS}: the policy file is not what these tests are about. */
-    static String skopeo(String... args) throws IOException, InterruptedException {
+    public static String skopeo(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("skopeo", "--insecure-policy"));
         cmd.addAll(List.of(args));
         return run(cmd);
     }
 
-    static String umoci(String... args) throws IOException, InterruptedException {
+    public static String umoci(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("umoci"));
         cmd.addAll(List.of(args));
         return run(cmd);
     }
 
     /** Runs a command; returns its stdout, or fails with its stderr. */
-    static String run(List<String> cmd) throws IOException, InterruptedException {
+    public static String run(List<String> cmd) throws IOException, InterruptedException {
         Path err = Files.createTempFile("tool", ".err");
         try {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();

@@ -53,7 +53,8 @@ import java.util.Optional;
 public final class LayerIndex {
 
     private static final LayerIndex EMPTY = new LayerIndex(0, HashMap.empty(), HashMap.empty(), HashMap.empty(),
-            HashMap.empty(), HashMap.empty(), HashMap.empty(), HashSet.empty(), HashSet.empty());
+            HashMap.empty(), HashMap.empty(), HashMap.empty(), HashSet.empty(), HashSet.empty(), HashMap.empty(),
+            ImageTable.EMPTY);
 
     private final long seq;
     private final Map<LayerId, LayerEntry> layers;
@@ -66,11 +67,15 @@ public final class LayerIndex {
     private final Set<LayerId> unfinished;
     /** Stagings {@code STARTED}: the stages without their end event. */
     private final Set<StagingId> started;
+    /** Committed layers by their OCI chain id. */
+    private final Map<Digest, Set<LayerId>> byChainId;
+    private final ImageTable images;
 
     private LayerIndex(long seq, Map<LayerId, LayerEntry> layers, Map<String, LayerId> names,
                        Map<LayerId, Set<LayerId>> children, Map<Digest, Set<LayerId>> byDiffDigest,
                        Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings,
-                       Set<LayerId> unfinished, Set<StagingId> started) {
+                       Set<LayerId> unfinished, Set<StagingId> started, Map<Digest, Set<LayerId>> byChainId,
+                       ImageTable images) {
         this.seq = seq;
         this.layers = layers;
         this.names = names;
@@ -80,6 +85,8 @@ public final class LayerIndex {
         this.stagings = stagings;
         this.unfinished = unfinished;
         this.started = started;
+        this.byChainId = byChainId;
+        this.images = images;
     }
 
     /** The index of an empty journal. */
@@ -115,20 +122,20 @@ public final class LayerIndex {
 
     private LayerIndex next(long newSeq) {
         return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                started);
+                started, byChainId, images);
     }
 
     private LayerIndex fold(Event event, Instant time) {
         if (event instanceof StagingStarted e) {
             StagingEntry s = new StagingEntry(e.staging(), StagingState.STARTED, e.ownerPid(), e.ownerHost(), time,
-                    null, null, 0, null, 0, null, null);
+                    null, null, 0, null, 0, null, null, e.ephemeral());
             return withStagings(stagings.put(e.staging(), s), started.add(e.staging()));
         }
         if (event instanceof DiffStaged e) {
             return stagings.get(e.staging()).filter(s -> s.state() == StagingState.STARTED)
                     .map(s -> withStagings(stagings.put(s.id(), new StagingEntry(s.id(), StagingState.STAGED,
                             s.ownerPid(), s.ownerHost(), s.started(), time, e.diffDigest(), e.diffSize(),
-                            e.compressedDigest(), e.compressedSize(), e.compression(), null)),
+                            e.compressedDigest(), e.compressedSize(), e.compression(), null, s.ephemeral())),
                             started.remove(s.id())))
                     .getOrElse(this);
         }
@@ -161,7 +168,8 @@ public final class LayerIndex {
             return layers.get(e.layer()).filter(LayerEntry::isCommitted).map(l -> {
                 LayerIndex u = unindexDigests(l);
                 return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), names.removeAll(l.names()),
-                        children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started);
+                        children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started,
+                        u.byChainId, images);
             }).getOrElse(this);
         }
         if (event instanceof LayerDeleted e) {
@@ -182,6 +190,11 @@ public final class LayerIndex {
         if (event instanceof FlagsSet e) {
             return layers.get(e.layer()).map(l -> withLayer(l.withFlags(e.flags()), names)).getOrElse(this);
         }
+        if (event instanceof Event.ImageEvent e) {
+            ImageTable next = images.fold(e, time, l -> layers.get(l).map(LayerEntry::diffSize).getOrElse(0L));
+            return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                    started, byChainId, next);
+        }
         if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
             return this;
         }
@@ -193,7 +206,7 @@ public final class LayerIndex {
             return this;
         }
         LayerEntry entry = new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
-                e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner());
+                e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner(), null);
         Map<String, LayerId> n = names;
         for (String name : e.names()) {
             n = n.put(name, e.layer());
@@ -204,13 +217,13 @@ public final class LayerIndex {
                 : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
                 .getOrElse(stagings);
         return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s,
-                unfinished.add(e.layer()), started);
+                unfinished.add(e.layer()), started, byChainId, images);
     }
 
     private LayerIndex committed(LayerCommitted e) {
         return layers.get(e.layer()).filter(l -> l.state() == LayerState.INCOMPLETE).map(l -> {
             LayerEntry done = l.committed(e.diffDigest(), e.diffSize(), e.compressedDigest(), e.compressedSize(),
-                    e.compression());
+                    e.compression(), chainIdOf(l.parent(), e.diffDigest()));
             Map<Digest, Set<LayerId>> d = addTo(byDiffDigest, e.diffDigest(), l.id());
             Map<Digest, Set<LayerId>> cd = e.compressedDigest() == null ? byCompressedDigest
                     : addTo(byCompressedDigest, e.compressedDigest(), l.id());
@@ -218,8 +231,21 @@ public final class LayerIndex {
                     : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
                     .getOrElse(stagings);
             return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s, unfinished.remove(l.id()),
-                    started);
+                    started, addTo(byChainId, done.chainId(), l.id()), images);
         }).getOrElse(this);
+    }
+
+    /**
+     * The chain id of a diff on {@code parent}. The store commits a layer only on a committed parent, so the parent's
+     * chain id is known; for a journal where it is not (never written by Cairn), the parent's id stands in for it.
+     */
+    private Digest chainIdOf(LayerId parent, Digest diff) {
+        if (parent == null) {
+            return Layer.chainId(Optional.empty(), diff);
+        }
+        Digest parentChain = layers.get(parent).map(LayerEntry::chainId).filter(c -> c != null)
+                .getOrElse(() -> new Digest(parent.hex()));
+        return Layer.chainId(Optional.of(parentChain), diff);
     }
 
     private LayerIndex removeLayer(LayerEntry l) {
@@ -236,14 +262,15 @@ public final class LayerIndex {
             }
         }
         return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings,
-                unfinished.remove(l.id()), started);
+                unfinished.remove(l.id()), started, u.byChainId, images);
     }
 
     private LayerIndex unindexDigests(LayerEntry l) {
         Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(byDiffDigest, l.diffDigest(), l.id());
         Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
                 : removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
-        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started);
+        Map<Digest, Set<LayerId>> ch = l.chainId() == null ? byChainId : removeFrom(byChainId, l.chainId(), l.id());
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images);
     }
 
     private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
@@ -257,11 +284,12 @@ public final class LayerIndex {
 
     private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
         return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings,
-                unfinished, started);
+                unfinished, started, byChainId, images);
     }
 
     private LayerIndex withStagings(Map<StagingId, StagingEntry> s, Set<StagingId> st) {
-        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st);
+        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st,
+                byChainId, images);
     }
 
     // --- queries for readers: committed layers only ------------------------------------------------------------
@@ -279,8 +307,22 @@ public final class LayerIndex {
                 return byId;
             }
         }
-        return names.get(idOrName).flatMap(layers::get).filter(LayerEntry::isCommitted).map(LayerEntry::toLayer)
-                .toJavaOptional();
+        Optional<Layer> byName = names.get(idOrName).flatMap(layers::get).filter(LayerEntry::isCommitted)
+                .map(LayerEntry::toLayer).toJavaOptional();
+        return byName.isPresent() ? byName : byChainId(idOrName);
+    }
+
+    /**
+     * The committed layer whose OCI chain id is {@code text} ({@code sha256:<hex>} or the bare hex): what lookups try
+     * after the id and the name. Several layers can share a chain id only when explicit ids were given; the one made
+     * first is taken (they hold the same stack of diffs).
+     */
+    private Optional<Layer> byChainId(String text) {
+        String hex = text.startsWith(Digest.SHA256 + ":") ? text.substring(Digest.SHA256.length() + 1) : text;
+        if (!LayerId.isValid(hex)) {
+            return Optional.empty();
+        }
+        return committed(byChainId.get(new Digest(hex)).getOrElse(HashSet.empty())).stream().findFirst();
     }
 
     /** Every committed layer, parents before children, then by creation time and id. */
@@ -343,7 +385,16 @@ public final class LayerIndex {
             out.add(new OpenSaga(OpenSaga.Kind.STAGE, id.hex(),
                     dev.cairn.model.SagaOwner.ofStaging(id, st.ownerPid(), st.ownerHost())));
         }
+        for (ImageEntry i : images.unfinished()) {
+            out.add(new OpenSaga(i.state() == ImageState.REMOVING ? OpenSaga.Kind.DELETE_IMAGE
+                    : OpenSaga.Kind.MAKE_IMAGE, i.id().hex(), i.owner()));
+        }
         return out;
+    }
+
+    /** The images: committed ones for readers, every state for the store and recovery. */
+    public ImageTable images() {
+        return images;
     }
 
     /** Whether any layer saga ({@code INCOMPLETE} or {@code REMOVING}) is open; O(1). */
@@ -404,7 +455,7 @@ public final class LayerIndex {
                 && names.equals(other.names) && children.equals(other.children)
                 && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
                 && stagings.equals(other.stagings) && unfinished.equals(other.unfinished)
-                && started.equals(other.started);
+                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images);
     }
 
     @Override
@@ -414,6 +465,7 @@ public final class LayerIndex {
 
     @Override
     public String toString() {
-        return "LayerIndex[seq=" + seq + ", layers=" + layers.size() + ", stagings=" + stagings.size() + "]";
+        return "LayerIndex[seq=" + seq + ", layers=" + layers.size() + ", stagings=" + stagings.size() + ", "
+                + images + "]";
     }
 }

@@ -11,9 +11,7 @@ import dev.cairn.model.LayerState;
 import dev.cairn.model.StagingId;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,19 +20,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LayerIndexTest {
 
-    private static final Digest ZERO = Digest.sha256(new byte[0]);
-    private final List<JournalRecord> records = new ArrayList<>();
+    private final History history = new History();
 
     private LayerIndex fold(Event... events) {
-        for (Event e : events) {
-            long seq = records.size() + 1;
-            records.add(new JournalRecord(seq, Instant.ofEpochSecond(1000 + seq), Actor.process(), e, ZERO, ZERO));
-        }
-        return LayerIndex.empty().applyAll(records);
+        return history.fold(events);
     }
 
     private static Digest digest(String s) {
-        return Digest.sha256(s.getBytes(StandardCharsets.UTF_8));
+        return History.digest(s);
     }
 
     private static LayerId id(String s) {
@@ -43,6 +36,36 @@ class LayerIndexTest {
 
     private static Event.DiffStaged staged(StagingId s, String content) {
         return new Event.DiffStaged(s, digest(content), 1024, digest(content + ".gz"), 100, Compression.GZIP);
+    }
+
+    @Test
+    void aCommittedLayerHasTheOciChainIdOfItsStackAndIsFoundByIt() {
+        LayerIndex index = fold(new Event.LayerCreated(id("a"), null, List.of(), null, ""),
+                new Event.LayerCommitted(id("a"), digest("a"), 10, null, null, null),
+                new Event.LayerCreated(id("b"), id("a"), List.of(), null, ""),
+                new Event.LayerCommitted(id("b"), digest("b"), 10, null, null, null));
+
+        Layer a = index.layer(id("a")).orElseThrow();
+        Layer b = index.layer(id("b")).orElseThrow();
+        assertThat(a.chainId()).isEqualTo(digest("a"));
+        assertThat(b.chainId()).isEqualTo(Layer.chainId(java.util.Optional.of(digest("a")), digest("b")));
+        assertThat(index.layer(b.chainId().toString())).contains(b);
+        assertThat(index.layer(b.chainId().hex())).contains(b);
+
+        index = fold(new Event.LayerDeleteStarted(id("b")), new Event.LayerDeleted(id("b")));
+        assertThat(index.layer(b.chainId().toString())).isEmpty();
+    }
+
+    @Test
+    void aStagingKnowsWhetherItIsEphemeral() {
+        StagingId s = StagingId.random();
+        StagingId t = StagingId.random();
+
+        LayerIndex index = fold(new Event.StagingStarted(s, 1, "h", true), staged(s, "a"),
+                new Event.StagingStarted(t, 1, "h"));
+
+        assertThat(index.staging(s).orElseThrow().ephemeral()).isTrue();
+        assertThat(index.staging(t).orElseThrow().ephemeral()).isFalse();
     }
 
     @Test
@@ -166,7 +189,7 @@ class LayerIndexTest {
     @Test
     void recordsMustFollowInSeqOrder() {
         JournalRecord r = new JournalRecord(2, Instant.now(), Actor.process(),
-                new Event.OrphanRemoved("x", "y"), ZERO, ZERO);
+                new Event.OrphanRemoved("x", "y"), digest(""), digest(""));
 
         assertThatThrownBy(() -> LayerIndex.empty().apply(r)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("seq 2");
@@ -179,9 +202,9 @@ class LayerIndexTest {
                 new Event.LayerDeleteStarted(id("a")),
                 new Event.LayerDeleted(id("a")));
 
-        LayerIndex whole = LayerIndex.empty().applyAll(records);
-        assertThat(LayerIndex.empty().applyAll(records)).isEqualTo(whole);
-        LayerIndex asOf2 = LayerIndex.empty().applyAll(records.subList(0, 2));
+        LayerIndex whole = LayerIndex.empty().applyAll(history.records());
+        assertThat(LayerIndex.empty().applyAll(history.records())).isEqualTo(whole);
+        LayerIndex asOf2 = LayerIndex.empty().applyAll(history.records().subList(0, 2));
         assertThat(asOf2.layers()).extracting(Layer::id).containsExactly(id("a"));
         assertThat(whole.layers()).isEmpty();
         assertThat(asOf2).isNotEqualTo(whole);

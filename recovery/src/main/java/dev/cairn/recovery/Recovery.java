@@ -2,7 +2,10 @@ package dev.cairn.recovery;
 
 import dev.cairn.journal.Journal;
 import dev.cairn.model.Actor;
+import dev.cairn.model.BlobRef;
+import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.ImageId;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerState;
@@ -14,6 +17,8 @@ import dev.cairn.model.RecoveryReport;
 import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
 import dev.cairn.model.internal.FaultPoints;
+import dev.cairn.projection.ImageEntry;
+import dev.cairn.projection.ImageState;
 import dev.cairn.projection.LayerEntry;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
@@ -44,8 +49,13 @@ import java.util.Optional;
  *   <tr><td>staging {@code STAGED} without its contents</td><td>removed</td><td>{@code StagingDiscarded}</td></tr>
  *   <tr><td>staging older than the configured age</td><td>removed</td>
  *       <td>{@code StagingDiscarded} ({@code StagingCleaned} if applied)</td></tr>
- *   <tr><td>a file in {@code layers/}, {@code staging/} or {@code trash/} that no event accounts for and no live
- *       saga owns</td><td>removed</td><td>{@code OrphanRemoved}</td></tr>
+ *   <tr><td>ephemeral staging (an image import's), finished</td><td>removed</td>
+ *       <td>{@code StagingDiscarded} ({@code StagingCleaned} if applied)</td></tr>
+ *   <tr><td>image {@code INCOMPLETE}</td><td>the blobs no other image holds removed</td>
+ *       <td>{@code ImageRolledBack}</td></tr>
+ *   <tr><td>image {@code REMOVING}</td><td>the blobs no other image holds removed</td><td>{@code ImageDeleted}</td></tr>
+ *   <tr><td>a file in {@code layers/}, {@code staging/}, {@code trash/} or {@code blobs/} that no event accounts for
+ *       (a blob no image holds) and no live saga owns</td><td>removed</td><td>{@code OrphanRemoved}</td></tr>
  * </table>
  *
  * <h2>Never from a stale view</h2>
@@ -55,6 +65,10 @@ import java.util.Optional;
  * orphans in {@code layers/} — and against the index caught up with the journal's head after the lock was taken. An
  * owner releases its lock only after its end event is durable, so what is still open then is provably dead.
  *
+ * <p>Blobs are shared: an image saga's blobs are removed only where no other image (in any state) holds them, decided
+ * and removed under the writers' lock, under which alone an image saga starts holding a blob (its
+ * {@code ImageCreated}); a blob is looked for only after that, so no saga ever counts on a blob being removed.
+ *
  * <p>Each action changes the disk first and journals after (with a {@link FaultPoints} point between the two), and
  * every disk change is idempotent, so a crash during recovery is recovered by running it again. Several processes may
  * recover at once: every step is taken by whoever gets its lock, the others pass it by.
@@ -63,6 +77,9 @@ public final class Recovery {
 
     /** The reason written for a layer created but never committed. */
     public static final String NO_COMMIT = "LayerCreated without LayerCommitted: the apply did not finish";
+
+    /** The reason written for an image created but never committed. */
+    public static final String NO_IMAGE_COMMIT = "ImageCreated without ImageCommitted: the import did not finish";
 
     private final Journal journal;
     private final LiveIndex index;
@@ -92,6 +109,8 @@ public final class Recovery {
         List<String> layerFolders = disk.layerFolders();
         List<String> stagingFolders = disk.stagingFolders();
         List<String> trash = disk.trashEntries();
+        List<String> blobs = disk.blobEntries();
+        List<String> blobTemporaries = disk.blobTemporaries();
         LayerIndex idx = index.catchUp();
         List<Step> steps = new ArrayList<>();
         List<Step> stages = new ArrayList<>();
@@ -102,6 +121,8 @@ public final class Recovery {
                 live.add(saga);
             } else if (saga.kind() == OpenSaga.Kind.STAGE) {
                 stages.add(discardUnfinished(idx.staging(StagingId.of(saga.subject())).orElseThrow()));
+            } else if (saga.kind() == OpenSaga.Kind.MAKE_IMAGE || saga.kind() == OpenSaga.Kind.DELETE_IMAGE) {
+                steps.add(imageStep(idx.images().entry(ImageId.of(saga.subject())).orElseThrow()));
             } else {
                 steps.add(layerStep(idx.entry(LayerId.of(saga.subject())).orElseThrow()));
             }
@@ -128,6 +149,17 @@ public final class Recovery {
             String owner = RecoveryDisk.trashOwner(name);
             if (owner == null || !locks.alive(owner) && !needed(idx, owner)) {
                 steps.add(orphan("trash/" + name));
+            }
+        }
+        for (String name : blobs) {
+            if (!isBlobName(name) || !idx.images().holds(new Digest(name))) {
+                steps.add(orphan(BLOBS + name));
+            }
+        }
+        for (String name : blobTemporaries) {
+            String owner = RecoveryDisk.blobTemporaryOwner(name);
+            if (owner == null || !locks.alive(owner)) {
+                steps.add(orphan(BLOB_TEMPORARIES + name));
             }
         }
         return new RecoveryPlan(steps, live);
@@ -158,6 +190,7 @@ public final class Recovery {
         for (Step step : plan.steps()) {
             switch (step.action()) {
                 case ROLL_BACK_LAYER, FINISH_DELETE -> finishLayer(LayerId.of(step.subject()));
+                case ROLL_BACK_IMAGE, FINISH_IMAGE_DELETE -> finishImage(ImageId.of(step.subject()));
                 case DISCARD_STAGING, CLEAN_STAGING -> finishStaging(StagingId.of(step.subject()), now, stagingMaxAge);
                 case REMOVE_ORPHAN -> removeOrphan(step.subject());
                 default -> throw new IllegalStateException("unknown step " + step);
@@ -178,6 +211,73 @@ public final class Recovery {
             }
         }
         return report();
+    }
+
+    /**
+     * Only the image sagas whose owners are dead: cheap (the open sagas only), for a writer that must not be held up
+     * by an image another process left unfinished (its layers cannot be deleted while it is open).
+     */
+    public RecoveryReport finishDeadImageSagas() throws IOException {
+        for (ImageEntry i : index.current().images().unfinished()) {
+            if (!locks.alive(i.owner().lock())) {
+                finishImage(i.id());
+            }
+        }
+        return report();
+    }
+
+    /**
+     * Finishes the image saga open on {@code id} if its owner is dead, deciding against the journal's head while
+     * holding its lock: an import is rolled back, a delete finished, and in both cases the blobs it held that no other
+     * image holds are removed, and the temporaries its owner left.
+     *
+     * @return false if its owner is alive (nothing done); true if it is finished now (by this call or before)
+     */
+    public boolean finishImage(ImageId id) throws IOException {
+        ImageEntry seen = index.catchUp().images().entry(id).orElse(null);
+        if (seen == null || seen.isCommitted()) {
+            return true;
+        }
+        Optional<SagaLocks.Held> held = locks.adopt(seen.owner().lock());
+        if (held.isEmpty()) {
+            return false;
+        }
+        boolean done = false;
+        try {
+            ImageEntry i = index.catchUp().images().entry(id).orElse(null);
+            if (i == null || i.isCommitted() || i.state() != seen.state() || !i.owner().equals(seen.owner())) {
+                return true;
+            }
+            removeBlobsOnlyHeldBy(i);
+            for (String name : disk.blobTemporaries()) {
+                if (i.owner().lock().equals(RecoveryDisk.blobTemporaryOwner(name))) {
+                    disk.removeBlobTemporary(name);
+                }
+            }
+            FaultPoints.reach(FaultPoints.RECOVERY_IMAGE_BLOBS_REMOVED);
+            record(i.state() == ImageState.REMOVING ? new Event.ImageDeleted(id)
+                    : new Event.ImageRolledBack(id, NO_IMAGE_COMMIT));
+            done = true;
+            return true;
+        } finally {
+            release(held.get(), done);
+        }
+    }
+
+    /**
+     * Removes the blobs of {@code image} that no other image holds, deciding and unlinking under the writers' lock,
+     * then makes the removals durable (outside it).
+     */
+    private void removeBlobsOnlyHeldBy(ImageEntry image) throws IOException {
+        try (SagaLocks.Held w = locks.writers()) {
+            LayerIndex idx = index.catchUp();
+            for (BlobRef b : image.blobs()) {
+                if (idx.images().blobHolders(b.digest()).equals(List.of(image.id()))) {
+                    disk.removeBlob(b.digest().hex());
+                }
+            }
+        }
+        disk.syncBlobs();
     }
 
     /** What this instance has journaled so far. */
@@ -214,7 +314,7 @@ public final class Recovery {
                 FaultPoints.reach(FaultPoints.RECOVERY_LAYER_REMOVED);
                 record(new Event.LayerDeleted(id));
             } else {
-                rollBack(l);
+                forget |= rollBack(l);
             }
             return true;
         } finally {
@@ -222,11 +322,20 @@ public final class Recovery {
         }
     }
 
-    private void rollBack(LayerEntry l) throws IOException {
+    /**
+     * Rolls back an unfinished apply or create, holding its owner's lock. An apply's staging gets its contents back
+     * (it can be applied again), unless it is ephemeral: an image import's, which nobody will apply again, is then
+     * discarded too, under the same lock (its owner's). A staging whose folder is gone (a put removes it just before
+     * its commit) is finished too: its cleanup was cut short. So one recovery leaves nothing for the next.
+     *
+     * @return whether the staging was ended, so that its lock is done with
+     */
+    private boolean rollBack(LayerEntry l) throws IOException {
         StagingId s = l.staging();
-        boolean stagingWantsItBack = s != null && index.current().staging(s)
-                .filter(st -> st.state() == StagingState.STAGED && l.id().equals(st.pendingLayer())).isPresent();
-        if (stagingWantsItBack && !disk.stagedContentsExist(s) && disk.layerFolderExists(l.id())
+        Optional<StagingEntry> staging = s == null ? Optional.empty() : index.current().staging(s)
+                .filter(st -> st.state() == StagingState.STAGED && l.id().equals(st.pendingLayer()));
+        boolean ephemeral = staging.map(StagingEntry::ephemeral).orElse(false);
+        if (staging.isPresent() && !ephemeral && !disk.stagedContentsExist(s) && disk.layerFolderExists(l.id())
                 && disk.stagingFolderExists(s)) {
             disk.restoreStagedContents(l.id(), s);
             FaultPoints.reach(FaultPoints.RECOVERY_LAYER_RESTORED);
@@ -234,6 +343,23 @@ public final class Recovery {
         disk.removeLayer(l.id(), null);
         FaultPoints.reach(FaultPoints.RECOVERY_LAYER_ROLLED_BACK);
         record(new Event.LayerRolledBack(l.id(), NO_COMMIT));
+        if (staging.isEmpty() || l.owner() == null || !l.owner().lock().equals(s.hex())) {
+            return false;
+        }
+        if (ephemeral) {
+            disk.removeStaging(s);
+            FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
+            record(new Event.StagingDiscarded(s, "its layer's apply was rolled back and the image import that staged "
+                    + "it ended"));
+            return true;
+        }
+        if (!disk.stagingFolderExists(s)) {
+            disk.removeStaging(s);
+            FaultPoints.reach(FaultPoints.RECOVERY_STAGING_REMOVED);
+            record(new Event.StagingCleaned(s));
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -271,14 +397,18 @@ public final class Recovery {
     }
 
     private void removeOrphan(String path) throws IOException {
-        String[] parts = path.split("/", 2);
-        String name = parts[1];
-        String lock = switch (parts[0]) {
+        boolean blob = path.startsWith(BLOBS) || path.startsWith(BLOB_TEMPORARIES);
+        int cut = blob ? path.indexOf('/', "blobs/".length()) : path.indexOf('/');
+        String folder = path.substring(0, cut);
+        String name = path.substring(cut + 1);
+        String lock = switch (folder) {
             case "staging" -> StagingId.isValid(name) ? name : null;
             case "trash" -> RecoveryDisk.trashOwner(name);
+            case "blobs/tmp" -> RecoveryDisk.blobTemporaryOwner(name);
             default -> null;
         };
-        // without a lock that owns it, the writers' lock: no layer saga starts while it is held
+        // without a lock that owns it, the writers' lock: no layer or image saga starts while it is held (an image
+        // holds a blob from its ImageCreated on, written under that lock)
         Optional<SagaLocks.Held> held = lock == null ? Optional.of(locks.writers()) : locks.adopt(lock);
         if (held.isEmpty()) {
             return;
@@ -286,12 +416,14 @@ public final class Recovery {
         boolean forget = false;
         try {
             LayerIndex idx = index.catchUp();
-            boolean accounted = switch (parts[0]) {
+            boolean accounted = switch (folder) {
                 case "layers" -> LayerId.isValid(name) && idx.entry(LayerId.of(name)).isPresent();
                 case "staging" -> lock != null && idx.staging(StagingId.of(name)).isPresent();
+                case "blobs/sha256" -> isBlobName(name) && idx.images().holds(new Digest(name));
+                case "blobs/tmp" -> false; // its writer is dead: the lock was free
                 default -> lock != null && needed(idx, lock);
             };
-            if (accounted || !stillThere(parts[0], name)) {
+            if (accounted || !stillThere(folder, name)) {
                 return;
             }
             forget = lock != null && !needed(idx, lock);
@@ -303,10 +435,16 @@ public final class Recovery {
         }
     }
 
+    private static boolean isBlobName(String name) {
+        return LayerId.isValid(name);
+    }
+
     private boolean stillThere(String folder, String name) throws IOException {
         List<String> names = switch (folder) {
             case "layers" -> disk.layerFolders();
             case "staging" -> disk.stagingFolders();
+            case "blobs/sha256" -> disk.blobEntries();
+            case "blobs/tmp" -> disk.blobTemporaries();
             default -> disk.trashEntries();
         };
         return names.contains(name);
@@ -346,6 +484,13 @@ public final class Recovery {
                 : new Step(Action.ROLL_BACK_LAYER, l.id().hex(), "LayerCreated without LayerCommitted: " + who);
     }
 
+    private static Step imageStep(ImageEntry i) {
+        String who = "its owner, " + i.owner() + ", ended";
+        return i.state() == ImageState.REMOVING
+                ? new Step(Action.FINISH_IMAGE_DELETE, i.id().hex(), "ImageDeleteStarted without ImageDeleted: " + who)
+                : new Step(Action.ROLL_BACK_IMAGE, i.id().hex(), "ImageCreated without ImageCommitted: " + who);
+    }
+
     private static Step discardUnfinished(StagingEntry s) {
         return new Step(Action.DISCARD_STAGING, s.id().hex(), "owner process " + s.ownerPid() + " on "
                 + s.ownerHost() + " ended before the staging finished");
@@ -364,6 +509,12 @@ public final class Recovery {
         if (s.state() == StagingState.STAGED && !disk.stagedContentsExist(s.id())) {
             return new Step(Action.DISCARD_STAGING, sid, "staged contents are missing");
         }
+        if (s.ephemeral()) {
+            String why = "the image import that staged it (process " + s.ownerPid() + " on " + s.ownerHost()
+                    + ") ended";
+            return s.state() == StagingState.APPLIED ? new Step(Action.CLEAN_STAGING, sid, "applied, and " + why)
+                    : new Step(Action.DISCARD_STAGING, sid, why);
+        }
         if (maxAge != null && s.staged() != null && s.staged().plus(maxAge).isBefore(now)) {
             return s.state() == StagingState.APPLIED
                     ? new Step(Action.CLEAN_STAGING, sid, "applied, and staged " + s.staged() + ", older than " + maxAge)
@@ -371,6 +522,9 @@ public final class Recovery {
         }
         return null;
     }
+
+    private static final String BLOBS = "blobs/sha256/";
+    private static final String BLOB_TEMPORARIES = "blobs/tmp/";
 
     private static Step orphan(String path) {
         return new Step(Action.REMOVE_ORPHAN, path, "no journal event accounts for it");

@@ -13,7 +13,9 @@ import java.util.List;
  * crash half-way through it, ends in the same state, and each returns only once the change is durable.
  *
  * <p>What is in {@code trash/} belongs to the saga whose lock it is named by: {@code trash/<lock>} (a delete's
- * folder) or {@code trash/staging-<sid>} (a cleanup's, lock {@code <sid>}). See {@link #trashOwner}.
+ * folder) or {@code trash/staging-<sid>} (a cleanup's, lock {@code <sid>}). See {@link #trashOwner}. Blobs are in
+ * {@code blobs/sha256/<hex>}, held by the images that list them; a blob being written is a temporary in
+ * {@code blobs/tmp/} whose name starts with its writer's owner lock ({@link #blobTemporaryOwner}).
  */
 public interface RecoveryDisk {
 
@@ -25,6 +27,24 @@ public interface RecoveryDisk {
 
     /** Names of the entries in {@code trash/}, where deletions and cleanups move what they remove. */
     List<String> trashEntries() throws IOException;
+
+    /** Names of the entries in {@code blobs/sha256/}: the blobs' hex digests (anything else is debris). */
+    List<String> blobEntries() throws IOException;
+
+    /** Names of the entries in {@code blobs/tmp/}: blobs being written. */
+    List<String> blobTemporaries() throws IOException;
+
+    /**
+     * Removes the blob {@code blobs/sha256/<name>} if it is there; not durable until {@link #syncBlobs}. The caller
+     * holds the writers' lock and has decided against the journal's head that no image holds it.
+     */
+    void removeBlob(String name) throws IOException;
+
+    /** Makes the blob removals so far durable. */
+    void syncBlobs() throws IOException;
+
+    /** Removes the temporary {@code blobs/tmp/<name>}, durably. */
+    void removeBlobTemporary(String name) throws IOException;
 
     /** Whether {@code staging/<id>} exists. */
     boolean stagingFolderExists(StagingId id) throws IOException;
@@ -57,6 +77,13 @@ public interface RecoveryDisk {
 
     /** Removes a file or folder; {@code relativePath} is relative to the store root. */
     void removeOrphan(String relativePath) throws IOException;
+
+    /** The owner lock a blob temporary's name starts with ({@code <lock>-...}), or null if it names none. */
+    static String blobTemporaryOwner(String name) {
+        int dash = name.indexOf('-');
+        String lock = dash < 0 ? null : name.substring(0, dash);
+        return SagaOwner.isLockName(lock) ? lock : null;
+    }
 
     /** The lock name a trash entry belongs to, or null for one no lock names (left by an older Cairn). */
     static String trashOwner(String entry) {

@@ -2,11 +2,14 @@ package dev.cairn.recovery;
 
 import dev.cairn.journal.InMemoryJournal;
 import dev.cairn.model.Actor;
+import dev.cairn.model.BlobRef;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
+import dev.cairn.model.ImageId;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.OpenSaga;
 import dev.cairn.model.RecoveryPlan;
 import dev.cairn.model.RecoveryReport;
 import dev.cairn.model.SagaOwner;
@@ -183,6 +186,21 @@ class RecoveryTest {
         assertThat(live.current().layer(l)).isPresent();
     }
 
+    /** put removes the staging's (empty) folder just before its commit: a cut there leaves the staging folderless. */
+    @Test
+    void aPutCutAfterItRemovedTheStagingsFolderIsRolledBackAndItsStagingCleanedInOneRecovery() throws IOException {
+        history(new Event.StagingStarted(s, 42, "h"), diffStaged(),
+                new Event.LayerCreated(l, null, List.of("n"), s, "", SagaOwner.ofStaging(s, 42, "h")));
+        disk.paths.add("layers/" + l.hex());
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactly("LayerRolledBack", "StagingCleaned");
+        assertThat(disk.paths).isEmpty();
+        live.close();
+        assertThat(plan().clean()).as("nothing left for the next recovery").isTrue();
+    }
+
     @Test
     void emptyLayerCreateCutBeforeCommitIsRemoved() throws IOException {
         history(new Event.LayerCreated(l, null, List.of(), null, ""));
@@ -344,6 +362,167 @@ class RecoveryTest {
         assertThat(disk.paths).isEmpty();
     }
 
+    // --- images ---------------------------------------------------------------------------------------------------
+
+    private static final SagaOwner IMPORTER = new SagaOwner("1".repeat(32), 11, "h");
+    private static final SagaOwner OTHER = new SagaOwner("2".repeat(32), 12, "h");
+
+    private static BlobRef blob(String content) {
+        return new BlobRef(Digest.sha256(content.getBytes(StandardCharsets.UTF_8)), content.length());
+    }
+
+    private static ImageId image(String name) {
+        return ImageId.of(blob(name).digest().hex());
+    }
+
+    private static Event.ImageCreated created(ImageId id, SagaOwner owner, LayerId layer, BlobRef... blobs) {
+        return new Event.ImageCreated(id, blobs[0].digest(), "application/vnd.oci.image.manifest.v1+json",
+                blobs[0].size(), blobs[1].digest(), blobs[1].size(), List.of(layer), List.of(blobs), null, owner);
+    }
+
+    private Event.LayerCommitted committed(LayerId layer) {
+        return new Event.LayerCommitted(layer, diffStaged().diffDigest(), 10, null, null, null);
+    }
+
+    @Test
+    void anImportCutBeforeItsCommitIsRolledBackRemovingOnlyTheBlobsNoOtherImageHolds() throws IOException {
+        BlobRef m1 = blob("m1");
+        BlobRef c1 = blob("c1");
+        BlobRef shared = blob("layer");
+        BlobRef m2 = blob("m2");
+        BlobRef c2 = blob("c2");
+        ImageId done = image("c2");
+        ImageId cut = image("c1");
+        history(new Event.LayerCreated(l, null, List.of(), null, ""), committed(l),
+                created(done, OTHER, l, m2, c2, shared), new Event.ImageCommitted(done, List.of("app:1")),
+                created(cut, IMPORTER, l, m1, c1, shared));
+        for (BlobRef b : List.of(m1, c1, shared, m2, c2)) {
+            disk.paths.add("blobs/sha256/" + b.digest().hex());
+        }
+        disk.paths.add("blobs/tmp/" + IMPORTER.lock() + "-0011");
+        disk.paths.add("layers/" + l.hex());
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactly("ImageRolledBack");
+        assertThat(disk.paths).containsExactlyInAnyOrder("layers/" + l.hex(), "blobs/sha256/" + shared.digest().hex(),
+                "blobs/sha256/" + m2.digest().hex(), "blobs/sha256/" + c2.digest().hex());
+        assertThat(live.current().images().entry(cut)).isEmpty();
+        assertThat(live.current().layer(l)).as("its layers stay").isPresent();
+        assertThat(live.current().images().imagesUsing(l)).containsExactly(done);
+        assertThat(locks.files).doesNotContain(IMPORTER.lock());
+    }
+
+    @Test
+    void aDeleteCutShortIsFinishedAndAnImportOfALiveOwnerIsLeftAlone() throws IOException {
+        BlobRef m1 = blob("m1");
+        BlobRef c1 = blob("c1");
+        BlobRef m2 = blob("m2");
+        BlobRef c2 = blob("c2");
+        ImageId deleting = image("c1");
+        ImageId importing = image("c2");
+        SagaOwner deleter = new SagaOwner("3".repeat(32), 13, "h");
+        history(new Event.LayerCreated(l, null, List.of(), null, ""), committed(l),
+                created(deleting, OTHER, l, m1, c1), new Event.ImageCommitted(deleting, List.of("x")),
+                new Event.ImageDeleteStarted(deleting, deleter), created(importing, IMPORTER, l, m2, c2));
+        for (BlobRef b : List.of(m1, c1, m2, c2)) {
+            disk.paths.add("blobs/sha256/" + b.digest().hex());
+        }
+        disk.paths.add("blobs/tmp/" + IMPORTER.lock() + "-0011");
+        locks.live.add(IMPORTER.lock());
+
+        RecoveryPlan plan = plan();
+        live.close();
+        RecoveryReport r = recover();
+
+        assertThat(plan.inProgress()).extracting(OpenSaga::subject).containsExactly(importing.hex());
+        assertThat(plan.steps()).extracting(RecoveryPlan.Step::action)
+                .containsExactly(RecoveryPlan.Action.FINISH_IMAGE_DELETE);
+        assertThat(types(r)).containsExactly("ImageDeleted");
+        assertThat(disk.paths).containsExactlyInAnyOrder("blobs/sha256/" + m2.digest().hex(),
+                "blobs/sha256/" + c2.digest().hex(), "blobs/tmp/" + IMPORTER.lock() + "-0011");
+    }
+
+    @Test
+    void aBlobNoImageHoldsAndATemporaryOfADeadWriterAreOrphans() throws IOException {
+        BlobRef m = blob("m");
+        BlobRef c = blob("c");
+        ImageId id = image("c");
+        history(new Event.LayerCreated(l, null, List.of(), null, ""), committed(l), created(id, OTHER, l, m, c),
+                new Event.ImageCommitted(id, List.of()));
+        disk.paths.add("layers/" + l.hex());
+        disk.paths.add("blobs/sha256/" + m.digest().hex());
+        disk.paths.add("blobs/sha256/" + c.digest().hex());
+        disk.paths.add("blobs/sha256/" + blob("nobody").digest().hex());
+        disk.paths.add("blobs/sha256/not-a-digest");
+        disk.paths.add("blobs/tmp/" + "4".repeat(32) + "-01");
+        disk.paths.add("blobs/tmp/" + "5".repeat(32) + "-02");
+        disk.paths.add("blobs/tmp/stray");
+        locks.live.add("5".repeat(32));
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactly("OrphanRemoved", "OrphanRemoved", "OrphanRemoved", "OrphanRemoved");
+        assertThat(disk.paths).containsExactlyInAnyOrder("layers/" + l.hex(), "blobs/sha256/" + m.digest().hex(),
+                "blobs/sha256/" + c.digest().hex(), "blobs/tmp/" + "5".repeat(32) + "-02");
+    }
+
+    @Test
+    void anEphemeralStagingGoesWithItsOwnerWhateverItsStateAndAnOrdinaryOneStays() throws IOException {
+        StagingId applied = StagingId.random();
+        StagingId ordinary = StagingId.random();
+        StagingId alive = StagingId.random();
+        Digest d = diffStaged().diffDigest();
+        history(new Event.StagingStarted(s, 42, "h", true), diffStaged(),
+                new Event.StagingStarted(applied, 42, "h", true),
+                new Event.DiffStaged(applied, d, 10, d, 10, Compression.NONE),
+                new Event.LayerCreated(l, null, List.of(), applied, "", SagaOwner.ofStaging(applied, 42, "h")),
+                committed(l),
+                new Event.StagingStarted(ordinary, 42, "h"), new Event.DiffStaged(ordinary, d, 10, d, 10,
+                        Compression.NONE),
+                new Event.StagingStarted(alive, 43, "h", true), new Event.DiffStaged(alive, d, 10, d, 10,
+                        Compression.NONE));
+        for (StagingId id : List.of(s, ordinary, alive)) {
+            disk.paths.add("staging/" + id.hex());
+            disk.paths.add("staging/" + id.hex() + "/layer");
+        }
+        disk.paths.add("staging/" + applied.hex());
+        disk.paths.add("layers/" + l.hex());
+        locks.live.add(alive.hex());
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactlyInAnyOrder("StagingDiscarded", "StagingCleaned");
+        assertThat(live.current().staging(s)).isEmpty();
+        assertThat(live.current().staging(applied)).isEmpty();
+        assertThat(live.current().staging(ordinary)).as("a finished staging survives its process").isPresent();
+        assertThat(live.current().staging(alive)).as("its owner lives").isPresent();
+        assertThat(live.current().layer(l)).isPresent();
+    }
+
+    @Test
+    void aCrashAfterAnImagesBlobsAreRemovedIsFinishedByTheNextRecoveryWithOneEvent() throws IOException {
+        BlobRef m = blob("m");
+        BlobRef c = blob("c");
+        ImageId id = image("c");
+        history(new Event.LayerCreated(l, null, List.of(), null, ""), committed(l), created(id, IMPORTER, l, m, c));
+        disk.paths.add("layers/" + l.hex());
+        disk.paths.add("blobs/sha256/" + m.digest().hex());
+        FaultPoints.install(point -> {
+            if (point.equals(FaultPoints.RECOVERY_IMAGE_BLOBS_REMOVED)) {
+                throw new IllegalStateException("crash");
+            }
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::recover).hasMessage("crash");
+        FaultPoints.install(null);
+        live.close();
+
+        RecoveryReport r = recover();
+
+        assertThat(types(r)).containsExactly("ImageRolledBack");
+        assertThat(disk.paths).containsExactly("layers/" + l.hex());
+    }
+
     /** Owner locks as sets: which are held by live processes, which files exist, which this process holds. */
     private static final class ModelLocks implements SagaLocks {
         final Set<String> live = new TreeSet<>();
@@ -473,6 +652,30 @@ class RecoveryTest {
         @Override
         public void removeOrphan(String relativePath) {
             removeAll(relativePath);
+        }
+
+        @Override
+        public List<String> blobEntries() {
+            return children("blobs/sha256");
+        }
+
+        @Override
+        public List<String> blobTemporaries() {
+            return children("blobs/tmp");
+        }
+
+        @Override
+        public void removeBlob(String name) {
+            paths.remove("blobs/sha256/" + name);
+        }
+
+        @Override
+        public void syncBlobs() {
+        }
+
+        @Override
+        public void removeBlobTemporary(String name) {
+            removeAll("blobs/tmp/" + name);
         }
     }
 }

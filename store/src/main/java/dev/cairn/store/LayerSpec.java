@@ -11,8 +11,8 @@ import java.util.Optional;
  * What to call a layer being applied or created, and where it goes. Immutable; start from {@link #base()} or
  * {@link #on(String)}.
  *
- * @param id             an explicit id; empty for the default (the OCI chain id for a diff, random for an empty
- *                       layer)
+ * @param id             an explicit id; empty for the default (for a diff the id containers/image gives it,
+ *                       {@link LayerId#forDiff}; random for an empty layer)
  * @param parent         the id or name of the parent layer; empty for a base layer
  * @param names          names to give it; each must be free
  * @param metadata       free text

@@ -6,12 +6,14 @@ import dev.cairn.archive.LayerCheckout;
 import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
+import dev.cairn.model.BlobRef;
 import dev.cairn.model.CairnException;
 import dev.cairn.model.Change;
 import dev.cairn.model.CheckoutOptions;
 import dev.cairn.model.CheckoutResult;
 import dev.cairn.model.Digest;
 import dev.cairn.model.DigestMismatchException;
+import dev.cairn.model.ImageRecord;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerHasChildrenException;
@@ -25,6 +27,10 @@ import dev.cairn.model.StagingId;
 import dev.cairn.model.StagingNotFoundException;
 import dev.cairn.model.StoreClosedException;
 import dev.cairn.model.StoreNotFoundException;
+import dev.cairn.oci.ImageReference;
+import dev.cairn.oci.ImageSource;
+import dev.cairn.oci.Platform;
+import dev.cairn.projection.ImageHistory;
 import dev.cairn.projection.LayerHistory;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
@@ -39,6 +45,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -78,6 +85,7 @@ public final class LayerStore implements Closeable {
     private final StoreLock lock;
     private final StoreLocks locks;
     private final LayerWriter writer;
+    private final ImageWriter images;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -90,6 +98,7 @@ public final class LayerStore implements Closeable {
         this.lock = lock;
         this.locks = new StoreLocks(layout, lock, options.lockTimeout());
         this.writer = new LayerWriter(layout, options, journal, live, lock, locks);
+        this.images = new ImageWriter(writer, layout, options, live, locks);
         this.recovery = lock == null ? new RecoveryReport(List.of())
                 : writer.recovery().run(Instant.now(), options.stagingMaxAge());
     }
@@ -226,7 +235,8 @@ public final class LayerStore implements Closeable {
     }
 
     /**
-     * Makes a staged diff a layer, atomically. The default id is the chain id of the diff on its parent. If a layer
+     * Makes a staged diff a layer, atomically. The default id is the one containers/image gives the diff on its parent
+     * ({@link LayerId#forDiff}: a base layer's DiffID hex, else {@code sha256(parentId + "+" + diffIdHex)}). If a layer
      * with that id exists already it is returned with {@link AppliedLayer#duplicate()} set and the names asked for
      * added to it ({@link AppliedLayer#addedNames()}); the staging stays for the caller to clean up. If another
      * process is making or deleting a layer of that id, this waits for it (up to the lock timeout).
@@ -446,6 +456,178 @@ public final class LayerStore implements Closeable {
                 .toList();
     }
 
+    // --- images ------------------------------------------------------------------------------------------------
+
+    /**
+     * Imports an image from an OCI image layout or a docker-archive, as containers/image commits a pulled image into
+     * containers/storage: every layer's id is computed from the config's DiffIDs ({@link LayerId#forDiff}); the layers
+     * the store lacks are staged all at once (outside the writers' lock, bounded by cores and memory), each blob
+     * verified against its digest and size while it is read and each DiffID against the config's
+     * {@code rootfs.diff_ids}; those it has are not extracted again; then they are applied in order, each on its parent,
+     * and the image record committed, its manifest, config and layer blobs kept as received in the store's blobs
+     * (shared with every image holding the same blob). When this returns, all of it is durable.
+     *
+     * <p>A failure (a blob that does not verify, a DiffID mismatch, a full disk) leaves nothing of the import: no
+     * image, no staging, no blob, and no layer beyond those committed before the failure (a mismatch is found before
+     * any layer is applied). A process killed at any moment leaves no partial image or layer; the layers it had
+     * committed stay and make a retry faster. An image whose id (config digest) the store has already is returned as
+     * a {@link ImportedImage#duplicate() duplicate}, with the names asked for added, and nothing is read.
+     *
+     * @param source   the image, opened ({@link ImageSource#open}); closed by the caller
+     * @param progress told the number of blob bytes read so far, from the staging threads
+     * @throws DigestMismatchException                  if a blob or a DiffID is not what the image says
+     * @throws dev.cairn.model.SizeMismatchException     if a blob is not of its descriptor's size
+     * @throws dev.cairn.model.UnsupportedImageException if a config or layer blob is named by a digest other than sha256
+     * @throws dev.cairn.model.CorruptArchiveException   if a layer is not a readable tar
+     * @throws dev.cairn.model.UnsafeArchiveException    if a layer would write outside itself
+     */
+    public ImportedImage importImage(ImageSource source, ImageSpec spec, LongConsumer progress) throws IOException {
+        ensureWritable();
+        return images.importImage(source, spec, progress);
+    }
+
+    /**
+     * {@link #importImage(ImageSource, ImageSpec, LongConsumer)} of the image a reference names ({@code oci:DIR[:TAG]},
+     * {@code docker-archive:FILE[:REF]}), an index resolved for {@code platform}.
+     *
+     * @throws dev.cairn.model.ImageNotFoundException    if there is no such layout, archive or tag
+     * @throws dev.cairn.model.PlatformNotFoundException if an index has no image for the platform
+     * @see ImageSource#open
+     */
+    public ImportedImage importImage(ImageReference reference, Platform platform, ImageSpec spec,
+                                     LongConsumer progress) throws IOException {
+        ensureWritable();
+        try (ImageSource source = ImageSource.open(reference, platform)) {
+            return images.importImage(source, spec, progress);
+        }
+    }
+
+    /** Every image, oldest first. */
+    public List<ImageRecord> images() throws IOException {
+        return index().images().images();
+    }
+
+    /**
+     * The image a reference means: its full id, a unique prefix of it (at least 4 hex characters; {@code sha256:}
+     * allowed), or one of its names.
+     *
+     * @throws dev.cairn.model.ImageNotFoundException  if there is none
+     * @throws dev.cairn.model.AmbiguousImageException if a prefix matches several; it lists them
+     */
+    public ImageRecord image(String ref) throws IOException {
+        return index().images().resolve(ref);
+    }
+
+    /** {@link #image(String)}, empty if there is none (an ambiguous prefix still throws). */
+    public Optional<ImageRecord> findImage(String ref) throws IOException {
+        try {
+            return Optional.of(image(ref));
+        } catch (dev.cairn.model.ImageNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The images that stand on a layer (as top layer or below it). */
+    public List<ImageRecord> imagesUsing(String layerIdOrName) throws IOException {
+        LayerIndex index = index();
+        Layer l = index.layer(layerIdOrName).orElseThrow(() -> new LayerNotFoundException(layerIdOrName));
+        return index.images().imagesUsing(l.id()).stream().map(i -> index.images().image(i))
+                .flatMap(Optional::stream).toList();
+    }
+
+    /** The image's manifest, the exact bytes received (their sha256 is {@link ImageRecord#manifestDigest()}). */
+    public byte[] imageManifest(String ref) throws IOException {
+        ImageRecord i = image(ref);
+        return readBlob(i.manifestDigest(), "manifest of image " + i.id());
+    }
+
+    /** The image's config, the exact bytes received (their sha256 is {@link ImageRecord#configDigest()}). */
+    public byte[] imageConfig(String ref) throws IOException {
+        ImageRecord i = image(ref);
+        return readBlob(i.configDigest(), "config of image " + i.id());
+    }
+
+    private byte[] readBlob(Digest digest, String what) throws IOException {
+        try (SeekableByteChannel ch = layout.blobs().open(digest);
+             InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
+            byte[] bytes = in.readAllBytes();
+            if (!Digest.sha256(bytes).equals(digest)) {
+                throw new DigestMismatchException(what + " (" + layout.blobs().path(digest) + ")", digest,
+                        Digest.sha256(bytes));
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * A blob the store keeps (a layer's bytes as received, a manifest, a config), if an image holds it: what a
+     * registry serves.
+     */
+    public Optional<BlobRef> blob(Digest digest) throws IOException {
+        if (!index().images().holds(digest)) {
+            return Optional.empty();
+        }
+        return layout.blobs().stat(digest);
+    }
+
+    /**
+     * Opens a blob an image holds for reading, at position 0; the channel reads a consistent blob even if the image is
+     * deleted meanwhile.
+     *
+     * @throws dev.cairn.model.BlobNotFoundException if no image holds it
+     */
+    public SeekableByteChannel openBlob(Digest digest) throws IOException {
+        if (!index().images().holds(digest)) {
+            throw new dev.cairn.model.BlobNotFoundException(digest.toString(), "no image in the store holds it");
+        }
+        return layout.blobs().open(digest);
+    }
+
+    /**
+     * Replaces an image's names; a name another image has moves to this one (journaled as an {@code ImageNamesSet}
+     * of each), as containers/storage moves image names.
+     */
+    public ImageRecord setImageNames(String ref, List<String> names) throws IOException {
+        ensureWritable();
+        return images.setNames(ref, names);
+    }
+
+    /** Adds and removes names of an image in one journaled batch; names added move from any image that had them. */
+    public ImageRecord changeImageNames(String ref, List<String> add, List<String> remove) throws IOException {
+        ensureWritable();
+        return images.changeNames(ref, add, remove);
+    }
+
+    /**
+     * Deletes an image. From the durable {@code ImageDeleteStarted} on, readers no longer see it and its names are
+     * free; the blobs only it held are removed before this returns. Its layers stay until they are deleted (a layer
+     * no image uses any more can be).
+     *
+     * @return the image deleted
+     * @throws dev.cairn.model.ImageNotFoundException  if there is none
+     * @throws dev.cairn.model.AmbiguousImageException if an id prefix matches several
+     */
+    public ImageRecord deleteImage(String ref) throws IOException {
+        ensureWritable();
+        return images.delete(ref);
+    }
+
+    /**
+     * Writes an image to an OCI image layout ({@code oci:DIR[:TAG]}: added to the layout, tagged TAG) or a
+     * docker-archive ({@code docker-archive:FILE[:REF]}: FILE replaced atomically, REF its RepoTags), from its kept
+     * manifest, config and blobs: an OCI export has the manifest digest and blob digests of the import. Layers whose
+     * blob was their uncompressed tar (a docker-archive's) are rebuilt byte for byte from the layer. Reads only; works
+     * on a read-only store.
+     *
+     * @param progress told the number of layer bytes written so far
+     * @throws dev.cairn.model.ImageNotFoundException if there is no such image
+     * @throws IllegalArgumentException              if the destination names a position ({@code :@N})
+     */
+    public void exportImage(String ref, ImageReference destination, LongConsumer progress) throws IOException {
+        LayerIndex index = index();
+        ImageExporter.export(index.images().resolve(ref), destination, index, layout, progress);
+    }
+
     // --- the journal as audit trail and time machine -------------------------------------------------------------
 
     /**
@@ -470,6 +652,27 @@ public final class LayerStore implements Closeable {
     /** The id {@link #layerHistory} means by {@code ref}. */
     public LayerId layerIdEver(String ref) throws IOException {
         return LayerHistory.resolve(journal, index(), ref);
+    }
+
+    /**
+     * The life of one image, deleted and rolled-back ones too: its own records in journal order (created, committed,
+     * names set, delete started, deleted or rolled back). {@code ref} is a current image's id, name or unique id
+     * prefix; else any well-formed id; else the last image that had that name.
+     *
+     * @throws dev.cairn.model.ImageNotFoundException if no image ever had that id or name
+     */
+    public List<JournalRecord> imageHistory(String ref) throws IOException {
+        ensureOpen();
+        return ImageHistory.of(journal, ImageHistory.resolve(journal, index(), ref));
+    }
+
+    /**
+     * The committed images as they were right after record {@code seq}, oldest first.
+     *
+     * @throws IllegalArgumentException if {@code seq} is beyond the journal's end
+     */
+    public List<ImageRecord> imagesAsOf(long seq) throws IOException {
+        return indexAsOf(seq).images().images();
     }
 
     /**

@@ -11,7 +11,9 @@ import dev.cairn.model.DigestMismatchException;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
+import dev.cairn.model.ImageId;
 import dev.cairn.model.LayerHasChildrenException;
+import dev.cairn.model.LayerInUseException;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerNames;
 import dev.cairn.model.LayerNotFoundException;
@@ -91,14 +93,31 @@ final class LayerWriter {
 
     // --- stage ---------------------------------------------------------------------------------------------------
 
-    /** A finished staging and, for {@code put}, its lock, still held. */
-    private record Staging(StagedLayer staged, LockFiles.Owned lock) {
+    /** A finished staging and, for {@code put} and image imports, its lock, still held. */
+    record Staging(StagedLayer staged, LockFiles.Owned lock) {
+    }
+
+    /** What an image import checks of a staged diff before {@code DiffStaged}: its blob verified, its DiffID. */
+    @FunctionalInterface
+    interface StagedCheck {
+        void check(ExtractResult result) throws IOException;
     }
 
     StagedLayer stage(InputStream tar, LongConsumer progress) throws IOException {
-        Staging s = stageHeld(tar, progress);
+        Staging s = stageHeld(tar, progress, false, false, r -> { });
         s.lock().release(false);
         return s.staged();
+    }
+
+    /**
+     * An image import's stage: {@linkplain Event.StagingStarted#ephemeral ephemeral} (the lock, returned held, is kept
+     * until the import cleans the staging up; if the process dies, recovery removes the staging), the bytes read kept
+     * as received in {@link StoreLayout#stagedBlob} when {@code keepBlob}, and {@code check} run on the result before
+     * {@code DiffStaged}: a staging that fails it is discarded.
+     */
+    Staging stageForImage(InputStream in, LongConsumer progress, boolean keepBlob, StagedCheck check)
+            throws IOException {
+        return stageHeld(in, progress, true, keepBlob, check);
     }
 
     /**
@@ -106,18 +125,29 @@ final class LayerWriter {
      * {@code StagingStarted}, and its folder made after it, so recovery never mistakes it for an orphan. On success
      * the lock is returned still held.
      */
-    private Staging stageHeld(InputStream tar, LongConsumer progress) throws IOException {
+    private Staging stageHeld(InputStream tar, LongConsumer progress, boolean ephemeral, boolean keepBlob,
+                              StagedCheck check) throws IOException {
         InputStream in = TarInput.check(tar);
         StagingId id = StagingId.random();
         LockFiles.Owned lock = locks.create(id.hex());
         boolean done = false;
         try {
-            append(new Event.StagingStarted(id, options.actor().pid(), options.actor().host()));
+            append(new Event.StagingStarted(id, options.actor().pid(), options.actor().host(), ephemeral));
             FaultPoints.reach(FaultPoints.STAGING_STARTED);
             try {
                 layout.makeStaging(id);
-                ExtractResult r = LayerExtractor.extract(in, layout.stagedDiff(id), layout.stagedManifest(id),
-                        extractOptions(progress));
+                ExtractResult r;
+                if (keepBlob) {
+                    try (BlobCopy copy = new BlobCopy(in, layout.stagedBlob(id), !options.unsafeNoSync())) {
+                        r = LayerExtractor.extract(copy, layout.stagedDiff(id), layout.stagedManifest(id),
+                                extractOptions(progress));
+                        copy.finish();
+                    }
+                } else {
+                    r = LayerExtractor.extract(in, layout.stagedDiff(id), layout.stagedManifest(id),
+                            extractOptions(progress));
+                }
+                check.check(r);
                 DurableFiles.syncDir(layout.stagedContents(id));
                 DurableFiles.syncDir(layout.stagingFolder(id));
                 FaultPoints.reach(FaultPoints.STAGING_EXTRACTED);
@@ -138,6 +168,21 @@ final class LayerWriter {
         }
     }
 
+    /**
+     * Removes an ephemeral staging whose lock this process holds (an image import's, on its way out): its files, then
+     * {@code StagingCleaned} if it was applied, else {@code StagingDiscarded} with {@code reason}; the lock released
+     * and forgotten.
+     */
+    void dropHeld(StagingId id, LockFiles.Owned lock, String reason) throws IOException {
+        Optional<StagingEntry> s = live.catchUp().staging(id);
+        layout.removeStaging(id);
+        if (s.isPresent()) {
+            append(s.get().state() == StagingState.APPLIED ? new Event.StagingCleaned(id)
+                    : new Event.StagingDiscarded(id, reason));
+        }
+        lock.release(true);
+    }
+
     /** A stage that failed: its files removed and {@code StagingDiscarded}, holding its lock. */
     private void discardFailedStaging(StagingId id, LockFiles.Owned lock, Exception cause) {
         try {
@@ -152,7 +197,15 @@ final class LayerWriter {
     // --- apply ---------------------------------------------------------------------------------------------------
 
     AppliedLayer apply(StagingId id, LayerSpec spec) throws IOException {
-        return apply(id, spec, null, false);
+        return apply(id, spec, null, false, false);
+    }
+
+    /**
+     * An image import's apply of its own ephemeral staging, whose lock it holds: on success the lock stays held (the
+     * staging, applied, still holds the blob the image will take); on failure it is released.
+     */
+    AppliedLayer applyHeld(StagingId id, LayerSpec spec, LockFiles.Owned held) throws IOException {
+        return apply(id, spec, held, false, true);
     }
 
     /**
@@ -161,12 +214,14 @@ final class LayerWriter {
      * {@code cleanup}, for put, the staging's empty folder removed first and {@code StagingCleaned} in the same
      * batch).
      *
-     * @param held the staging's lock if the caller holds it (put); this call releases it
+     * @param held the staging's lock if the caller holds it (put, image import); this call releases it unless
+     *             {@code keep} and the apply succeeded
      */
-    private AppliedLayer apply(StagingId id, LayerSpec spec, LockFiles.Owned held, boolean cleanup)
+    private AppliedLayer apply(StagingId id, LayerSpec spec, LockFiles.Owned held, boolean cleanup, boolean keep)
             throws IOException {
         long deadline = deadline();
         LockFiles.Owned lock = held;
+        boolean kept = false;
         try {
             while (true) {
                 Blocker blocker;
@@ -187,7 +242,7 @@ final class LayerWriter {
                                 s.diffDigest());
                     }
                     Optional<LayerId> parent = resolveParent(index, spec);
-                    layerId = spec.id().orElseGet(() -> LayerId.chainId(parent, s.diffDigest()));
+                    layerId = spec.id().orElseGet(() -> LayerId.forDiff(parent, s.diffDigest()));
                     blocker = s.pendingLayer() == null ? null : Blocker.layer(index, s.pendingLayer());
                     if (blocker == null) {
                         blocker = Blocker.layer(index, layerId);
@@ -195,7 +250,9 @@ final class LayerWriter {
                     if (blocker == null) {
                         Optional<Layer> existing = index.layer(layerId);
                         if (existing.isPresent()) {
-                            return duplicate(existing.get(), spec);
+                            AppliedLayer d = duplicate(existing.get(), spec);
+                            kept = keep;
+                            return d;
                         }
                         checkNamesFree(index, spec.names(), layerId);
                         if (lock == null) {
@@ -215,7 +272,7 @@ final class LayerWriter {
                     continue;
                 }
                 LayerId made = layerId;
-                work(made, lock, cleanup, () -> {
+                work(made, lock, cleanup, keep, () -> {
                     layout.moveStagedIntoLayer(id, made);
                     FaultPoints.reach(FaultPoints.LAYER_MOVED);
                     Event committed = new Event.LayerCommitted(made, s.diffDigest(), s.diffSize(),
@@ -231,10 +288,11 @@ final class LayerWriter {
                         FaultPoints.reach(FaultPoints.STAGING_CLEANED);
                     }
                 });
+                kept = keep;
                 return new AppliedLayer(visible(layerId), false);
             }
         } finally {
-            if (lock != null) {
+            if (lock != null && !kept) {
                 lock.release(false);
             }
         }
@@ -328,10 +386,10 @@ final class LayerWriter {
      */
     AppliedLayer put(InputStream tar, LayerSpec spec, LongConsumer progress) throws IOException {
         precheck(spec);
-        Staging staged = stageHeld(tar, progress);
+        Staging staged = stageHeld(tar, progress, false, false, r -> { });
         AppliedLayer applied;
         try {
-            applied = apply(staged.staged().id(), spec, staged.lock(), true);
+            applied = apply(staged.staged().id(), spec, staged.lock(), true, false);
         } catch (IOException | RuntimeException e) {
             try {
                 if (live.catchUp().staging(staged.staged().id()).isPresent()) {
@@ -406,7 +464,7 @@ final class LayerWriter {
                 await(blocker, deadline);
                 continue;
             }
-            work(layerId, lock, true, () -> {
+            work(layerId, lock, true, false, () -> {
                 DurableFiles.mkdirDurable(layout.layer(layerId));
                 DurableFiles.mkdirDurable(layout.layerDiff(layerId));
                 LayerExtractor.extract(new ByteArrayInputStream(EmptyLayer.tar()), layout.layerDiff(layerId),
@@ -424,9 +482,9 @@ final class LayerWriter {
     // --- delete --------------------------------------------------------------------------------------------------
 
     /**
-     * The delete saga. Start: the checks (a layer with children, in any state, is refused), a fresh owner lock,
-     * {@code LayerDeleteStarted}: gone for readers from here. Work, outside the writers' lock: the folder renamed
-     * into {@code trash/<lock>} and removed. End: {@code LayerDeleted}.
+     * The delete saga. Start: the checks (a layer with children, in any state, or one an image uses, is refused), a
+     * fresh owner lock, {@code LayerDeleteStarted}: gone for readers from here. Work, outside the writers' lock: the
+     * folder renamed into {@code trash/<lock>} and removed. End: {@code LayerDeleted}.
      */
     void delete(String idOrName) throws IOException {
         LayerId id;
@@ -440,11 +498,17 @@ final class LayerWriter {
             if (!children.isEmpty()) {
                 throw new LayerHasChildrenException(id, children);
             }
+            List<ImageId> users = index.images().imagesUsing(id);
+            if (!users.isEmpty()) {
+                throw new LayerInUseException(id, users, users.stream().map(u -> index.images().entry(u)
+                        .filter(e -> !e.names().isEmpty()).map(e -> u + " (" + e.names().get(0) + ")")
+                        .orElse(u.hex())).toList());
+            }
             owner = SagaOwner.fresh(options.actor());
             lock = start(locks.create(owner.lock()), true, FaultPoints.DELETE_STARTED,
                     new Event.LayerDeleteStarted(id, owner));
         }
-        work(id, lock, true, () -> {
+        work(id, lock, true, false, () -> {
             layout.trashLayer(id, owner);
             FaultPoints.reach(FaultPoints.LAYER_TRASHED);
             layout.removeTrashedLayer(owner);
@@ -518,7 +582,7 @@ final class LayerWriter {
      *
      * @return {@code lock}
      */
-    private LockFiles.Owned start(LockFiles.Owned lock, boolean fresh, String point, Event event) throws IOException {
+    LockFiles.Owned start(LockFiles.Owned lock, boolean fresh, String point, Event event) throws IOException {
         try {
             append(event);
         } catch (IOException | RuntimeException e) {
@@ -538,9 +602,10 @@ final class LayerWriter {
      * A saga's work and end, holding {@code lock}: if {@code work} fails, the lock is released and the saga on
      * {@code layer} finished as recovery would (rolled back, or its deletion completed) before the failure is thrown;
      * else the lock is released once the end event is durable, its file removed when {@code forget} (no saga will
-     * use the name again).
+     * use the name again) — or, with {@code keep}, left held for the caller.
      */
-    private void work(LayerId layer, LockFiles.Owned lock, boolean forget, Work work) throws IOException {
+    private void work(LayerId layer, LockFiles.Owned lock, boolean forget, boolean keep, Work work)
+            throws IOException {
         boolean done = false;
         try {
             work.run();
@@ -550,18 +615,24 @@ final class LayerWriter {
             finishAfterFailure(layer, e);
             throw e;
         } finally {
-            lock.release(done && forget);
+            if (!(done && keep)) {
+                lock.release(done && forget);
+            }
         }
     }
 
     /**
-     * Takes the writers' lock and catches the index up with the journal's head. Before that, finishes any layer saga
-     * whose owner died (the open sagas only are looked at: the cost does not grow with the store).
+     * Takes the writers' lock and catches the index up with the journal's head. Before that, finishes any layer or
+     * image saga whose owner died (the open sagas only are looked at: the cost does not grow with the store).
      */
-    private StoreLock.Hold writeLock() throws IOException {
+    StoreLock.Hold writeLock() throws IOException {
         requireWritable();
-        if (live.catchUp().hasUnfinishedLayers()) {
+        LayerIndex seen = live.catchUp();
+        if (seen.hasUnfinishedLayers()) {
             recovery().finishDeadLayerSagas();
+        }
+        if (seen.images().hasUnfinished()) {
+            recovery().finishDeadImageSagas();
         }
         StoreLock.Hold hold = writers.acquire(options.lockTimeout());
         try {
@@ -632,17 +703,17 @@ final class LayerWriter {
                 + " ended before it finished staging it (recovery discards it)");
     }
 
-    private long deadline() {
+    long deadline() {
         return System.nanoTime() + options.lockTimeout().toNanos();
     }
 
-    private ExtractOptions extractOptions(LongConsumer progress) {
+    ExtractOptions extractOptions(LongConsumer progress) {
         return ExtractOptions.DEFAULTS.toBuilder().syncfs(options.syncfs()).unsafeNoSync(options.unsafeNoSync())
                 .progress(progress).build();
     }
 
     /** Appends {@code events} as one durable batch and folds them in as returned; the last record. */
-    private JournalRecord append(Event... events) throws IOException {
+    JournalRecord append(Event... events) throws IOException {
         List<JournalRecord> records = journal.appendAll(List.of(events), options.actor());
         live.accept(records);
         return records.get(records.size() - 1);
@@ -652,11 +723,11 @@ final class LayerWriter {
         return live.current().layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
     }
 
-    private Layer visible(LayerId id) throws LayerNotFoundException {
+    Layer visible(LayerId id) throws LayerNotFoundException {
         return live.current().layer(id).orElseThrow(() -> new LayerNotFoundException(id.hex()));
     }
 
-    private void requireWritable() throws IOException {
+    void requireWritable() throws IOException {
         if (writers == null) {
             throw new dev.cairn.model.ReadOnlyStoreException(layout.root().toString());
         }
@@ -680,7 +751,7 @@ final class LayerWriter {
         }
     }
 
-    private static String oneLine(Exception e) {
+    static String oneLine(Exception e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return m.replace('\n', ' ');
     }

@@ -6,6 +6,9 @@ import dev.cairn.archive.ManifestVerifier;
 import dev.cairn.archive.TarRecord;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.VerifyReport;
+import dev.cairn.model.BlobRef;
+import dev.cairn.model.Digest;
+import dev.cairn.model.ImageRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.RecoveryPlan;
 import dev.cairn.projection.LayerIndex;
@@ -13,13 +16,17 @@ import dev.cairn.store.internal.StoreLayout;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code verify}: the journal end to end (checksums, seq, chain), every layer's folder, with {@code deep} every
- * layer's contents against its manifest and its original tar against its diff digest; and what recovery would do.
- * Reads only. Stateless; thread-safe.
+ * layer's contents against its manifest and its original tar against its diff digest; every blob an image holds
+ * present with its size, with {@code deep} rehashed; and what recovery would do. Reads only. Stateless; thread-safe.
  */
 final class StoreVerifier {
 
@@ -46,8 +53,50 @@ final class StoreVerifier {
                 checked++;
             }
         }
+        problems.addAll(blobProblems(index, layout, deep));
         return new StoreVerifyReport(journalReport.records(), journalReport.lastSeq(), journalReport.lastHash(),
                 checked, problems, plan.steps());
+    }
+
+    /** Each blob a committed image holds, once: present, of its size, and with {@code deep} of its digest. */
+    private static List<String> blobProblems(LayerIndex index, StoreLayout layout, boolean deep) throws IOException {
+        List<String> problems = new ArrayList<>();
+        java.util.Set<Digest> seen = new java.util.HashSet<>();
+        for (ImageRecord image : index.images().images()) {
+            for (BlobRef b : image.blobs()) {
+                if (!seen.add(b.digest())) {
+                    continue;
+                }
+                Optional<BlobRef> there = layout.blobs().stat(b.digest());
+                if (there.isEmpty()) {
+                    problems.add("image " + image.id() + ": blob " + b.digest() + " is missing ("
+                            + layout.blobs().path(b.digest()) + ")");
+                } else if (there.get().size() != b.size()) {
+                    problems.add("blob " + b.digest() + ": " + there.get().size() + " bytes, image " + image.id()
+                            + " says " + b.size() + " (" + layout.blobs().path(b.digest()) + ")");
+                } else if (deep) {
+                    Digest actual = hash(layout, b.digest());
+                    if (!actual.equals(b.digest())) {
+                        problems.add("blob " + b.digest() + ": its bytes hash to " + actual + " ("
+                                + layout.blobs().path(b.digest()) + ")");
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static Digest hash(StoreLayout layout, Digest digest) throws IOException {
+        MessageDigest md = Digest.newSha256();
+        try (SeekableByteChannel ch = layout.blobs().open(digest)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+        }
+        return Digest.ofBytes(md.digest());
     }
 
     /** One layer's damage, each problem a line; the other layers are still checked: an operator wants the list. */

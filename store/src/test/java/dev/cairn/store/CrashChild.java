@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The writer that crash tests kill: a separate JVM that works on a store and says on stdout what returned to it.
- * {@code CrashChild ROOT SCENARIO [SEED]}. Lines: {@code READY} once the store is open, {@code ACK <layer id>} after each put returned,
+ * {@code CrashChild ROOT SCENARIO [SEED]}. Lines: {@code READY} once the store is open, {@code ACK <id>} after each put
+ * (or image import, of {@code -Dcairn.test.image=REFERENCE}) returned,
  * {@code DELETING <id>} before a delete and {@code DELETED <id>} after it returned, {@code STAGED <sid>} after a
  * stage returned. With {@code -Dcairn.test.pauseAt=POINT -Dcairn.test.pauseMs=N} it prints {@code PAUSED POINT}
  * and sleeps N ms at that fault point (with {@code -Dcairn.test.pauseUntil=FILE}: until FILE exists); with
@@ -75,6 +76,14 @@ public final class CrashChild {
                     store.applyStaged(s.id(), LayerSpec.base());
                 }
                 case "create" -> store.create(LayerSpec.base());
+                case "import-image" -> say("ACK " + importImage(store).image().id());
+                case "import-then-delete-image" -> {
+                    String id = importImage(store).image().id().hex();
+                    say("ACK " + id);
+                    say("DELETING " + id);
+                    store.deleteImage(id);
+                    say("DELETED " + id);
+                }
                 case "put-then-delete" -> {
                     var l = store.put(new ByteArrayInputStream(TestTars.layer(seed, 20)), LayerSpec.base()).layer();
                     ack(l.id().hex());
@@ -98,6 +107,12 @@ public final class CrashChild {
             }
         }
         System.out.println("DONE");
+    }
+
+    /** Imports the image {@code -Dcairn.test.image=REFERENCE} names, as {@code app:v1}. */
+    private static ImportedImage importImage(LayerStore store) throws java.io.IOException {
+        return store.importImage(dev.cairn.oci.ImageReference.parse(System.getProperty("cairn.test.image")),
+                dev.cairn.oci.Platform.of("linux", "amd64", null), ImageSpec.unnamed().withName("app:v1"), n -> { });
     }
 
     /** Sleeps until {@code file} exists (at most two minutes), or for {@code ms} when no file is named. */

@@ -48,7 +48,7 @@ class LayerStoreCrashTest {
         FaultPoints.install(null);
     }
 
-    private static void crashAt(String point) {
+    static void crashAt(String point) {
         FaultPoints.install(p -> {
             if (p.equals(point)) {
                 throw new SimulatedCrash(p);

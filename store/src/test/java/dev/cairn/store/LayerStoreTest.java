@@ -188,16 +188,29 @@ class LayerStoreTest {
     }
 
     @Test
-    void aChildGetsTheOciChainIdOfItsParent() throws IOException {
+    void aChildGetsTheIdContainersImageGivesItAndKeepsItsOciChainIdAsChainId() throws IOException {
         Layer base = put(1, LayerSpec.base());
         byte[] tar = TestTars.layer(2, 3);
 
         Layer child = store.put(in(tar), LayerSpec.on(base.id().hex())).layer();
 
+        String storageId = base.id().hex() + "+" + diffIdOf(tar).hex();
+        assertThat(child.id().hex()).isEqualTo(Digest.sha256(storageId.getBytes(StandardCharsets.US_ASCII)).hex());
         String chain = "sha256:" + base.id().hex() + " " + diffIdOf(tar);
-        assertThat(child.id().hex()).isEqualTo(Digest.sha256(chain.getBytes(StandardCharsets.US_ASCII)).hex());
+        assertThat(child.chainId()).isEqualTo(Digest.sha256(chain.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(base.chainId()).as("a base layer's chain id is its DiffID").isEqualTo(base.diffDigest());
         assertThat(child.parent()).contains(base.id());
         assertThat(store.children(base.id().hex())).containsExactly(child);
+    }
+
+    @Test
+    void aLayerIsFoundByItsChainIdTooWithOrWithoutTheAlgorithm() throws IOException {
+        Layer base = put(1, LayerSpec.base());
+        Layer child = store.put(in(TestTars.layer(2, 3)), LayerSpec.on(base.id().hex())).layer();
+
+        assertThat(store.layer(child.chainId().toString())).isEqualTo(child);
+        assertThat(store.layer(child.chainId().hex())).isEqualTo(child);
+        assertThat(store.findLayer(Digest.sha256(new byte[] {1}).toString())).isEmpty();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.cairn.store;
 
 import dev.cairn.model.LayerState;
+import dev.cairn.projection.ImageEntry;
+import dev.cairn.projection.ImageState;
 import dev.cairn.projection.LayerEntry;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.StagingEntry;
@@ -38,6 +40,20 @@ public final class StoreInvariants {
         assertThat(stagingIds).as("staging folders accounted for")
                 .containsAll(list(store.root().resolve("staging")));
         assertThat(list(store.root().resolve("trash"))).as("trash is empty").isEmpty();
+        for (ImageEntry i : live.images().entries()) {
+            assertThat(i.state()).as("image %s after recovery", i.id()).isEqualTo(ImageState.COMMITTED);
+        }
+        Set<String> held = new HashSet<>();
+        for (ImageEntry i : live.images().entries()) {
+            i.blobs().forEach(b -> held.add(b.digest().hex()));
+        }
+        assertThat(list(store.root().resolve("blobs/sha256"))).as("blob files are exactly the blobs images hold")
+                .containsExactlyInAnyOrderElementsOf(held);
+        assertThat(list(store.root().resolve("blobs/tmp"))).as("no blob temporary is left").isEmpty();
+        for (String s : list(store.root().resolve("staging"))) {
+            assertThat(live.staging(dev.cairn.model.StagingId.of(s)).map(e -> e.ephemeral()).orElse(false))
+                    .as("staging %s of an image import outlived it", s).isFalse();
+        }
         assertThat(store.recoveryPlan().steps()).as("nothing left for recovery").isEmpty();
         for (String lock : list(store.root().resolve("owners"))) {
             // a lock file is either held by a live saga, or a finished staging's (it lives as long as the staging)
@@ -49,6 +65,9 @@ public final class StoreInvariants {
     }
 
     public static List<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }

@@ -22,7 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * A multi-layer image made by the tests: layer tars built entry by entry, and the same image written as an OCI
  * image layout (oci-layout, index.json, manifest, config with diff_ids, gzip layer blobs) for other tools to read.
  */
-final class TestImage {
+public final class TestImage {
 
     /** One layer's tar, being built. Times are whole seconds so that every tool keeps them exactly. */
     static final class Layer {
@@ -129,7 +129,18 @@ final class TestImage {
         }
     }
 
-    static byte[] gzip(byte[] plain) {
+    /** {@code plain} zstd-compressed (zstd-jni, as the archive module reads it). */
+    public static byte[] zstd(byte[] plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out)) {
+            z.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] gzip(byte[] plain) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(plain);
@@ -152,26 +163,108 @@ final class TestImage {
      * uncompressed tars, bottom first, stored gzip-compressed.
      */
     static void writeOciLayout(Path dir, String tag, List<byte[]> tars) throws IOException {
+        oci(dir, tag, tars, true, "{}");
+    }
+
+    /** What {@link #oci} wrote: the digests a store must keep, and each layer's DiffID and blob. */
+    public record Written(Path dir, String tag, Digest manifest, Digest config, List<Digest> diffIds, List<Digest> blobs,
+                   byte[] manifestBytes) {
+
+        /** {@code oci:DIR:TAG}. */
+        public String reference() {
+            return "oci:" + dir + ":" + tag;
+        }
+    }
+
+    /**
+     * Writes (or adds to) an OCI image layout at {@code dir}: one image tagged {@code tag} whose layers are the given
+     * uncompressed tars, bottom first, stored gzip-compressed or as they are; {@code config} is the image config's
+     * {@code config} object (so that two images of the same layers can differ). Written by hand, not by the code
+     * under test.
+     */
+    public static Written oci(Path dir, String tag, List<byte[]> tars, boolean gzip, String config) throws IOException {
+        return oci(dir, tag, tars, gzip ? "gzip" : "", config);
+    }
+
+    /**
+     * {@link #oci(Path, String, List, boolean, String)} with the layers stored as {@code compression} says: {@code ""}
+     * (plain tar), {@code "gzip"} or {@code "zstd"} (media type {@code …layer.v1.tar+zstd}).
+     */
+    public static Written oci(Path dir, String tag, List<byte[]> tars, String compression, String config)
+            throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        List<String> diffIds = new ArrayList<>();
+        List<Digest> diffs = new ArrayList<>();
+        List<Digest> blobDigests = new ArrayList<>();
         List<String> layers = new ArrayList<>();
         for (byte[] tar : tars) {
-            byte[] gz = gzip(tar);
-            diffIds.add("\"" + sha256(tar) + "\"");
-            layers.add(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", blob(blobs, gz), gz.length, ""));
+            byte[] stored = switch (compression) {
+                case "" -> tar;
+                case "gzip" -> gzip(tar);
+                case "zstd" -> zstd(tar);
+                default -> throw new IllegalArgumentException("compression: " + compression);
+            };
+            diffs.add(sha256(tar));
+            Digest b = blob(blobs, stored);
+            blobDigests.add(b);
+            String mediaType = "application/vnd.oci.image.layer.v1.tar" + (compression.isEmpty() ? "" : "+" + compression);
+            layers.add(descriptor(mediaType, b,
+                    stored.length, ""));
         }
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] configBytes = config(tars, config);
+        Digest configDigest = blob(blobs, configBytes);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":" + descriptor("application/vnd.oci.image.config.v1+json", blob(blobs, config),
-                config.length, "") + ",\"layers\":[" + String.join(",", layers) + "]}")
+                + "\"config\":" + descriptor("application/vnd.oci.image.config.v1+json", configDigest,
+                configBytes.length, "") + ",\"layers\":[" + String.join(",", layers) + "]}")
                 .getBytes(StandardCharsets.UTF_8);
-        String index = "{\"schemaVersion\":2,\"manifests\":[" + descriptor(
-                "application/vnd.oci.image.manifest.v1+json", blob(blobs, manifest), manifest.length,
-                ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}") + "]}";
-        Files.writeString(dir.resolve("index.json"), index);
+        Digest manifestDigest = blob(blobs, manifest);
+        String entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifestDigest, manifest.length,
+                ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}");
+        Path index = dir.resolve("index.json");
+        List<String> entries = new ArrayList<>();
+        if (Files.exists(index)) {
+            String old = Files.readString(index);
+            String inner = old.substring(old.indexOf('[') + 1, old.lastIndexOf(']')).trim();
+            if (!inner.isEmpty()) {
+                entries.add(inner);
+            }
+        }
+        entries.add(entry);
+        Files.writeString(index, "{\"schemaVersion\":2,\"manifests\":[" + String.join(",", entries) + "]}");
+        return new Written(dir, tag, manifestDigest, configDigest, diffs, blobDigests, manifest);
+    }
+
+    /** The config {@link #oci} writes for these layers and {@code config} object. */
+    public static byte[] config(List<byte[]> tars, String config) {
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] tar : tars) {
+            diffIds.add("\"" + sha256(tar) + "\"");
+        }
+        return ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-02T03:04:05Z\","
+                + "\"config\":" + config + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                + String.join(",", diffIds) + "]}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The uncompressed tar of {@link TestTars#layer}. */
+    public static byte[] plainTar(long seed, int files) {
+        try (java.util.zip.GZIPInputStream gz = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(TestTars.layer(seed, files)))) {
+            return gz.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The layer ids containers/image gives a stack of DiffIDs, base first. */
+    public static List<dev.cairn.model.LayerId> storageIds(List<Digest> diffIds) {
+        List<dev.cairn.model.LayerId> ids = new ArrayList<>();
+        java.util.Optional<dev.cairn.model.LayerId> parent = java.util.Optional.empty();
+        for (Digest d : diffIds) {
+            dev.cairn.model.LayerId id = dev.cairn.model.LayerId.forDiff(parent, d);
+            ids.add(id);
+            parent = java.util.Optional.of(id);
+        }
+        return ids;
     }
 
     private static Digest blob(Path blobs, byte[] content) throws IOException {

@@ -43,6 +43,13 @@ final class Ledger {
     private final Set<String> deleted = new HashSet<>();
     private final Set<String> staged = new HashSet<>();
     private final Set<String> cleaned = new HashSet<>();
+    /** Images by id, each with its names. */
+    private final Map<String, Set<String>> images = new HashMap<>();
+    private final Set<String> deletedImages = new HashSet<>();
+    /** Layers some image stood on at the last check: their deletes are refused. */
+    private final Set<String> usedByImages = new HashSet<>();
+    /** Stagings an image import made, which recovery removes (finished or not) once their process is dead. */
+    private final Set<String> ephemeral = new HashSet<>();
     private final List<String[]> cutShort = new ArrayList<>();
     private final List<String> violations;
     /** Stagings whose {@code DiffStaged} the journal holds, up to {@link #scannedSeq}. */
@@ -78,11 +85,17 @@ final class Ledger {
         return Set.copyOf(staged);
     }
 
-    /** Layers that had no children at the last check. */
+    /** Layers that had no children and that no image stood on at the last check: a delete of one must succeed. */
     Set<String> childlessAtCheck() {
         Set<String> childless = new HashSet<>(layers.keySet());
         childless.removeAll(parents.values());
+        childless.removeAll(usedByImages);
         return childless;
+    }
+
+    /** The images the ledger knows now. */
+    Set<String> images() {
+        return Set.copyOf(images.keySet());
     }
 
     /**
@@ -101,7 +114,7 @@ final class Ledger {
                 case "F" -> {
                     String[] call = open.remove(f[1]);
                     boolean expected = f.length > 3 && f[2].equals("delete")
-                            && f[3].equals("LayerHasChildrenException");
+                            && (f[3].equals("LayerHasChildrenException") || f[3].equals("LayerInUseException"));
                     if (!expected) {
                         violations.add(where + refused(call, line));
                     }
@@ -146,6 +159,16 @@ final class Ledger {
                 deleted.add(f[3]);
             }
             case "names" -> layers.put(f[3], names(f[4]));
+            case "image" -> {
+                images.put(f[3], Set.of(f[4]));
+                for (String l : f[5].split(",")) {
+                    layers.putIfAbsent(l, Set.of());
+                }
+            }
+            case "imagedelete" -> {
+                images.remove(f[3]);
+                deletedImages.add(f[3]);
+            }
             default -> violations.add("unknown call acknowledged: " + String.join(" ", f));
         }
     }
@@ -182,6 +205,8 @@ final class Ledger {
         }
         Set<String> touched = new HashSet<>();
         Set<String> newNames = new HashSet<>();
+        Set<String> cutImageLayers = new HashSet<>();
+        Map<String, Set<String>> cutImages = new HashMap<>();
         Map<String, Set<String>> renamed = new HashMap<>();
         int newStagings = 0;
         for (String[] f : cutShort) {
@@ -197,6 +222,11 @@ final class Ledger {
                 }
                 case "stage" -> newStagings++;
                 case "cleanup", "delete" -> touched.add(f[3]);
+                case "image" -> {
+                    cutImages.put(f[3], Set.of(f[4]));
+                    cutImageLayers.addAll(List.of(f[5].split(",")));
+                }
+                case "imagedelete" -> touched.add(f[3]);
                 case "names" -> {
                     touched.add(f[3]);
                     Set<String> before = layers.get(f[3]);
@@ -235,7 +265,8 @@ final class Ledger {
         for (Map.Entry<String, Set<String>> e : seen.entrySet()) {
             if (!layers.containsKey(e.getKey()) && !(e.getValue().size() == 1
                     && newNames.contains(e.getValue().iterator().next()))
-                    && !e.getValue().equals(renamed.get(e.getKey()))) {
+                    && !e.getValue().equals(renamed.get(e.getKey()))
+                    && !(e.getValue().isEmpty() && cutImageLayers.contains(e.getKey()))) {
                 violations.add(where + "layer " + e.getKey() + " " + e.getValue()
                         + " is there, but no call made it");
             }
@@ -261,6 +292,38 @@ final class Ledger {
             violations.add(where + "stagings " + unknownStagings + " are there, but only " + newStagings
                     + " stage calls were cut short");
         }
+        Map<String, Set<String>> imagesNow = new HashMap<>();
+        Set<String> usedNow = new HashSet<>();
+        for (dev.cairn.model.ImageRecord i : store.images()) {
+            imagesNow.put(i.id().hex(), new TreeSet<>(i.names()));
+            i.layers().forEach(l -> usedNow.add(l.hex()));
+        }
+        for (Map.Entry<String, Set<String>> e : images.entrySet()) {
+            Set<String> now = imagesNow.get(e.getKey());
+            if (touched.contains(e.getKey())) {
+                continue;
+            }
+            if (now == null) {
+                violations.add(where + "acknowledged image " + e.getKey() + " " + e.getValue() + " is missing");
+            } else if (!now.equals(e.getValue())) {
+                violations.add(where + "image " + e.getKey() + " has names " + now + ", acknowledged "
+                        + e.getValue());
+            }
+        }
+        for (String id : deletedImages) {
+            if (imagesNow.containsKey(id)) {
+                violations.add(where + "image " + id + " was deleted (acknowledged) and is back");
+            }
+        }
+        for (Map.Entry<String, Set<String>> e : imagesNow.entrySet()) {
+            if (!images.containsKey(e.getKey()) && !e.getValue().equals(cutImages.get(e.getKey()))) {
+                violations.add(where + "image " + e.getKey() + " " + e.getValue() + " is there, but no call made it");
+            }
+        }
+        images.clear();
+        images.putAll(imagesNow);
+        usedByImages.clear();
+        usedByImages.addAll(usedNow);
         // From here on the parent knows exactly what the store holds.
         layers.clear();
         layers.putAll(seen);
@@ -274,15 +337,19 @@ final class Ledger {
     /**
      * A finished staging is durable until it is applied or cleaned up (DESIGN.md section 3); the torture workload
      * never lets one grow old, so a {@code StagingDiscarded} after its {@code DiffStaged} is a recovery that
-     * decided from a stale view of the journal (issue 8), whether or not any process had printed its id. Reads the
-     * records added since the last check.
+     * decided from a stale view of the journal (issue 8), whether or not any process had printed its id — unless it
+     * is an image import's (ephemeral), which goes when its process does. Reads the records added since the last
+     * check.
      */
     private void scanForDiscardedFinishedStagings(LayerStore store, String where) throws IOException {
         try (Stream<JournalRecord> records = store.history(scannedSeq + 1)) {
             for (JournalRecord r : (Iterable<JournalRecord>) records::iterator) {
-                if (r.event() instanceof Event.DiffStaged e) {
+                if (r.event() instanceof Event.StagingStarted e && e.ephemeral()) {
+                    ephemeral.add(e.staging().hex());
+                } else if (r.event() instanceof Event.DiffStaged e) {
                     finished.add(e.staging().hex());
-                } else if (r.event() instanceof Event.StagingDiscarded e && finished.contains(e.staging().hex())) {
+                } else if (r.event() instanceof Event.StagingDiscarded e && finished.contains(e.staging().hex())
+                        && !ephemeral.contains(e.staging().hex())) {
                     violations.add(where + "finished staging " + e.staging() + " was discarded at seq " + r.seq()
                             + " (" + e.reason() + ")");
                 }

@@ -26,6 +26,8 @@ final class Owners {
         final Set<String> staged = new LinkedHashSet<>();
         /** Applied stagings, to clean up. */
         final Set<String> applied = new LinkedHashSet<>();
+        /** Images, to delete. */
+        final Set<String> images = new LinkedHashSet<>();
         /**
          * Layers known to have no children and that cannot get any while this holder owns them (a layer gets
          * children only from its owner): those the last check found childless, and those made by a holder that
@@ -58,6 +60,7 @@ final class Owners {
         h.layers.forEach(id -> lines.add("L " + id));
         h.staged.forEach(sid -> lines.add("S " + sid));
         h.applied.forEach(sid -> lines.add("C " + sid));
+        h.images.forEach(id -> lines.add("I " + id));
         return lines;
     }
 
@@ -81,16 +84,19 @@ final class Owners {
                     h.layers.remove(f[3]);
                     h.childless.remove(f[3]);
                 }
+                case "image" -> h.images.add(f[3]);
+                case "imagedelete" -> h.images.remove(f[3]);
                 default -> { } // a name change changes no ownership
             }
         }
         for (String[] f : learned.cutShort()) {
-            if (f.length > 3 && List.of("apply", "cleanup", "delete", "names").contains(f[2])) {
+            if (f.length > 3 && List.of("apply", "cleanup", "delete", "names", "imagedelete").contains(f[2])) {
                 // Until the next check nobody knows whether it happened: nobody touches it.
                 h.layers.remove(f[3]);
                 h.childless.remove(f[3]);
                 h.staged.remove(f[3]);
                 h.applied.remove(f[3]);
+                h.images.remove(f[3]);
             }
         }
     }
@@ -109,17 +115,22 @@ final class Owners {
     }
 
     /**
-     * After a check, with every process dead: deals out every layer and finished staging the store holds, at
+     * After a check, with every process dead: deals out every layer, finished staging and image the store holds, at
      * random, uncertain ones included (the check said what they became). Applied stagings stay with their holders:
      * the store does not list them, so only the holder whose apply returned knows them.
      */
-    void dealOut(Set<String> layers, Set<String> staged, Set<String> childless, Random random) {
+    void dealOut(Set<String> layers, Set<String> staged, Set<String> childless, Set<String> images,
+                 Random random) {
         List<Holdings> all = new ArrayList<>(holders.values());
         all.forEach(h -> {
             h.layers.clear();
             h.staged.clear();
             h.childless.clear();
+            h.images.clear();
         });
+        for (String id : images.stream().sorted().toList()) {
+            all.get(random.nextInt(all.size())).images.add(id);
+        }
         for (String id : layers.stream().sorted().toList()) {
             Holdings h = all.get(random.nextInt(all.size()));
             h.layers.add(id);

@@ -288,7 +288,8 @@ final class ProcessesTorture {
     private synchronized void check() {
         ledger.check(root, "check after epoch " + epochs + " (seed " + settings.seed() + "): ");
         checks++;
-        owners.dealOut(ledger.layerNames().keySet(), ledger.staged(), ledger.childlessAtCheck(), random);
+        owners.dealOut(ledger.layerNames().keySet(), ledger.staged(), ledger.childlessAtCheck(), ledger.images(),
+                random);
     }
 
     /**

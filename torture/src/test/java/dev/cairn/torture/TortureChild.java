@@ -3,10 +3,14 @@ package dev.cairn.torture;
 import dev.cairn.model.CairnException;
 import dev.cairn.model.Layer;
 import dev.cairn.model.StagingId;
+import dev.cairn.oci.ImageReference;
+import dev.cairn.oci.Platform;
+import dev.cairn.store.ImageSpec;
 import dev.cairn.store.LayerSpec;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StagedLayer;
 import dev.cairn.store.StoreOptions;
+import dev.cairn.store.TestImage;
 import dev.cairn.store.TestTars;
 
 import java.io.BufferedReader;
@@ -25,7 +29,9 @@ import java.util.function.Consumer;
 /**
  * The process the torture runs kill: {@code TortureChild ROOT ROUND SEED THREADS [SYNC [owned]]}. It opens the
  * store (running recovery), prints {@code READY}, and lets {@code THREADS} threads run a random mix of stage,
- * apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how extracted layers
+ * apply, cleanup, put, create, delete, name changes, image imports and image deletes until the process is killed.
+ * An image is an OCI layout the thread writes beside the store: a base layer of its own (shared by its images, so
+ * layers and blobs are found again) and one or two layers of fresh content. SYNC is how extracted layers
  * are made durable: {@code syncfs} (the default: one syncfs per layer, an fsync per file for a layer of fewer than
  * {@code ExtractOptions.SYNCFS_MIN_FILES} files, which the torture's layers are), {@code syncfs-always} (the one
  * syncfs for every layer, however small), {@code fsync-each-file}, or {@code unsafe-no-sync} — never: the planted bug
@@ -41,17 +47,20 @@ import java.util.function.Consumer;
  * L ID     a layer to rename, delete and stand new layers on
  * S SID    a finished staging to apply (or clean up)
  * C SID    an applied staging to clean up
+ * I ID     an image to delete
  * </pre>
  * Either way stdin closing means the parent died, and the child halts.
  *
  * <p>Protocol on stdout, one line per event, each line written whole and flushed before the thread goes on:
  * <pre>
  * B t OP ARGS     thread t is about to call OP (put NAME PARENT|-, create NAME, stage, apply SID NAME,
- *                 cleanup SID, delete ID, names ID N1,N2)
+ *                 cleanup SID, delete ID, names ID N1,N2, image IMAGE NAME L1,L2,..., imagedelete IMAGE)
  * A t OP RESULT   the call returned (put ID NAME, create ID NAME, stage SID, apply SID ID NAME, cleanup SID,
- *                 delete ID, names ID N1,N2): from here on it must be durable
+ *                 delete ID, names ID N1,N2, image IMAGE NAME L1,L2,..., imagedelete IMAGE): from here on it must
+ *                 be durable
  * F t OP ERROR    the call was refused with an expected error (a CairnException): nothing changed. Every call is
- *                 made so that it must succeed but for one: deleting a layer that has children
+ *                 made so that it must succeed but for one: deleting a layer that has children or that an image
+ *                 uses
  * E t OP ERROR    anything else (t is {@code -} for the open): a bug, reported by the parent as a violation
  * </pre>
  * Names and tar contents are unique per (round, thread, counter), and the parent gives every process a round of its
@@ -63,6 +72,7 @@ public final class TortureChild {
     /** Per thread; above it a thread favours delete (a refused delete of a parent keeps the layer). */
     private static final int MAX_LAYERS = 40;
     private static final int MAX_STAGED = 12;
+    private static final int MAX_IMAGES = 4;
 
     private TortureChild() {
     }
@@ -100,6 +110,9 @@ public final class TortureChild {
             for (Layer l : store.layers()) {
                 inboxFor(inboxes, l.id().hex()).add("L", l.id().hex());
             }
+            for (dev.cairn.model.ImageRecord i : store.images()) {
+                inboxFor(inboxes, i.id().hex()).add("I", i.id().hex());
+            }
             for (StagedLayer s : store.staged()) {
                 inboxFor(inboxes, s.id().hex()).add("S", s.id().hex());
             }
@@ -107,7 +120,8 @@ public final class TortureChild {
         say("READY");
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Worker w = new Worker(store, t, round, new Random(seed * 31 + t), inboxes.get(t));
+            Worker w = new Worker(store, t, round, new Random(seed * 31 + t), inboxes.get(t),
+                    root.resolveSibling(root.getFileName() + "-images").resolve("r" + round + "t" + t));
             Thread th = new Thread(w, "torture-" + t);
             th.start();
             workers.add(th);
@@ -165,12 +179,13 @@ public final class TortureChild {
             items.add(new String[] {kind, id});
         }
 
-        void drainInto(List<String> layers, List<String> staged, List<String> applied) {
+        void drainInto(List<String> layers, List<String> staged, List<String> applied, List<String> images) {
             for (String[] item = items.poll(); item != null; item = items.poll()) {
                 switch (item[0]) {
                     case "L" -> layers.add(item[1]);
                     case "S" -> staged.add(item[1]);
                     case "C" -> applied.add(item[1]);
+                    case "I" -> images.add(item[1]);
                     default -> say("E - inbox unknown kind " + item[0]);
                 }
             }
@@ -195,25 +210,29 @@ public final class TortureChild {
         private final List<String> layers = new ArrayList<>();
         private final List<String> staged = new ArrayList<>();
         private final List<String> applied = new ArrayList<>();
+        private final List<String> images = new ArrayList<>();
+        private final Path layouts;
         private long counter;
         private long tars;
 
-        Worker(LayerStore store, int t, long round, Random random, Inbox inbox) {
+        Worker(LayerStore store, int t, long round, Random random, Inbox inbox, Path layouts) {
             this.store = store;
             this.t = t;
             this.round = round;
             this.random = random;
             this.inbox = inbox;
+            this.layouts = layouts;
         }
 
         @Override
         public void run() {
             while (true) {
-                inbox.drainInto(layers, staged, applied);
+                inbox.drainInto(layers, staged, applied, images);
                 // A thread holding many layers (or stagings) mostly deletes (or cleans up) until it is back under
                 // its share: the store stays about the same size however long the run, so every check, which
                 // rehashes every layer, costs the same at the thousandth kill as at the first.
-                int dice = layers.size() > MAX_LAYERS && random.nextBoolean() ? 60
+                int dice = images.size() > MAX_IMAGES && random.nextBoolean() ? 86
+                        : layers.size() > MAX_LAYERS && random.nextBoolean() ? 60
                         : staged.size() > MAX_STAGED && random.nextBoolean() ? 50
                         : random.nextInt(100);
                 String op = "?";
@@ -233,9 +252,15 @@ public final class TortureChild {
                     } else if (dice < 60 && (!applied.isEmpty() || !staged.isEmpty())) {
                         op = "cleanup";
                         cleanup();
-                    } else if (dice < 85 && !layers.isEmpty()) {
+                    } else if (dice < 80 && !layers.isEmpty()) {
                         op = "delete";
                         delete();
+                    } else if (dice < 84) {
+                        op = "image";
+                        importImage();
+                    } else if (dice < 88 && !images.isEmpty()) {
+                        op = "imagedelete";
+                        deleteImage();
                     } else if (!layers.isEmpty()) {
                         op = "names";
                         names();
@@ -312,6 +337,41 @@ public final class TortureChild {
             store.delete(id); // refused when it has children: then it stays, and stays this thread's
             layers.remove(id);
             say("A " + t + " delete " + id);
+        }
+
+        /**
+         * An image of two or three layers: this thread's base (the same in every image it makes in this round, so a
+         * second image finds the layer and its blob in the store) and fresh ones, written as an OCI layout first.
+         */
+        private void importImage() throws Exception {
+            String name = nextName();
+            List<byte[]> layerTars = new ArrayList<>();
+            layerTars.add(plain(TestTars.layer(round * 1_000_000L + t * 100_000L + 99_999L, 3)));
+            int fresh = 1 + random.nextInt(2);
+            for (int i = 0; i < fresh; i++) {
+                layerTars.add(plain(nextTar()));
+            }
+            TestImage.Written w = TestImage.oci(layouts.resolve(name), "v1", layerTars, true, "{}");
+            List<String> ids = TestImage.storageIds(w.diffIds()).stream().map(l -> l.hex()).toList();
+            say("B " + t + " image " + w.config().hex() + " " + name + " " + String.join(",", ids));
+            String id = store.importImage(ImageReference.parse(w.reference()), Platform.of("linux", "amd64", null),
+                    ImageSpec.unnamed().withName(name), n -> { }).image().id().hex();
+            images.add(id);
+            say("A " + t + " image " + id + " " + name + " " + String.join(",", ids));
+            dev.cairn.io.DurableFiles.removeTree(w.dir());
+        }
+
+        private void deleteImage() throws Exception {
+            String id = images.remove(random.nextInt(images.size()));
+            say("B " + t + " imagedelete " + id);
+            store.deleteImage(id);
+            say("A " + t + " imagedelete " + id);
+        }
+
+        private static byte[] plain(byte[] gzip) throws java.io.IOException {
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzip))) {
+                return in.readAllBytes();
+            }
         }
 
         private void names() throws Exception {

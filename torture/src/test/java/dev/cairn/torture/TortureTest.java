@@ -82,11 +82,12 @@ class TortureTest {
             }
             // Written after every kill, so that a long run stopped early still tells what it did.
             report(String.format("kills=%d of %d seed=%d violations=%d checks=%d acknowledged=%d earlyKills=%d "
-                            + "layers=%d stores=%d duration=%s threads=%d%n", done, kills, seed, violations.size(),
-                    checks, acknowledged, earlyKills, ledger.layers(), stores, Duration.between(start, Instant.now()),
+                            + "layers=%d images=%d stores=%d duration=%s threads=%d%n", done, kills, seed,
+                    violations.size(), checks, acknowledged, earlyKills, ledger.layers(), ledger.images().size(), stores,
+                    Duration.between(start, Instant.now()),
                     Children.THREADS), violations);
         }
-        if (dir != null && !dir.isBlank()) {
+        if (dir != null && !dir.isBlank() && violations.isEmpty()) {
             deleteTree(base);
         }
         assertThat(violations).as("violations (seed %d)", seed).isEmpty();

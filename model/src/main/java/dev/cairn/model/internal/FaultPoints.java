@@ -38,6 +38,25 @@ public final class FaultPoints {
     /** names: {@code NamesSet} is durable, the writers' lock still held. */
     public static final String NAMES_SET = "names-set";
 
+    /** image import: every layer it had to stage is staged (each {@code DiffStaged} durable), none applied yet. */
+    public static final String IMAGE_STAGED = "image-staged";
+    /** image import: every layer is committed, {@code ImageCreated} not yet written. */
+    public static final String IMAGE_LAYERS_APPLIED = "image-layers-applied";
+    /** image import: {@code ImageCreated} is durable, no blob in place yet. */
+    public static final String IMAGE_CREATED = "image-created";
+    /** image import: every blob is durable in place, {@code ImageCommitted} not yet written. */
+    public static final String IMAGE_BLOBS_STORED = "image-blobs-stored";
+    /** image import: {@code ImageCommitted} is durable, the locks still held, the call not yet returned. */
+    public static final String IMAGE_COMMITTED = "image-committed";
+    /** image delete: {@code ImageDeleteStarted} is durable, its blobs still there. */
+    public static final String IMAGE_DELETE_STARTED = "image-delete-started";
+    /** image delete: the blobs only it held are removed (durably), {@code ImageDeleted} not yet written. */
+    public static final String IMAGE_BLOBS_REMOVED = "image-blobs-removed";
+    /** image delete: {@code ImageDeleted} is durable, the lock still held. */
+    public static final String IMAGE_DELETED = "image-deleted";
+    /** image names: the {@code ImageNamesSet} batch is durable, the writers' lock still held. */
+    public static final String IMAGE_NAMES_SET = "image-names-set";
+
     /**
      * recovery: it has read the journal and the folders and decided what looks unfinished, nothing done yet; what it
      * decided is from a view that other processes may already have moved past.
@@ -51,6 +70,11 @@ public final class FaultPoints {
     public static final String RECOVERY_LAYER_ROLLED_BACK = "recovery-layer-rolled-back";
     /** recovery: a staging's files are removed, its {@code StagingDiscarded}/{@code StagingCleaned} not written. */
     public static final String RECOVERY_STAGING_REMOVED = "recovery-staging-removed";
+    /**
+     * recovery: the blobs only an unfinished image saga held are removed (and made durable),
+     * {@code ImageRolledBack}/{@code ImageDeleted} not yet written.
+     */
+    public static final String RECOVERY_IMAGE_BLOBS_REMOVED = "recovery-image-blobs-removed";
     /** recovery: an orphan file or folder is removed, {@code OrphanRemoved} not yet written. */
     public static final String RECOVERY_ORPHAN_REMOVED = "recovery-orphan-removed";
 

@@ -27,6 +27,7 @@ import java.util.Optional;
  * &lt;root&gt;/owners/&lt;lock&gt;               saga owner locks (OS file locks; see {@link LockFiles})
  * &lt;root&gt;/trash/&lt;lock&gt;                what a delete removes; trash/staging-&lt;sid&gt; what a cleanup removes
  * &lt;root&gt;/snapshots/                 projection snapshots
+ * &lt;root&gt;/blobs/                     blobs as received, content-addressed ({@link FileBlobStore})
  * &lt;root&gt;/store.lock                 the writers' lock
  * </pre>
  *
@@ -40,9 +41,16 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
     public static final Duration WRITERS_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path root;
+    private final FileBlobStore blobs;
 
     public StoreLayout(Path root) {
         this.root = root;
+        this.blobs = new FileBlobStore(root.resolve("blobs"));
+    }
+
+    /** The store's blobs. */
+    public FileBlobStore blobs() {
+        return blobs;
     }
 
     /**
@@ -63,6 +71,7 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
         for (Path p : List.of(layers(), staging(), trash(), snapshots(), owners())) {
             mkdir(p);
         }
+        blobs.makeFolders();
         if (exists()) {
             return;
         }
@@ -169,6 +178,14 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
         return stagedContents(id).resolve("manifest");
     }
 
+    /**
+     * A staging's copy of the bytes it was staged from, as received, when it keeps them (an image import's): beside
+     * {@code layer/}, so apply leaves it behind for the image to take into its blobs.
+     */
+    public Path stagedBlob(StagingId id) {
+        return stagingFolder(id).resolve("blob");
+    }
+
     private Path layerTrash(SagaOwner deleter) {
         return trash().resolve(deleter.lock());
     }
@@ -237,6 +254,34 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
     @Override
     public List<String> trashEntries() throws IOException {
         return DurableFiles.list(trash());
+    }
+
+    @Override
+    public List<String> blobEntries() throws IOException {
+        return blobs.list();
+    }
+
+    @Override
+    public List<String> blobTemporaries() throws IOException {
+        return blobs.temporaries();
+    }
+
+    @Override
+    public void removeBlob(String name) throws IOException {
+        if (!LayerId.isValid(name)) {
+            throw new IOException("refusing to remove blob '" + name + "': not a sha256 hex digest");
+        }
+        blobs.remove(new dev.cairn.model.Digest(name));
+    }
+
+    @Override
+    public void syncBlobs() throws IOException {
+        blobs.sync();
+    }
+
+    @Override
+    public void removeBlobTemporary(String name) throws IOException {
+        blobs.removeTemporary(name);
     }
 
     @Override

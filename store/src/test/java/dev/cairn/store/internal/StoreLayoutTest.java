@@ -34,8 +34,9 @@ class StoreLayoutTest {
         layout.create();
 
         assertThat(layout.exists()).isTrue();
-        assertThat(names(layout.root())).containsExactly("journal", "layers", "owners", "snapshots", "staging",
-                "trash");
+        assertThat(names(layout.root())).containsExactly("blobs", "journal", "layers", "owners", "snapshots",
+                "staging", "trash");
+        assertThat(names(layout.root().resolve("blobs"))).containsExactly("sha256", "tmp");
         assertThat(names(layout.journal())).contains("append.lock", "metadata.cq4t");
         assertThat(names(layout.trash())).as("the journal was built here and moved").isEmpty();
         assertThat(names(layout.owners())).as("its builder's lock is gone").isEmpty();
