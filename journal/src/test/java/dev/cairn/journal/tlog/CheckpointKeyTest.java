@@ -111,7 +111,7 @@ class CheckpointKeyTest {
     void aKeyFileFromANewerCairnIsTooNew() throws IOException {
         handBuiltKeyFile("k", NoteVectors.peterPublic(), NoteVectors.peterSeed(), 2);
         assertThatThrownBy(() -> CheckpointKey.load(keys())).isInstanceOf(FormatTooNewException.class)
-                .hasMessageContaining("checkpoint key file written by a newer Cairn, format version 2");
+                .hasMessageContaining("Cairn checkpoint key file (").hasMessageContaining("is too new: format version 2");
     }
 
     @Test

@@ -210,8 +210,8 @@ class TreeFileTest {
         overwrite(file, 16, ByteBuffer.allocate(4).putInt(crc(header)).array());
         byte[] before = Files.readAllBytes(file);
         assertThatThrownBy(() -> TreeFile.open(file, true)).isInstanceOf(FormatTooNewException.class)
-                .hasMessage(file + ": Merkle tree file written by a newer Cairn, format version 2; this Cairn reads "
-                        + "format versions up to 1");
+                .hasMessage("Cairn Merkle tree file (" + file + ") is too new: format version 2, this Cairn reads "
+                        + "versions up to 1; it was written by a newer Cairn, which is needed to read it");
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
 
