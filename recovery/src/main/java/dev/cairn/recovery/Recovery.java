@@ -452,6 +452,7 @@ public final class Recovery {
 
     /** Removes the lock files of dead owners that no saga needs any more; journals nothing (they hold no data). */
     private void forgetDeadLocks() throws IOException {
+        locks.forgetUnfinishedLockFiles();
         for (String name : locks.lockFiles()) {
             if (!SagaOwner.isLockName(name) || needed(index.current(), name)) {
                 continue;

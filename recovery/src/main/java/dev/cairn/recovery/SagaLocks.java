@@ -39,4 +39,7 @@ public interface SagaLocks {
 
     /** The names of the lock files there are (for removing those of dead owners no saga needs any more). */
     List<String> lockFiles() throws IOException;
+
+    /** Removes the lock files a process died while making (never put in place); one being made now stays. */
+    void forgetUnfinishedLockFiles() throws IOException;
 }

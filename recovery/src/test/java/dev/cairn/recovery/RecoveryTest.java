@@ -572,6 +572,11 @@ class RecoveryTest {
         public List<String> lockFiles() {
             return List.copyOf(files);
         }
+
+        @Override
+        public void forgetUnfinishedLockFiles() {
+            // the model makes each lock file whole at once
+        }
     }
 
     /** The store's folders as a set of relative paths. */

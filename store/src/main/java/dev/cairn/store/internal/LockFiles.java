@@ -1,5 +1,7 @@
 package dev.cairn.store.internal;
 
+import dev.cairn.io.DurableFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The saga owner locks of this JVM ({@code <root>/owners/<lock>}, DESIGN.md section 3): OS file locks, which the
@@ -94,22 +97,57 @@ public final class LockFiles {
      * @throws IOException if it cannot be made or locked (another holder of a name that should be new)
      */
     public static Owned create(Path path) throws IOException {
-        Path temp = path.resolveSibling(NEW_PREFIX + path.getFileName());
         synchronized (MONITOR) {
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                FileLock lock = channel.tryLock();
-                if (lock == null) {
-                    throw new IOException("cannot lock the new lock file " + temp);
+            for (int attempt = 0; ; attempt++) {
+                Path temp = path.resolveSibling(NEW_PREFIX + UUID.randomUUID() + "-" + path.getFileName());
+                FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                try {
+                    FileLock lock = channel.tryLock();
+                    if (lock == null) {
+                        // a recovery took it between our open and our lock, for a dead process's leftover; it
+                        // removes the file: make another
+                        channel.close();
+                        if (attempt < 3) {
+                            continue;
+                        }
+                        throw new IOException("cannot lock the new lock file " + temp);
+                    }
+                    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+                    Owned owned = new Owned(path, channel, lock);
+                    OWNED.put(path, owned);
+                    return owned;
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    Files.deleteIfExists(temp);
+                    throw e;
                 }
-                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
-                Owned owned = new Owned(path, channel, lock);
-                OWNED.put(path, owned);
-                return owned;
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                Files.deleteIfExists(temp);
-                throw e;
+            }
+        }
+    }
+
+    /**
+     * Removes the lock files in {@code dir} that a process died making ({@link #NEW_PREFIX}, never renamed into
+     * place): each is taken first, so one a live process is making right now (it holds its lock from the instant
+     * after it is made) is left alone. They hold no data.
+     */
+    public static void forgetUnfinished(Path dir) throws IOException {
+        synchronized (MONITOR) {
+            for (String name : DurableFiles.list(dir)) {
+                if (!name.startsWith(NEW_PREFIX)) {
+                    continue;
+                }
+                Path file = dir.resolve(name);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    FileLock lock = channel.tryLock();
+                    if (lock != null) {
+                        Files.deleteIfExists(file);
+                        lock.release();
+                    }
+                } catch (NoSuchFileException e) {
+                    // renamed into place or removed meanwhile
+                } catch (OverlappingFileLockException e) {
+                    // this JVM is making it
+                }
             }
         }
     }

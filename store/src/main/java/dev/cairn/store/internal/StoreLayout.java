@@ -377,6 +377,11 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
         return DurableFiles.list(owners()).stream().filter(n -> !n.startsWith(LockFiles.NEW_PREFIX)).toList();
     }
 
+    @Override
+    public void forgetUnfinishedLockFiles() throws IOException {
+        LockFiles.forgetUnfinished(owners());
+    }
+
     /** An owner lock as recovery holds it. */
     static Held held(LockFiles.Owned owned) {
         return new Held() {

@@ -60,6 +60,12 @@ public final class StoreLocks implements SagaLocks {
         return layout.lockFiles();
     }
 
+    @Override
+    public void forgetUnfinishedLockFiles() throws IOException {
+        requireWritable();
+        layout.forgetUnfinishedLockFiles();
+    }
+
     private void requireWritable() throws ReadOnlyStoreException {
         if (writers == null) {
             throw new ReadOnlyStoreException(layout.root().toString());

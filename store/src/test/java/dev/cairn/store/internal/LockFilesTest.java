@@ -41,6 +41,30 @@ class LockFilesTest {
     }
 
     @Test
+    void anUnfinishedLockFileIsRemovedOnlyOnceNoLiveProcessHoldsIt() throws Exception {
+        Path dead = Files.createFile(dir.resolve(LockFiles.NEW_PREFIX + "x-" + "d".repeat(32)));
+        Path making = Files.createFile(dir.resolve(LockFiles.NEW_PREFIX + "y-" + "e".repeat(32)));
+        Path inPlace = Files.createFile(dir.resolve("f".repeat(32)));
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\n"
+                + "fcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)", making.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine())
+                    .isEqualTo("locked");
+
+            LockFiles.forgetUnfinished(dir);
+
+            assertThat(dead).doesNotExist();
+            assertThat(making).as("a live process is making it").exists();
+            assertThat(inPlace).as("not an unfinished one").exists();
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+        LockFiles.forgetUnfinished(dir);
+        assertThat(making).doesNotExist();
+    }
+
+    @Test
     void probingALockThisJvmHoldsNeverFreesItForOtherProcesses() throws Exception {
         Path file = dir.resolve("b".repeat(32));
         try (LockFiles.Owned owned = LockFiles.create(file)) {
