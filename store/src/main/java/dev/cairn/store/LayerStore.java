@@ -336,17 +336,20 @@ public final class LayerStore implements Closeable {
     // --- queries -------------------------------------------------------------------------------------------------
 
     /**
-     * The layer with this id or, failing that, this name.
+     * The layer a reference means: a full id, else a name, else a unique id prefix of at least four hex characters;
+     * {@code sha256:<id or prefix>} means an id only. Every method here that takes a layer's {@code idOrName} (and a
+     * {@link LayerSpec}'s parent) resolves it so, see {@link LayerIndex#resolve}.
      *
-     * @throws LayerNotFoundException if there is none
+     * @throws LayerNotFoundException                  if there is none
+     * @throws dev.cairn.model.AmbiguousLayerException if a prefix matches several layers
      */
     public Layer layer(String idOrName) throws IOException {
-        return findLayer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+        return index().resolve(idOrName);
     }
 
-    /** The layer with this id or, failing that, this name, if there is one. */
+    /** {@link #layer(String)}, empty when there is none; an ambiguous prefix still throws. */
     public Optional<Layer> findLayer(String idOrName) throws IOException {
-        return index().layer(idOrName);
+        return index().find(idOrName);
     }
 
     /** Every layer, parents before children. */
@@ -367,8 +370,7 @@ public final class LayerStore implements Closeable {
     /** The layers standing directly on this one. */
     public List<Layer> children(String idOrName) throws IOException {
         LayerIndex index = index();
-        Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
-        return index.children(l.id());
+        return index.children(index.resolve(idOrName).id());
     }
 
     /** Finished stagings that are not yet applied. */
@@ -440,7 +442,7 @@ public final class LayerStore implements Closeable {
     /** The layer's folders and those of its parents, base layer first. */
     private List<ChainLayer> chain(String idOrName) throws IOException {
         LayerIndex index = index();
-        Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+        Layer l = index.resolve(idOrName);
         List<Layer> chain = index.chain(l.id()).orElseThrow(() -> new LayerNotFoundException(l.id().hex()));
         return chain.stream().map(c -> new ChainLayer(layout.layerDiff(c.id()), layout.layerManifest(c.id())))
                 .toList();
