@@ -18,6 +18,7 @@ import dev.cairn.model.LayerHasChildrenException;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.NameInUseException;
+import dev.cairn.model.ProgressListener;
 import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.model.RecoveryPlan;
 import dev.cairn.model.RecoveryReport;
@@ -116,7 +117,9 @@ public final class LayerStore implements Closeable {
      * work of a crashed writer stays invisible, as always; {@link #recoveryPlan()} says what recovery would do. Every
      * change throws {@link ReadOnlyStoreException}.
      *
-     * @throws StoreNotFoundException if there is no store at {@code root}
+     * @throws StoreNotFoundException                  if there is no store at {@code root}
+     * @throws java.nio.file.AccessDeniedException     if this process may not look into {@code root} or its journal
+     * @throws java.nio.file.NotDirectoryException     if {@code root} is a file
      */
     public static LayerStore openReadOnly(Path root, StoreOptions options) throws IOException {
         return open(root, options, false);
@@ -127,6 +130,7 @@ public final class LayerStore implements Closeable {
         if (writable) {
             layout.create();
         } else if (!layout.exists()) {
+            layout.explainAbsence();
             throw new StoreNotFoundException(layout.root().toString());
         }
         // Read-only writes nothing, so it also works where this process may not write, or on a read-only mount.
@@ -502,8 +506,16 @@ public final class LayerStore implements Closeable {
      * @throws dev.cairn.model.JournalCorruptedException at the first damaged record
      */
     public StoreVerifyReport verify(boolean deep) throws IOException {
+        return verify(deep, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #verify(boolean)}, telling {@code progress} after each layer rehashed: the bytes of the layers' diffs
+     * checked so far and in all ({@code deep} only).
+     */
+    public StoreVerifyReport verify(boolean deep, ProgressListener progress) throws IOException {
         RecoveryPlan plan = recoveryPlan();
-        return StoreVerifier.verify(journal, index(), layout, deep, plan);
+        return StoreVerifier.verify(journal, index(), layout, deep, plan, progress);
     }
 
     // --- internals -----------------------------------------------------------------------------------------------
