@@ -385,6 +385,37 @@ public final class LayerStore implements Closeable {
                 .toList();
     }
 
+    /**
+     * Every staging not yet cleaned up or discarded, in the order they were started, with its state and whether its
+     * owner is alive.
+     */
+    public List<StagingInfo> stagings() throws IOException {
+        List<StagingInfo> out = new java.util.ArrayList<>();
+        for (dev.cairn.projection.StagingEntry s : index().stagings()) {
+            boolean alive = layout.stagingOwnerAlive(s.id());
+            StagingInfo.State state = switch (s.state()) {
+                case STARTED -> alive ? StagingInfo.State.STAGING : StagingInfo.State.ABANDONED;
+                case STAGED -> StagingInfo.State.STAGED;
+                case APPLIED -> StagingInfo.State.APPLIED;
+            };
+            out.add(new StagingInfo(s.id(), state, s.started(), Optional.ofNullable(s.staged()),
+                    Optional.ofNullable(s.diffDigest()), s.diffSize(), Optional.ofNullable(s.pendingLayer()),
+                    s.ownerPid(), s.ownerHost(), alive));
+        }
+        out.sort(java.util.Comparator.comparing(StagingInfo::started).thenComparing(i -> i.id().hex()));
+        return out;
+    }
+
+    /**
+     * What the store holds on disk by area, and what {@link #recover()} would remove now: the work of dead
+     * processes, orphans, and finished stagings older than {@link StoreOptions#stagingMaxAge()}. Reads only (also on
+     * a read-only store); the folders are walked, so it costs the store's size.
+     */
+    public DiskUsage diskUsage() throws IOException {
+        RecoveryPlan plan = recoveryPlan();
+        return StoreDiskUsage.of(layout, index(), plan);
+    }
+
     /** The seq of the last journal record folded into what queries see. */
     public long lastSeq() throws IOException {
         return index().seq();
