@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
                         + "as podman diff --format json prints it."})
 final class ChangesCommand extends StoreCommand {
 
-    @Parameters(index = "0", paramLabel = "ID|NAME", description = "The layer's id or one of its names.")
+    @Parameters(index = "0", paramLabel = "REF", description = LayerRefs.ONE)
     String layer;
 
     @Option(names = "--json", description = "Print one JSON object.")

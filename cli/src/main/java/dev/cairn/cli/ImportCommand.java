@@ -10,7 +10,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.function.LongConsumer;
 
 /** {@code cairn import}: stage, apply and clean up in one go. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
@@ -38,13 +37,11 @@ final class ImportCommand extends StoreCommand {
         }
         AppliedLayer applied;
         try (LayerInput input = LayerInput.open(source, main.stdin()); LayerStore store = openForWriting()) {
-            LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "importing", input);
-            try {
+            waitingNote(input);
+            try (Progress progress = Progress.forInput(main.terminal(), main.err(), "importing", input)) {
                 applied = store.put(input.stream(), spec, progress);
             } catch (CorruptArchiveException e) {
                 throw input.named(e);
-            } finally {
-                Progress.finish(progress);
             }
         }
         if (applied.duplicate()) {

@@ -13,8 +13,9 @@ import java.util.OptionalLong;
  * @param label  how progress names it
  * @param stream its bytes
  * @param size   its length when known in advance (a regular file)
+ * @param stdin  whether it is stdin ({@code -})
  */
-record LayerInput(String label, InputStream stream, OptionalLong size) implements AutoCloseable {
+record LayerInput(String label, InputStream stream, OptionalLong size, boolean stdin) implements AutoCloseable {
 
     /** The {@code FILE|-} argument of {@code import} and {@code stage}. */
     static final String PARAM_LABEL = "FILE|-";
@@ -26,7 +27,7 @@ record LayerInput(String label, InputStream stream, OptionalLong size) implement
                 public void close() {
                     // stdin belongs to the process
                 }
-            }, OptionalLong.empty());
+            }, OptionalLong.empty(), true);
         }
         Path file = Path.of(fileOrDash);
         if (Files.isDirectory(file)) {
@@ -35,7 +36,7 @@ record LayerInput(String label, InputStream stream, OptionalLong size) implement
         InputStream s = Files.newInputStream(file);
         OptionalLong size = Files.isRegularFile(file) ? OptionalLong.of(Files.size(file)) : OptionalLong.empty();
         Path name = file.getFileName();
-        return new LayerInput(name == null ? fileOrDash : name.toString(), s, size);
+        return new LayerInput(name == null ? fileOrDash : name.toString(), s, size, false);
     }
 
     /** The same refusal, its message starting with this input's name: the one line says which file it was. */

@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -38,7 +39,9 @@ import java.util.Map;
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
                 CheckoutCommand.class, ChangesCommand.class, DeleteCommand.class, NamesCommand.class,
-                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class})
+                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class,
+                StagingsCommand.class, DfCommand.class, PruneCommand.class, VersionCommand.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit status of a command that did what was asked. */
@@ -48,12 +51,15 @@ public final class Main {
     /** Exit status of a command line that does not parse (picocli's default). */
     public static final int USAGE = 2;
 
-    @Option(names = "--root", paramLabel = "DIR",
+    // Global options: INHERIT puts them on every subcommand too, bound to these fields, so that they may stand
+    // anywhere on the line (cairn layers --root X), as podman's do.
+    @Option(names = "--root", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
             description = "The store's root folder (default: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, "
                     + "else ~/.local/share/cairn).")
     private Path root;
 
-    @Option(names = "--debug", description = "Print the stack trace of an error.")
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error.")
     private boolean debug;
 
     private final InputStream in;
@@ -76,6 +82,7 @@ public final class Main {
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         processStdout = out;
+        Interruption.install(err);
         int status = run(args, System.in, out, err, stderrIsTerminal());
         out.flush();
         err.flush();
@@ -96,14 +103,28 @@ public final class Main {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         Main main = new Main(in, out, err, terminal);
-        CommandLine cmd = new CommandLine(main);
+        CommandLine cmd = commandLine(main);
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        cmd.setParameterExceptionHandler(Main::usageError);
+        cmd.setParameterExceptionHandler(UsageErrors::report);
         cmd.setExecutionExceptionHandler((e, c, parsed) -> main.failure(e));
         int status = cmd.execute(args);
         out.flush();
         return status;
+    }
+
+    /**
+     * The whole command model, every subcommand registered: what a command line is parsed with, and what shell
+     * completion and the man pages are generated from.
+     */
+    static CommandLine commandLine(Main main) {
+        return new CommandLine(main);
+    }
+
+    /** The model with a {@code Main} that has no streams, for generating completion scripts and man pages. */
+    static CommandLine model() {
+        return commandLine(new Main(InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), false));
     }
 
     /** The store root this command line names, or the default one. */
@@ -146,18 +167,37 @@ public final class Main {
         if (debug) {
             t.printStackTrace(err);
         }
-        err.println("cairn: " + message(t));
+        if (t instanceof Interruption.Stopped) {
+            return FAILED; // the shutdown hook says so, once the partial output is gone
+        }
+        err.println("cairn: " + rootNamed(t, message(t)));
         return FAILED;
+    }
+
+    /** A message about the store's root itself says that it is the root (--root) that is wrong. */
+    private String rootNamed(Throwable t, String text) {
+        if (t instanceof java.nio.file.FileSystemException f && f.getFile() != null
+                && Path.of(f.getFile()).toAbsolutePath().normalize().equals(root().toAbsolutePath().normalize())) {
+            if (t instanceof NotDirectoryException || t instanceof FileAlreadyExistsException) {
+                return "the store root " + f.getFile() + " is a file, not a folder (--root names the store's folder)";
+            }
+            return "the store root: " + text;
+        }
+        return text;
     }
 
     /** One line that says what went wrong, without the stack trace. */
     static String message(Throwable t) {
         String m = t.getMessage();
         String text;
-        if (t instanceof NoSuchFileException) {
-            text = "no such file or directory: " + m;
-        } else if (t instanceof AccessDeniedException) {
-            text = "permission denied: " + m;
+        if (t instanceof dev.cairn.model.JournalCorruptedException j) {
+            text = "the journal is damaged at " + (j.seq() > 0 ? "record " + j.seq() : "one of its files") + ": "
+                    + j.reason() + "; 'cairn verify' summarizes it, 'cairn repair' cuts the journal back to its last "
+                    + "good record (keeping the damaged one)";
+        } else if (t instanceof NoSuchFileException n) {
+            text = n.getReason() != null ? m : "no such file or directory: " + m;
+        } else if (t instanceof AccessDeniedException a) {
+            text = "permission denied: " + a.getFile() + (a.getReason() == null ? "" : " (" + a.getReason() + ")");
         } else if (t instanceof FileAlreadyExistsException) {
             text = "already exists: " + m;
         } else if (t instanceof NotDirectoryException) {
@@ -172,38 +212,30 @@ public final class Main {
         return text.replaceAll("\\R", " ");
     }
 
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
-        CommandLine cmd = e.getCommandLine();
-        PrintWriter err = cmd.getErr();
-        err.println("cairn: " + e.getMessage().replaceAll("\\R", " "));
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
-        err.flush();
-        return USAGE;
-    }
-
     /** Whether {@link #out()} is this process's stdout and that is a terminal (where binary output must not go). */
     boolean stdoutIsTerminal() {
-        if (out != processStdout) {
-            return false;
-        }
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return System.console() != null;
-        }
+        return out == processStdout && isTerminal(1);
+    }
+
+    /** Whether stdin is this process's and a terminal: {@code import -} then says what it waits for. */
+    boolean stdinIsTerminal() {
+        return in == System.in && isTerminal(0);
+    }
+
+    private static boolean stderrIsTerminal() {
+        return isTerminal(2);
     }
 
     /**
-     * Whether this process's stderr is a terminal. On Linux the answer is exact (what fd 2 points at); elsewhere
-     * the JDK's console test, which needs stdin and stdout to be terminals too, is the fallback.
+     * Whether this process's file descriptor {@code fd} is a terminal. On Linux the answer is exact (what
+     * {@code /proc/self/fd/N} points at); elsewhere the JDK's console test, which needs stdin and stdout to be
+     * terminals, is the fallback.
      */
-    private static boolean stderrIsTerminal() {
-        Path fd2 = Path.of("/proc/self/fd/2");
+    private static boolean isTerminal(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
         try {
-            if (Files.isSymbolicLink(fd2)) {
-                String target = Files.readSymbolicLink(fd2).toString();
+            if (Files.isSymbolicLink(link)) {
+                String target = Files.readSymbolicLink(link).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
             }
         } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.model.Layer;
 import dev.cairn.store.LayerStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -16,8 +17,8 @@ final class ReplayCommand extends StoreCommand {
             description = "The last record to replay; 0 is the empty store.")
     long until;
 
-    @Option(names = "--json", description = "Print a JSON array of layer objects.")
-    boolean json;
+    @Mixin
+    ListingOptions listing;
 
     @Override
     public Integer call() throws Exception {
@@ -25,11 +26,7 @@ final class ReplayCommand extends StoreCommand {
         try (LayerStore store = openForReading()) {
             layers = store.layersAsOf(until);
         }
-        if (json) {
-            LayerView.printJsonArray(layers, out());
-        } else {
-            LayerView.printTable(layers, out());
-        }
+        listing.print(layers, out());
         return Main.OK;
     }
 }

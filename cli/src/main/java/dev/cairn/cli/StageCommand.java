@@ -6,7 +6,6 @@ import dev.cairn.store.StagedLayer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.util.function.LongConsumer;
 
 /** {@code cairn stage}: the expensive half of an import, outside the store lock. */
 @Command(name = "stage", mixinStandardHelpOptions = true,
@@ -22,13 +21,11 @@ final class StageCommand extends StoreCommand {
     public Integer call() throws Exception {
         StagedLayer staged;
         try (LayerInput input = LayerInput.open(source, main.stdin()); LayerStore store = openForWriting()) {
-            LongConsumer progress = Progress.forInput(main.terminal(), main.err(), "staging", input);
-            try {
+            waitingNote(input);
+            try (Progress progress = Progress.forInput(main.terminal(), main.err(), "staging", input)) {
                 staged = store.stage(input.stream(), progress);
             } catch (CorruptArchiveException e) {
                 throw input.named(e);
-            } finally {
-                Progress.finish(progress);
             }
         }
         out().println(staged.id().hex());

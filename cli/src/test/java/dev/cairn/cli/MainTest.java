@@ -571,7 +571,14 @@ class MainTest {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         bytes[text.lastIndexOf(child) + 3] ^= 0x01;
         Files.write(cycle, bytes);
-        assertOneErrorLine(cairn("layers"), "journal damaged at seq", cycle.getFileName().toString());
+        Result layersOfDamaged = cairn("layers");
+        assertOneErrorLine(layersOfDamaged, "journal is damaged at record", "checksum failed", "cairn repair");
+        assertThat(layersOfDamaged.err()).as("no Chronicle internals").doesNotContain(".cq4", "index");
+        Result verify = cairn("verify");
+        assertThat(verify.status()).isEqualTo(Main.FAILED);
+        assertThat(verify.outLines()).contains("problems:         1").anyMatch(l -> l.startsWith("records verified: "))
+                .anyMatch(l -> l.startsWith("problem: journal record ") && l.contains("checksum failed"));
+        assertThat(verify.errLines()).singleElement().asString().contains("cairn repair").doesNotContain(".cq4");
 
         Result repair = cairn("repair");
 
@@ -596,7 +603,7 @@ class MainTest {
     // --- the command line itself ---------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "import", "replay", "nonsense", "inspect a b", "import x --bogus", "replay --until x"})
+    @ValueSource(strings = {"", "import", "replay", "nonsense", "diff a b", "import x --bogus", "replay --until x"})
     void aUsageErrorExitsWith2(String args) {
         Result r = cairn(args.isEmpty() ? new String[] {"layers", "--what"} : args.split(" "));
 
@@ -630,5 +637,90 @@ class MainTest {
                 .isEqualTo(Path.of("/r"));
         assertThat(Main.defaultRoot(Map.of("XDG_DATA_HOME", "/x"), "/home/u")).isEqualTo(Path.of("/x/cairn"));
         assertThat(Main.defaultRoot(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.local/share/cairn"));
+    }
+
+    // --- disk use: df, prune, stagings, completion --------------------------------------------------------------
+
+    @Test
+    void stagingsListsEachWithItsStateAndOwner() throws Exception {
+        String sid = cairn("stage", childTar().toString()).out().trim();
+        String applied = cairn("stage", baseTarGz().toString()).out().trim();
+        importOk("apply", applied);
+
+        Result r = cairn("stagings", "--json");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode all = json(r.out());
+        assertThat(all.findValuesAsText("id")).containsExactlyInAnyOrder(sid, applied);
+        for (JsonNode s : all) {
+            assertThat(s.get("state").asText()).isEqualTo(s.get("id").asText().equals(sid) ? "staged" : "applied");
+            assertThat(s.get("ownerPid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(s.get("ownerAlive").asBoolean()).as("a finished staging's owner holds it no more").isFalse();
+        }
+        assertThat(cairn("stagings", "-q").outLines()).containsExactlyInAnyOrder(sid, applied);
+        assertThat(cairn("stagings").outLines().get(0)).matches("ID +STATE +STARTED +SIZE +LAYER +OWNER");
+    }
+
+    @Test
+    void dfCountsEachAreaAndPruneReclaimsWhatItSaidJournalingEachRemoval() throws Exception {
+        importOk("import", baseTarGz().toString());
+        String sid = cairn("stage", childTar().toString()).out().trim();
+
+        JsonNode before = json(cairn("df", "--json").out());
+        JsonNode aged = json(cairn("df", "--json", "--stagings-older-than", "0").out());
+
+        assertThat(before.findValuesAsText("area")).containsExactly("layers", "stagings", "trash", "journal",
+                "snapshots");
+        assertThat(before.get(0).get("count").asLong()).isEqualTo(1);
+        assertThat(before.get(1).get("count").asLong()).isEqualTo(1);
+        assertThat(before.get(1).get("bytes").asLong()).isPositive();
+        assertThat(before.get(1).get("reclaimableBytes").asLong()).as("a staging a week old is kept").isZero();
+        assertThat(aged.get(1).get("reclaimableCount").asLong()).isEqualTo(1);
+        assertThat(aged.get(1).get("reclaimableBytes").asLong()).isEqualTo(before.get(1).get("bytes").asLong());
+        assertThat(cairn("df").outLines()).anyMatch(l -> l.matches("stagings +1 +.*")).last().asString()
+                .startsWith("total");
+
+        Result dry = cairn("prune", "--dry-run", "--stagings-older-than", "0");
+        assertThat(dry.outLines()).containsExactly("would discard-staging " + sid + ": " + dry.outLines().get(0)
+                .substring(("would discard-staging " + sid + ": ").length()), dry.outLines().get(1));
+        assertThat(dry.outLines().get(1)).startsWith("1 step to take; would reclaim ");
+        assertThat(cairn("stagings", "-q").outLines()).containsExactly(sid);
+
+        Result prune = cairn("prune", "--stagings-older-than", "0");
+
+        assertThat(prune.status()).as(prune.err()).isZero();
+        assertThat(prune.outLines()).hasSize(2);
+        assertThat(prune.outLines().get(0)).startsWith("removed: ").contains("StagingDiscarded " + sid);
+        assertThat(prune.outLines().get(1)).isEqualTo("1 step taken; reclaimed "
+                + Sizes.human(before.get(1).get("bytes").asLong()));
+        assertThat(cairn("stagings", "-q").outLines()).isEmpty();
+        assertThat(cairn("log").outLines()).anyMatch(l -> l.contains("StagingDiscarded " + sid));
+        assertThat(cairn("prune").outLines()).containsExactly("0 steps taken; reclaimed 0 B");
+    }
+
+    @Test
+    void completionScriptsKnowEveryCommand() {
+        Result bash = cairn("completion", "bash");
+        Result zsh = cairn("completion", "zsh");
+
+        assertThat(bash.status()).isZero();
+        assertThat(bash.out()).contains("complete -F").contains("layers").contains("prune").contains("--no-trunc");
+        assertThat(zsh.out()).startsWith("#compdef cairn").contains("bashcompinit").contains(bash.out());
+        assertThat(cairn("completion", "fish").status()).isEqualTo(Main.USAGE);
+    }
+
+    @Test
+    void verifyDeepSaysWhatIsWrongInPlainWordsOncePerFile() throws Exception {
+        String id = importOk("import", baseTarGz().toString());
+        Files.writeString(dir.resolve("store/layers/" + id + "/diff/etc/hello"), "HELLO\n");
+
+        Result r = cairn("verify", "--deep");
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.outLines()).contains("problems:         1").filteredOn(l -> l.startsWith("problem: "))
+                .singleElement().asString()
+                .startsWith("problem: layer " + id + ": etc/hello is changed (its contents no longer match)")
+                .doesNotContain("Problem[", "kind=");
+        assertThat(r.errLines()).containsExactly("cairn: verify found 1 problem");
     }
 }

@@ -1,0 +1,242 @@
+package dev.cairn.cli;
+
+import dev.cairn.store.ChildJvm;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Commands that write outside the store ({@code diff -o}, {@code checkout}) run as real child processes and are sent
+ * SIGINT, SIGTERM or SIGKILL in the middle of writing: a stopped one removes what it wrote; what a killed one left is
+ * recognised by the next run and replaced. The children run interpreted ({@code -Xint}) so that the writing lasts long
+ * enough on any machine to be caught in the middle.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class InterruptionTest {
+
+    @TempDir
+    Path dir;
+    private CairnRun run;
+    private String big;
+    private String many;
+
+    @BeforeEach
+    void layers() throws IOException {
+        run = new CairnRun(dir.resolve("store"));
+        big = run.cairn("import", bigTar().toString(), "--name", "big").ok();
+        many = run.cairn("import", manyFilesTar().toString(), "--name", "many").ok();
+    }
+
+    /** 24 files of 1 MiB of random bytes. */
+    private Path bigTar() throws IOException {
+        Random random = new Random(1);
+        Path file = dir.resolve("big.tar");
+        try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            byte[] content = new byte[1 << 20];
+            for (int i = 0; i < 24; i++) {
+                random.nextBytes(content);
+                TarArchiveEntry e = new TarArchiveEntry("data/" + i);
+                e.setSize(content.length);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
+    /** 4000 small files in 40 folders. */
+    private Path manyFilesTar() throws IOException {
+        Path file = dir.resolve("many.tar");
+        try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            for (int i = 0; i < 4000; i++) {
+                byte[] content = ("file " + i + "\n").getBytes(StandardCharsets.US_ASCII);
+                TarArchiveEntry e = new TarArchiveEntry("d" + i % 40 + "/f" + i);
+                e.setSize(content.length);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
+    /** {@code cairn --root STORE args...} as a child JVM, interpreted, its output in files. */
+    private Process start(String... args) throws IOException {
+        List<String> all = new java.util.ArrayList<>(List.of("--root", run.root().toString()));
+        all.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(List.of(), List.of("-Xint"), Main.class,
+                all.toArray(String[]::new)));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectOutput(dir.resolve("child.out").toFile());
+        pb.redirectError(dir.resolve("child.err").toFile());
+        return pb.start();
+    }
+
+    private static void await(String what, BooleanSupplier condition, Process p) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!condition.getAsBoolean()) {
+            assertThat(p.isAlive()).as("the child is still writing when %s", what).isTrue();
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void signal(Process p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+    }
+
+    private static int exit(Process p) throws InterruptedException {
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the child ended").isTrue();
+        return p.exitValue();
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long entries(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.count() - 1;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private String childErr() throws IOException {
+        return Files.readString(dir.resolve("child.err"));
+    }
+
+    private List<Path> inDir() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().contains(".cairn-")).toList();
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            in.transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md));
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void aDiffStoppedMidWriteRemovesItsPartialFile(String signal) throws Exception {
+        Path out = dir.resolve("out.tar");
+        Path partial = dir.resolve(".out.tar.cairn-partial");
+        Process p = start("diff", "big", "-o", out.toString());
+        await("the partial file grows", () -> size(partial) > 1 << 20, p);
+
+        signal(p, signal);
+
+        assertThat(exit(p)).isEqualTo(signal.equals("INT") ? 130 : 143);
+        assertThat(partial).doesNotExist();
+        assertThat(out).doesNotExist();
+        assertThat(inDir()).isEmpty();
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial output was removed\n");
+    }
+
+    @Test
+    void aDiffKilledMidWriteLeavesAPartialFileTheNextRunReplaces() throws Exception {
+        Path out = dir.resolve("out.tar");
+        Path partial = dir.resolve(".out.tar.cairn-partial");
+        Process p = start("diff", "big", "-o", out.toString());
+        await("the partial file grows", () -> size(partial) > 1 << 20, p);
+
+        signal(p, "KILL");
+        exit(p);
+        assertThat(partial).exists();
+        assertThat(out).doesNotExist();
+
+        CairnRun.Result again = run.cairn("diff", "big", "-o", out.toString());
+
+        assertThat(again.status()).as(again.err()).isZero();
+        assertThat(again.err()).contains("replaced " + partial, "killed");
+        assertThat(sha256(out)).isEqualTo(big);
+        assertThat(partial).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void aCheckoutStoppedMidWayRemovesItsTree(String signal) throws Exception {
+        Path target = dir.resolve("tree");
+        Process p = start("checkout", "many", target.toString());
+        await("the tree grows", () -> entries(target) > 100, p);
+
+        signal(p, signal);
+
+        assertThat(exit(p)).isEqualTo(signal.equals("INT") ? 130 : 143);
+        assertThat(target).doesNotExist();
+        assertThat(inDir()).isEmpty();
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial output was removed\n");
+    }
+
+    @Test
+    void aCheckoutStoppedMidWayEmptiesTheFolderItWasGiven() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("mine"));
+        Process p = start("checkout", "many", target.toString());
+        await("the tree grows", () -> entries(target) > 100, p);
+
+        signal(p, "INT");
+
+        assertThat(exit(p)).isEqualTo(130);
+        assertThat(target).isEmptyDirectory();
+        assertThat(inDir()).isEmpty();
+    }
+
+    @Test
+    void aCheckoutKilledMidWayIsReplacedByTheNextOne() throws Exception {
+        Path target = dir.resolve("tree");
+        Process p = start("checkout", "many", target.toString());
+        await("the tree grows", () -> entries(target) > 100, p);
+
+        signal(p, "KILL");
+        exit(p);
+        assertThat(dir.resolve(".tree.cairn-checkout")).content().contains("incomplete");
+
+        CairnRun.Result again = run.cairn("checkout", "many", target.toString());
+
+        assertThat(again.status()).as(again.err()).isZero();
+        assertThat(again.err()).contains("removed the incomplete tree a killed 'cairn checkout' left in " + target);
+        assertThat(entries(target)).isEqualTo(4040);
+        assertThat(inDir()).isEmpty();
+    }
+
+    @Test
+    void aFolderOfTheUsersWithoutCairnsNoteIsNeverTakenForALeftover() throws Exception {
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(mine.resolve("keep"), "mine");
+
+        run.cairn("checkout", "many", mine.toString()).refused("not empty");
+
+        assertThat(mine.resolve("keep")).hasContent("mine");
+        assertThat(inDir()).isEmpty();
+    }
+}
