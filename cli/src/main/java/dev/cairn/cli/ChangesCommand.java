@@ -11,8 +11,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn changes}: what a layer adds, modifies and deletes, as {@code podman diff} prints it. */
 @Command(name = "changes", mixinStandardHelpOptions = true,
-        description = {"Lists what the layer changes relative to its parents, one path a line, parents first: "
-                + "A added, C changed (present below), D deleted (a whiteout, or hidden by an opaque directory).",
+        description = {"Lists what a layer adds, changes and deletes, as podman diff does.",
+                "Relative to its parents, one path a line, parents first: A added, C changed (present below), D "
+                        + "deleted (a whiteout, or hidden by an opaque directory).",
                 "With --json: one object {\"changed\": [...], \"added\": [...], \"deleted\": [...]} "
                         + "as podman diff --format json prints it."})
 final class ChangesCommand extends StoreCommand {

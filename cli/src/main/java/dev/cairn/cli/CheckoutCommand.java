@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn checkout}: a layer and its parents, merged into a directory. */
 @Command(name = "checkout", mixinStandardHelpOptions = true,
-        description = {"Writes the layer and all its parents, merged, into DIR: whiteouts and opaque directories "
-                + "applied, the same tree umoci or podman unpack. DIR must be an empty directory or not exist yet "
-                + "(its parent must). Prints nothing; on an error or Ctrl-C (SIGINT, SIGTERM) nothing is left in DIR.",
+        description = {"Writes the layer and its parents, merged (whiteouts applied), into a directory.",
+                "Opaque directories too: the same tree umoci or podman unpack. DIR must be an "
+                        + "empty directory or not exist yet (its parent must). Prints nothing; on an error or Ctrl-C "
+                        + "(SIGINT, SIGTERM) nothing is left in DIR.",
                 "While it works, .DIR.cairn-checkout beside DIR says so; if a checkout is killed (SIGKILL), the next "
                         + "checkout into DIR finds that note and replaces the incomplete tree.",
                 "Regular files are cloned (reflinks) where the file system can, else copied. Owners and device "

@@ -14,8 +14,9 @@ import java.util.Map;
 
 /** {@code cairn delete}: removes layers that have no children. */
 @Command(name = "delete", mixinStandardHelpOptions = true,
-        description = {"Deletes layers; one that other layers stand on is refused, unless those are deleted in the "
-                + "same command (children go first). Prints nothing.",
+        description = {"Deletes layers.",
+                "One that other layers stand on is refused, unless those are deleted in the same command (children "
+                        + "go first). Prints nothing.",
                 "Every REF is resolved and checked before the first deletion: a refusal deletes nothing."})
 final class DeleteCommand extends StoreCommand {
 

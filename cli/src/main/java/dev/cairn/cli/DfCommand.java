@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /** {@code cairn df}: the store's disk use by area, as {@code podman system df} shows it. */
 @Command(name = "df", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Shows the store's disk use: for layers, stagings, trash, journal and snapshots, how many "
+        description = {"Shows the store's disk use, and what 'cairn prune' would reclaim.",
+                "For layers, stagings, trash, journal and snapshots: how many "
                 + "there are, their size, and what 'cairn prune' would reclaim now (dead processes' work, files no "
                 + "journal event accounts for, finished stagings older than the age given).",
                 "With --json: an array of objects with the keys area, count, bytes, reclaimableCount, "

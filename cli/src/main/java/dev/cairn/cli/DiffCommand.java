@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn diff}: a layer's original tar, byte for byte. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Writes a layer's original uncompressed tar, byte for byte (its sha256 is the layer's "
-                + "diffDigest), to stdout or to a file.",
+        description = {"Writes a layer's original tar, byte for byte, to stdout or a file.",
+                "The uncompressed tar as it was imported: its sha256 is the layer's diffDigest.",
                 "With -o FILE the tar is written to .FILE.cairn-partial beside it and renamed to FILE when complete, "
                         + "so FILE is never half-written: on an error or Ctrl-C (SIGINT, SIGTERM) nothing is left, "
                         + "and a partial file a killed run left is replaced by the next run. Every file read is "

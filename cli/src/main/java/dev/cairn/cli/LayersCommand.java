@@ -9,8 +9,9 @@ import java.util.List;
 
 /** {@code cairn layers}: every layer. */
 @Command(name = "layers", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lists the layers, parents before children: a table with ids cut to 12 characters (any "
-                + "unique prefix of 4 or more names a layer), or as -q, --format or --json say."})
+        description = {"Lists the layers, parents before children.",
+                "A table with ids cut to 12 characters (any unique prefix of 4 or more names a layer), or as -q, "
+                        + "--format or --json say."})
 final class LayersCommand extends StoreCommand {
 
     @Mixin

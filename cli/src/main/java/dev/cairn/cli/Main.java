@@ -34,7 +34,10 @@ import java.util.Map;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "A crash-safe, event-sourced store of container-image layers.",
-        footer = {"", "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
+        footer = {"", "A layer (REF) is named by its id, a unique prefix of it (4 or more hex characters, as 'cairn "
+                + "layers' prints them; sha256: allowed) or one of its names.",
+                "--root and --debug may stand anywhere on the line. Shell completion: source <(cairn completion bash).",
+                "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
                 "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
         subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
                 CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,

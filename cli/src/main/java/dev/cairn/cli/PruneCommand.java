@@ -17,7 +17,8 @@ import java.time.Duration;
  * then a count and the bytes reclaimed (or that would be).
  */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Removes what no layer needs: stagings whose process died before they finished, remains of "
+        description = {"Removes what no layer needs, each removal journaled.",
+                "That is: stagings whose process died before they finished, remains of "
                 + "applied stagings and of interrupted deletes and cleanups (the trash), files no journal event "
                 + "accounts for, and finished stagings never applied that are older than the age given. Each "
                 + "removal is a journal record (see 'cairn log'); a live process's work is never touched.",

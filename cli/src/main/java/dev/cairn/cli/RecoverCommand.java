@@ -22,7 +22,8 @@ import java.io.PrintStream;
  * {@code clean-staging} and {@code remove-orphan}.
  */
 @Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Finishes what processes that died left unfinished: rolls back their half-made layers, "
+        description = {"Finishes what processes that died left unfinished, now.",
+                "Rolls back their half-made layers, "
                 + "completes their deletions, discards their unfinished stagings and removes files no journal event "
                 + "accounts for, each step journaled. A live process's work is never touched.",
                 "Every writer's open does this too; this command is for an operator after a crash, e.g. to get "

@@ -14,7 +14,8 @@ import java.util.Locale;
 
 /** {@code cairn stagings}: every staging that is not cleaned up, with its state and owner. */
 @Command(name = "stagings", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lists the stagings not yet cleaned up, oldest first: their state (staging: a live process "
+        description = {"Lists the stagings not yet cleaned up, with their state and owner.",
+                "Oldest first; their state (staging: a live process "
                 + "is extracting it; abandoned: its process died, recovery discards it; staged: finished, waiting for "
                 + "'cairn apply'; applied: its remains wait for 'cairn cleanup'), size, layer and owner.",
                 "With --json: an array of objects with the keys id, state, started, staged, diffDigest, diffSize, "

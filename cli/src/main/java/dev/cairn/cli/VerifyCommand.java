@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 
 /** {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verifies every journal record's checksum, seq and hash chain, and that every layer has its "
+        description = {"Verifies the journal and the layers (with --deep their contents).",
+                "Checks every journal record's checksum, seq and hash chain, and that every layer has its "
                 + "folder. Prints a summary, then one line per problem, then one line per step recovery would take "
                 + "(the unfinished work of processes that died: not damage, see 'cairn recover').",
                 "A journal that fails verification gets the same summary, with where it is damaged; 'cairn repair' "
