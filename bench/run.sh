@@ -2,31 +2,18 @@
 # Builds the bench module and runs every Cairn benchmark, printing Markdown tables (docs/BENCHMARKS.md).
 #
 #   bench/run.sh            full run: journal appends (JMH), 200 MiB / 7,000-file import on tmpfs and on the
-#                           repository's file system, apply alone, readers during an import (~15-20 min)
-#   bench/run.sh --quick    tiny sizes and short iterations (a minute or two): a smoke test CI can run
+#                           repository's file system, apply alone, readers during an import, then the whole
+#                           `cairn` commands of bench/whole-process.sh (~35 min)
+#   bench/run.sh --quick    tiny sizes and short iterations (a few minutes): a smoke test CI can run
 #
 # Environment: SHM_DIR (default /dev/shm) and DISK_DIR (default bench/target/fs, i.e. the file system holding
 # the repository) choose the two file systems; ROUNDS overrides the import rounds; SKIP_BUILD=1 skips the build.
 # Results also go to bench/target/results/ (results.md, jmh.json, logs).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/.." && pwd)
-cd "$repo"
-
-quick=0
-for a in "$@"; do
-  case "$a" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
-  esac
-done
-
-shm_dir=${SHM_DIR:-/dev/shm}
-disk_dir=${DISK_DIR:-$repo/bench/target/fs}
-out=$repo/bench/target/results
-mkdir -p "$out" "$disk_dir"
+bench_usage="bench/run.sh [--quick]"
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # One source of truth for the JVM flags Chronicle needs: the root pom's <chronicle.jvm.args>.
 jvm_args=$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' "$repo/pom.xml")
@@ -34,12 +21,6 @@ if [[ -z "$jvm_args" ]]; then
   echo "run.sh: <chronicle.jvm.args> not found in $repo/pom.xml" >&2
   exit 1
 fi
-
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "building bench (mvn -o -q -B -DskipTests -pl bench -am package) ..." >&2
-  mvn -o -q -B -DskipTests -pl bench -am package >&2
-fi
-cp="$repo/bench/target/classes:$repo/bench/target/lib/*"
 
 if [[ $quick == 1 ]]; then
   jmh_opts=(-wi 1 -i 2 -w 1s -r 1s -f 1)
@@ -78,5 +59,13 @@ for dir in "$shm_dir" "$disk_dir"; do
     --label "$dir" "${import_opts[@]}" 2> "$out/import-$(basename "$dir").log" \
     | tee -a "$out/results.md"
 done
+
+# 3. Whole `cairn` commands as processes, beside GNU tar and containers/storage (hyperfine).
+if command -v hyperfine >/dev/null; then
+  SKIP_BUILD=1 "$here/whole-process.sh" $( [[ $quick == 1 ]] && echo --quick ) 2> "$out/whole-process.log"
+  cat "$out/whole-process.md" >> "$out/results.md"
+else
+  echo "run.sh: hyperfine is not installed (apt-get install hyperfine): whole-process benchmark skipped" >&2
+fi
 
 echo "results: $out/results.md" >&2

@@ -23,6 +23,10 @@ import java.util.function.LongConsumer;
  *                           writeback ({@link Posix#syncfsReportsErrors()}: Linux 5.8 and later); elsewhere the
  *                           extraction fsyncs each file. It also flushes other programs' dirty data on that file
  *                           system, so a store sharing a busy file system may prefer {@code false}
+ * @param syncfsMinFiles     with {@code syncfs}, the fewest files and directories a layer needs for the one syncfs;
+ *                           a smaller layer is made durable by an fsync of each file and directory instead, so that a
+ *                           small import does not wait for other programs' dirty data on the file system (1: always
+ *                           syncfs)
  * @param unsafeNoSync       skip every fsync: a crash may leave a layer that looks complete but has empty or missing
  *                           files. Only for tests and throw-away stores.
  * @param progress           called with the count of raw (as received) bytes consumed so far, monotonically, at
@@ -35,20 +39,30 @@ public record ExtractOptions(
         long maxDiffSize,
         int fsyncParallelism,
         boolean syncfs,
+        int syncfsMinFiles,
         boolean unsafeNoSync,
         LongConsumer progress) {
 
     /**
+     * Below this many files and directories a layer is fsynced file by file even where syncfs is used (see
+     * {@link #syncfsMinFiles()}; docs/BENCHMARKS.md, "A small import after a big one"): 32, or the system property
+     * {@code cairn.syncfsMinFiles}, which tests use to put small layers through the syncfs path (1: always syncfs).
+     */
+    public static final int SYNCFS_MIN_FILES = Math.max(1, Integer.getInteger("cairn.syncfsMinFiles", 32));
+
+    /**
      * Limits generous enough for any real image (1,000,000 entries, 4096-byte names, 1 MiB PAX headers, 1 TiB),
-     * durable through one syncfs per layer (faster than an fsync per file: docs/RELIABILITY.md), 4 background threads
-     * (measured best of 1, 4, 8, 16 on ext4 for 5,000 small files).
+     * durable through one syncfs per layer of {@value #SYNCFS_MIN_FILES} files or more (faster than an fsync per
+     * file: docs/RELIABILITY.md) and an fsync per file below, 4 background threads (measured best of 1, 4, 8, 16 on
+     * ext4 for 5,000 small files).
      */
     public static final ExtractOptions DEFAULTS =
-            new ExtractOptions(1_000_000, 4096, 1 << 20, 1L << 40, 4, true, false, bytes -> { });
+            new ExtractOptions(1_000_000, 4096, 1 << 20, 1L << 40, 4, true, SYNCFS_MIN_FILES, false, bytes -> { });
 
     public ExtractOptions {
         Objects.requireNonNull(progress, "progress");
-        if (maxEntries < 0 || maxNameBytes < 1 || maxPaxHeaderBytes < 0 || maxDiffSize < 0 || fsyncParallelism < 0) {
+        if (maxEntries < 0 || maxNameBytes < 1 || maxPaxHeaderBytes < 0 || maxDiffSize < 0 || fsyncParallelism < 0
+                || syncfsMinFiles < 1) {
             throw new IllegalArgumentException("limits must not be negative (name length at least 1): " + this);
         }
     }
@@ -66,6 +80,7 @@ public record ExtractOptions(
         private long maxDiffSize;
         private int fsyncParallelism;
         private boolean syncfs;
+        private int syncfsMinFiles;
         private boolean unsafeNoSync;
         private LongConsumer progress;
 
@@ -76,6 +91,7 @@ public record ExtractOptions(
             maxDiffSize = from.maxDiffSize;
             fsyncParallelism = from.fsyncParallelism;
             syncfs = from.syncfs;
+            syncfsMinFiles = from.syncfsMinFiles;
             unsafeNoSync = from.unsafeNoSync;
             progress = from.progress;
         }
@@ -111,6 +127,12 @@ public record ExtractOptions(
             return this;
         }
 
+        /** See {@link ExtractOptions#syncfsMinFiles()}. */
+        public Builder syncfsMinFiles(int value) {
+            syncfsMinFiles = value;
+            return this;
+        }
+
         /** See {@link ExtractOptions#unsafeNoSync()}: a crash may lose what was extracted. */
         public Builder unsafeNoSync(boolean value) {
             unsafeNoSync = value;
@@ -124,7 +146,7 @@ public record ExtractOptions(
 
         public ExtractOptions build() {
             return new ExtractOptions(maxEntries, maxNameBytes, maxPaxHeaderBytes, maxDiffSize, fsyncParallelism,
-                    syncfs, unsafeNoSync, progress);
+                    syncfs, syncfsMinFiles, unsafeNoSync, progress);
         }
     }
 }

@@ -20,7 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,7 +55,6 @@ import java.util.Set;
  */
 final class LayerTree {
 
-    /** Mode, modification and access time to apply to a path. */
     /**
      * Mode, times and owner to apply to a path; the owner only when running as root, and {@code -1} for none.
      */
@@ -64,6 +65,32 @@ final class LayerTree {
     }
 
     private static final boolean ROOT = Posix.available() && Posix.isRoot();
+    private static final Set<java.nio.file.OpenOption> CREATE_FILE = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    /** {@code asFileAttribute} of each of the 512 permission sets, indexed by the bits. */
+    private static final FileAttribute<?>[] PERMISSIONS = allPermissions();
+
+    /**
+     * What this process's new files and folders get without being told, probed once per tree with a file created
+     * asking for every permission: the permission bits creation keeps (the umask, or a default ACL) and the owner.
+     * A file created with its archive mode needs no chmod when creation kept all of it, and no chown when the archive
+     * names the owner it got anyway (root:root, for most of a layer extracted as root): two system calls fewer per
+     * file. {@code keptPermissions} is 0 where the probe could not tell, so that every mode is set.
+     */
+    private record Creation(int keptPermissions, long uid, long gid) {
+        static final Creation UNKNOWN = new Creation(0, -1, -1);
+
+        /** Whether a path created asking for {@code requested} permissions needs a chmod to get {@code mode}. */
+        boolean needsChmod(int mode, int requested) {
+            int wanted = mode & 07777;
+            return wanted != (requested & keptPermissions);
+        }
+
+        /** Whether a path created by this process needs a chown to be owned as {@code meta} says. */
+        boolean needsChown(Meta meta) {
+            return ROOT && meta.uid() >= 0 && meta.gid() >= 0 && (meta.uid() != uid || meta.gid() != gid);
+        }
+    }
 
     private final Path root;
     private final Syncer syncer;
@@ -75,6 +102,7 @@ final class LayerTree {
     private final Displaced displaced;
     /** The content number of each regular file written whose content the tar record references. */
     private final Map<String, Long> contentNumbers = new java.util.HashMap<>();
+    private Creation creation;
 
     /** Told when a file the tar record references is moved into the shadow folder. */
     interface Displaced {
@@ -148,14 +176,15 @@ final class LayerTree {
     Digest writeFile(String entry, String rel, InputStream content, Meta meta, long[] sparse, long realSize)
             throws IOException {
         Path path = pathFor(entry, rel, false);
+        Creation created = creation();
+        int requested = meta.mode() & 0777;
+        FileAttribute<?> permissions = permissions(requested);
         FileChannel channel;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+            channel = FileChannel.open(path, CREATE_FILE, permissions);
         } catch (FileAlreadyExistsException e) {
             removeExisting(rel, path, false);
-            channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+            channel = FileChannel.open(path, CREATE_FILE, permissions);
         }
         MessageDigest sha256 = Digest.newSha256();
         try {
@@ -190,7 +219,7 @@ final class LayerTree {
                     channel.write(ByteBuffer.wrap(new byte[1]), realSize - 1);
                 }
             }
-            applyMeta(path, meta);
+            applyMeta(path, meta, created, requested);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -223,7 +252,9 @@ final class LayerTree {
         Path path = pathFor(entry, rel, false);
         removeExisting(rel, path, false);
         Files.createSymbolicLink(path, link);
-        applyOwner(path, meta);
+        if (creation().needsChown(meta)) {
+            Posix.lchown(path, meta.uid(), meta.gid());
+        }
         setTimes(path, meta);
     }
 
@@ -305,7 +336,12 @@ final class LayerTree {
         List<Map.Entry<String, Meta>> metas = new ArrayList<>(directoryMeta.entrySet());
         for (int i = metas.size() - 1; i >= 0; i--) {
             String rel = metas.get(i).getKey();
-            applyMeta(rel.isEmpty() ? root : root.resolve(rel), metas.get(i).getValue());
+            if (rel.isEmpty()) {
+                applyMeta(root, metas.get(i).getValue()); // made by the caller, not by this tree
+            } else {
+                // Files.createDirectory asks for 0777, as mkdir(1) does
+                applyMeta(root.resolve(rel), metas.get(i).getValue(), creation(), 0777);
+            }
         }
         for (String rel : directories) {
             syncer.directoryDone(rel.isEmpty() ? root : root.resolve(rel));
@@ -412,6 +448,65 @@ final class LayerTree {
         applyOwner(path, meta);
         Files.setAttribute(path, "unix:mode", meta.mode() & 07777);
         setTimes(path, meta);
+    }
+
+    /**
+     * Applies owner, mode and times to a path this tree created asking for {@code requested} permissions, leaving
+     * out what creation already gave it. The chown comes first: it clears setuid and setgid, which the chmod then
+     * sets (and a mode with them always needs the chmod).
+     */
+    private static void applyMeta(Path path, Meta meta, Creation created, int requested) throws IOException {
+        boolean chown = created.needsChown(meta);
+        if (chown) {
+            Posix.lchown(path, meta.uid(), meta.gid());
+        }
+        if (chown || created.needsChmod(meta.mode(), requested)) {
+            Files.setAttribute(path, "unix:mode", meta.mode() & 07777);
+        }
+        setTimes(path, meta);
+    }
+
+    private Creation creation() throws IOException {
+        if (creation == null) {
+            creation = probeCreation(root);
+        }
+        return creation;
+    }
+
+    private static Creation probeCreation(Path dir) throws IOException {
+        Path probe = dir.resolve(".cairn-creation-probe");
+        try {
+            Files.createFile(probe, permissions(0777));
+        } catch (UnsupportedOperationException e) {
+            return Creation.UNKNOWN;
+        }
+        try {
+            Map<String, Object> a = Files.readAttributes(probe, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+            return new Creation((Integer) a.get("mode") & 0777, (Integer) a.get("uid"), (Integer) a.get("gid"));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return Creation.UNKNOWN;
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    private static FileAttribute<?> permissions(int bits) {
+        return PERMISSIONS[bits & 0777];
+    }
+
+    private static FileAttribute<?>[] allPermissions() {
+        FileAttribute<?>[] out = new FileAttribute<?>[01000];
+        PosixFilePermission[] each = PosixFilePermission.values(); // OWNER_READ (0400) ... OTHERS_EXECUTE (01)
+        for (int bits = 0; bits < out.length; bits++) {
+            Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+            for (int i = 0; i < each.length; i++) {
+                if ((bits & (0400 >> i)) != 0) {
+                    set.add(each[i]);
+                }
+            }
+            out[bits] = PosixFilePermissions.asFileAttribute(set);
+        }
+        return out;
     }
 
     /** Sets times without following a link or opening the file (a fifo's open would block). */

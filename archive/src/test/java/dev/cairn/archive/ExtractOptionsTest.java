@@ -28,5 +28,14 @@ class ExtractOptionsTest {
     void negative_limits_are_refused() {
         assertThatThrownBy(() -> ExtractOptions.DEFAULTS.toBuilder().maxDiffSize(-1).build())
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void small_layers_are_synced_file_by_file_by_default() {
+        assertThat(ExtractOptions.DEFAULTS.syncfs()).isTrue();
+        assertThat(ExtractOptions.DEFAULTS.syncfsMinFiles()).isEqualTo(ExtractOptions.SYNCFS_MIN_FILES);
+        assertThat(ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(1).build().syncfsMinFiles()).isEqualTo(1);
     }
 }

@@ -162,6 +162,65 @@ class LayerExtractorTest {
     }
 
     @Test
+    void every_permission_set_comes_out_exactly_whatever_the_umask_keeps() throws IOException {
+        TestTars t = tar();
+        for (int mode = 0; mode < 01000; mode += 011) {
+            t.file("f" + Integer.toOctalString(mode), new byte[] {1}, mode);
+            t.dir("d" + Integer.toOctalString(mode), mode | 0700);
+        }
+        for (int special : new int[] {04755, 02755, 01777, 06711}) {
+            t.file("s" + Integer.toOctalString(special), new byte[] {1}, special);
+            t.dir("sd" + Integer.toOctalString(special), special);
+        }
+
+        extract(t.bytes());
+
+        for (int mode = 0; mode < 01000; mode += 011) {
+            assertThat(mode(diff.resolve("f" + Integer.toOctalString(mode)))).as("file %o", mode).isEqualTo(mode);
+            assertThat(mode(diff.resolve("d" + Integer.toOctalString(mode)))).as("dir %o", mode)
+                    .isEqualTo(mode | 0700);
+        }
+        for (int special : new int[] {04755, 02755, 01777, 06711}) {
+            assertThat(mode(diff.resolve("s" + Integer.toOctalString(special)))).isEqualTo(special);
+            assertThat(mode(diff.resolve("sd" + Integer.toOctalString(special)))).isEqualTo(special);
+        }
+        try (Stream<Path> left = Files.list(diff)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("probe"));
+        }
+    }
+
+    @Test
+    void owners_are_applied_as_root_whether_or_not_they_are_roots_own() throws IOException {
+        assumeThat(Posix.isRoot()).as("ownership is applied only as root").isTrue();
+        TestTars t = tar();
+        for (int[] owner : new int[][] {{0, 0}, {1000, 1000}, {0, 100}, {33, 0}}) {
+            TarArchiveEntry file = new TarArchiveEntry("f" + owner[0] + "-" + owner[1]);
+            file.setSize(1);
+            file.setMode(06755);
+            file.setUserId(owner[0]);
+            file.setGroupId(owner[1]);
+            t.entry(file, new byte[] {1});
+            TarArchiveEntry link = new TarArchiveEntry("l" + owner[0] + "-" + owner[1], TarConstants.LF_SYMLINK);
+            link.setLinkName("target");
+            link.setUserId(owner[0]);
+            link.setGroupId(owner[1]);
+            t.entry(link, null);
+        }
+
+        extract(t.bytes());
+
+        for (int[] owner : new int[][] {{0, 0}, {1000, 1000}, {0, 100}, {33, 0}}) {
+            for (String kind : List.of("f", "l")) {
+                Path p = diff.resolve(kind + owner[0] + "-" + owner[1]);
+                assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("%s", p).isEqualTo(owner[0]);
+                assertThat(Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).as("%s", p).isEqualTo(owner[1]);
+            }
+            // the chown clears setuid and setgid; they must come back
+            assertThat(mode(diff.resolve("f" + owner[0] + "-" + owner[1]))).isEqualTo(06755);
+        }
+    }
+
+    @Test
     void a_later_entry_for_the_same_path_wins() throws IOException {
         byte[] input = tar().file("f", "first").file("f", "second")
                 .symlink("s", outside.resolve("sentinel").toString()).file("s", "replaces the symlink")

@@ -63,6 +63,20 @@ class ManifestTest {
     }
 
     @Test
+    void a_line_is_written_byte_for_byte_as_format_version_1_says() {
+        Manifest.Entry e = new Manifest.Entry(Manifest.EntryType.FILE, '0', "dir/ünï %,=\tx", 04755, 0, 7, "root",
+                "", Instant.ofEpochSecond(-5, 123), 3, "", 0, 0, Map.of("user.b", "2", "user.a=b,c", "v\tal"),
+                Digest.sha256(new byte[3]));
+        Manifest.Entry link = new Manifest.Entry(Manifest.EntryType.SYMLINK, ' ', "l", 0777, 1000, 1001, "u", "g",
+                Instant.parse("2021-01-01T00:00:00.5Z"), 0, "../t", 0, 0, Map.of(), null);
+
+        assertThat(Manifest.formatLine(e)).isEqualTo("f\t0\tdir/%C3%BCn%C3%AF%20%25%2C%3D%09x\t4755\t0\t7\troot\t\t"
+                + "-5.000000123\t3\t\t0\t0\tuser.a%3Db%2Cc=v%09al,user.b=2\t" + Digest.sha256(new byte[3]) + "\n");
+        assertThat(Manifest.formatLine(link)).isEqualTo(
+                "l\t%20\tl\t777\t1000\t1001\tu\tg\t1609459200.500000000\t0\t../t\t0\t0\t\t\n");
+    }
+
+    @Test
     void bytes_that_are_not_utf8_round_trip_through_the_escaping() {
         byte[] raw = {'a', (byte) 0xff, (byte) 0xc3, '\n', 0};
 

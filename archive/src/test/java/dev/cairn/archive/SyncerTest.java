@@ -64,7 +64,6 @@ class SyncerTest {
         assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
         Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().fsyncParallelism(parallelism).build(), temp);
         assertThat(syncer.mode()).isEqualTo(Syncer.Mode.SYNCFS);
-        assertThat(syncer.syncsEachFile()).isFalse();
         FileChannel[] channels = new FileChannel[Syncer.MAX_OPEN + 10];
         for (int i = 0; i < channels.length; i++) {
             Path p = temp.resolve("f" + i);
@@ -76,13 +75,71 @@ class SyncerTest {
         syncer.finish();
         syncer.syncFileSystem();
 
+        assertThat(syncer.syncsEachFile()).isFalse();
         assertThat(channels).noneMatch(FileChannel::isOpen);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void a_layer_below_the_count_is_synced_file_by_file_in_syncfs_mode(int parallelism) throws IOException {
+        assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().fsyncParallelism(parallelism)
+                .syncfsMinFiles(5).build(), temp);
+        FileChannel[] channels = new FileChannel[3];
+        for (int i = 0; i < channels.length; i++) {
+            Path p = temp.resolve("f" + i);
+            channels[i] = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            syncer.fileWritten(channels[i], p);
+        }
+        assertThat(channels).allMatch(FileChannel::isOpen); // held, to be synced once the layer is known small
+        syncer.directoryDone(temp);
+
+        syncer.finish();
+
+        assertThat(syncer.syncsEachFile()).isTrue();
+        assertThat(channels).noneMatch(FileChannel::isOpen);
+    }
+
+    @Test
+    void a_small_layers_failed_directory_sync_names_the_path_and_closes_every_file() throws IOException {
+        assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(5).build(), temp);
+        FileChannel ch = FileChannel.open(temp.resolve("x"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        syncer.fileWritten(ch, temp.resolve("x"));
+        syncer.directoryDone(temp.resolve("gone"));
+
+        assertThatThrownBy(syncer::finish).isInstanceOf(NoSuchFileException.class).hasMessageContaining("gone");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void reaching_the_count_with_files_or_directories_makes_it_a_syncfs_layer() throws IOException {
+        assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
+        Syncer byFiles = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(3).build(), temp);
+        FileChannel[] channels = new FileChannel[3];
+        for (int i = 0; i < channels.length; i++) {
+            Path p = temp.resolve("a" + i);
+            channels[i] = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            byFiles.fileWritten(channels[i], p);
+        }
+        byFiles.finish();
+        Syncer byDirectories = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(3).build(), temp);
+        FileChannel one = FileChannel.open(temp.resolve("b"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        byDirectories.fileWritten(one, temp.resolve("b"));
+        byDirectories.directoryDone(temp.resolve("gone-1")); // not synced one by one once it is a syncfs layer
+        byDirectories.directoryDone(temp.resolve("gone-2"));
+        byDirectories.finish();
+
+        assertThat(byFiles.syncsEachFile()).isFalse();
+        assertThat(byDirectories.syncsEachFile()).isFalse();
+        assertThat(channels).noneMatch(FileChannel::isOpen);
+        assertThat(one.isOpen()).isFalse();
     }
 
     @Test
     void a_failed_syncfs_names_the_folder() throws IOException {
         assumeTrue(Posix.syncfsReportsErrors(), "syncfs reports writeback errors only on Linux 5.8 and later");
-        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS, temp.resolve("gone"));
+        Syncer syncer = Syncer.create(ExtractOptions.DEFAULTS.toBuilder().syncfsMinFiles(1).build(), temp.resolve("gone"));
         syncer.finish();
 
         assertThatThrownBy(syncer::syncFileSystem).isInstanceOf(IOException.class).hasMessageContaining("gone")

@@ -38,14 +38,28 @@ import java.util.Map;
                 + "layers' prints them; sha256: allowed) or one of its names.",
                 "--root and --debug may stand anywhere on the line. Shell completion: source <(cairn completion bash).",
                 "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
-                "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."},
-        subcommands = {ImportCommand.class, StageCommand.class, ApplyCommand.class, CleanupCommand.class,
-                CreateCommand.class, LayersCommand.class, InspectCommand.class, DiffCommand.class,
-                CheckoutCommand.class, ChangesCommand.class, DeleteCommand.class, NamesCommand.class,
-                LogCommand.class, ReplayCommand.class, VerifyCommand.class, RecoverCommand.class, RepairCommand.class,
-                StagingsCommand.class, DfCommand.class, PruneCommand.class, VersionCommand.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class})
+                "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."})
 public final class Main {
+
+    /**
+     * Every subcommand by name, in the order {@code --help} lists them. A command line that names one of them gets
+     * only that one registered: picocli builds a command's model by reflection over its annotations, and building
+     * all of them took ~0.1 s of every command's start (picocli's classes predate class-data sharing, so none of
+     * that is archived). Help, no command and a misspelt one (for the suggestions) get a {@link #listing} of each.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands(
+            "import", ImportCommand.class, "stage", StageCommand.class, "apply", ApplyCommand.class,
+            "cleanup", CleanupCommand.class, "create", CreateCommand.class, "layers", LayersCommand.class,
+            "inspect", InspectCommand.class, "diff", DiffCommand.class, "checkout", CheckoutCommand.class,
+            "changes", ChangesCommand.class, "delete", DeleteCommand.class, "names", NamesCommand.class,
+            "log", LogCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class,
+            "recover", RecoverCommand.class, "repair", RepairCommand.class, "serve", ServeCommand.class,
+            "stagings", StagingsCommand.class, "df", DfCommand.class, "prune", PruneCommand.class,
+            "version", VersionCommand.class, "completion", CompletionCommand.class,
+            "help", CommandLine.HelpCommand.class);
+
+    /** Options of {@code cairn} itself that take a value, so that the value is not taken for a command's name. */
+    private static final java.util.Set<String> GLOBAL_OPTIONS_WITH_VALUE = java.util.Set.of("--root");
 
     /** Exit status of a command that did what was asked. */
     public static final int OK = 0;
@@ -106,7 +120,16 @@ public final class Main {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         Main main = new Main(in, out, err, terminal);
-        CommandLine cmd = commandLine(main);
+        CommandLine cmd = new CommandLine(main);
+        Class<?> named = COMMANDS.get(commandName(args));
+        for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
+            // help CMD prints CMD's whole usage, so it gets every command's model
+            if (named == c.getValue() || named == CommandLine.HelpCommand.class) {
+                cmd.addSubcommand(c.getKey(), c.getValue());
+            } else if (named == null) {
+                cmd.addSubcommand(c.getKey(), new CommandLine(listing(c.getKey(), c.getValue())));
+            }
+        }
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler(UsageErrors::report);
@@ -121,13 +144,59 @@ public final class Main {
      * completion and the man pages are generated from.
      */
     static CommandLine commandLine(Main main) {
-        return new CommandLine(main);
+        CommandLine cmd = new CommandLine(main);
+        COMMANDS.forEach(cmd::addSubcommand);
+        return cmd;
     }
 
     /** The model with a {@code Main} that has no streams, for generating completion scripts and man pages. */
     static CommandLine model() {
         return commandLine(new Main(InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),
                 new PrintStream(OutputStream.nullOutputStream()), false));
+    }
+
+    /**
+     * The command a command line names: its first word that is neither an option nor the value of one of
+     * {@code cairn}'s own options; null if there is none.
+     */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_OPTIONS_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (a.equals("--")) {
+                return i + 1 < args.length ? args[i + 1] : null;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A command as {@code cairn --help} lists it and a misspelt command is matched against it: its name and
+     * description, read from its {@code @Command}, without the model of its options that picocli builds by
+     * reflection (that model, for all of them, was half of {@code --help}'s time). Never executed: a command line
+     * that names a command gets the command itself.
+     */
+    private static CommandLine.Model.CommandSpec listing(String name, Class<?> type) {
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(name);
+        Command command = type.getAnnotation(Command.class);
+        // the list shows a command's header if it has one (picocli's help command has), else its first description line
+        spec.usageMessage().header(command.header()).description(command.description());
+        return spec;
+    }
+
+    /**
+     * Name and class pairs. The names are spelt out rather than read from each class's {@code @Command}, so that a
+     * command line naming one command reads no other command's annotations (MainTest checks that they agree).
+     */
+    private static Map<String, Class<?>> commands(Object... nameClassPairs) {
+        Map<String, Class<?>> byName = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameClassPairs.length; i += 2) {
+            byName.put((String) nameClassPairs[i], (Class<?>) nameClassPairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
     }
 
     /** The store root this command line names, or the default one. */

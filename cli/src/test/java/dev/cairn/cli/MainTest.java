@@ -639,6 +639,48 @@ class MainTest {
         assertThat(Main.defaultRoot(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.local/share/cairn"));
     }
 
+    @Test
+    void everyCommandIsRegisteredUnderItsOwnName() {
+        assertThat(Main.COMMANDS).hasSize(24);
+        Main.COMMANDS.forEach((name, type) ->
+                assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+    }
+
+    @Test
+    void theHelpListsEveryCommand() {
+        Result r = cairn("--help");
+
+        for (String name : Main.COMMANDS.keySet()) {
+            assertThat(r.out()).containsPattern("(?m)^  " + name + " ");
+        }
+    }
+
+    @Test
+    void theCommandIsTheFirstWordThatIsNoOptionNorTheRootsValue() {
+        assertThat(Main.commandName(new String[] {"--root", "import", "layers", "--json"})).isEqualTo("layers");
+        assertThat(Main.commandName(new String[] {"--debug", "inspect", "import"})).isEqualTo("inspect");
+        assertThat(Main.commandName(new String[] {"--root", "/r", "--help"})).isNull();
+        assertThat(Main.commandName(new String[] {})).isNull();
+    }
+
+    @Test
+    void aMisspeltCommandIsStillSuggested() {
+        Result r = cairn("layrs");
+
+        assertThat(r.status()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("did you mean 'layers'");
+    }
+
+    @Test
+    void aCommandRunsWhateverStandsBeforeIt() {
+        String id = cairn("create", "--name", "import").out().trim();
+
+        Result r = cairn("--debug", "inspect", "import");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains(id);
+    }
+
     // --- disk use: df, prune, stagings, completion --------------------------------------------------------------
 
     @Test

@@ -71,6 +71,34 @@ public final class Posix {
 
     private static final LibC LIBC = load();
 
+    /**
+     * The calls made once per extracted entry ({@code utimensat}, {@code lchown}), bound by JNA's direct mapping:
+     * JNA's interface proxy (as {@link LibC}) costs several microseconds of reflection and marshalling per call,
+     * about what the system call itself costs on tmpfs, on each of a layer's thousands of files.
+     */
+    private static final class PerEntry {
+        private static final boolean BOUND = bind();
+
+        private PerEntry() {
+        }
+
+        static native int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
+
+        static native int lchown(String path, int uid, int gid) throws LastErrorException;
+
+        private static boolean bind() {
+            if (LIBC == null) {
+                return false;
+            }
+            try {
+                Native.register(PerEntry.class, "c");
+                return true;
+            } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
+                return false;
+            }
+        }
+    }
+
     private Posix() {
     }
 
@@ -146,7 +174,11 @@ public final class Posix {
         java.time.Instant m = mtime.toInstant();
         long[] times = {a.getEpochSecond(), a.getNano(), m.getEpochSecond(), m.getNano()};
         try {
-            libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW);
+            if (PerEntry.BOUND) {
+                PerEntry.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW);
+            } else {
+                libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW);
+            }
         } catch (LastErrorException e) {
             throw error(path, "utimensat", e);
         }
@@ -211,7 +243,11 @@ public final class Posix {
     /** Sets the owner of a file, or of a symlink itself. */
     public static void lchown(Path path, long uid, long gid) throws IOException {
         try {
-            libc().lchown(path.toString(), (int) uid, (int) gid);
+            if (PerEntry.BOUND) {
+                PerEntry.lchown(path.toString(), (int) uid, (int) gid);
+            } else {
+                libc().lchown(path.toString(), (int) uid, (int) gid);
+            }
         } catch (LastErrorException e) {
             throw error(path, "lchown", e);
         }

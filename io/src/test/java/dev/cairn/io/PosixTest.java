@@ -65,6 +65,24 @@ class PosixTest {
     }
 
     @Test
+    void lutimesSetsASymlinksOwnTimesNotItsTargetsAndNamesAMissingPath() throws IOException {
+        assumeTrue(Posix.available(), "needs Linux");
+        Path target = Files.writeString(dir.resolve("target"), "x");
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(target);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        java.nio.file.attribute.FileTime t = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2001-02-03T04:05:06.789Z"));
+
+        Posix.lutimes(link, t, t);
+
+        assertThat(Files.getLastModifiedTime(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isEqualTo(t);
+        assertThat(Files.getLastModifiedTime(target)).isEqualTo(before);
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> Posix.lutimes(missing, t, t)).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(missing.toString()).hasMessageContaining("utimensat");
+    }
+
+    @Test
     void syncfs_counts_only_from_linux_5_8() {
         assertThat(Posix.kernelAtLeast("5.8.0", 5, 8)).isTrue();
         assertThat(Posix.kernelAtLeast("6.1.0-13-amd64", 5, 8)).isTrue();

@@ -21,8 +21,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the same {@link Ledger} as the torture run: acknowledged &rArr; durable, nothing half made, verify --deep clean.
  * A SIGKILL alone cannot show a missing fsync (the page cache survives the process); this can, and
  * {@link #aStoreThatSkipsFsyncIsCaught} proves it by planting one. Each round's child makes layers durable one
- * of the two ways at random: one syncfs per layer (the default) or an fsync per file. The second matters: a
- * syncfs flushes everything on the file system, which would hide a missing fsync elsewhere in the same child.
+ * of three ways at random: the default (one syncfs per layer, but an fsync per file for a small layer, and the
+ * torture's layers are small), one syncfs for every layer however small ({@code syncfs-always}), or an fsync per
+ * file. The last matters: a syncfs flushes everything on the file system, which would hide a missing fsync
+ * elsewhere in the same child.
  *
  * <p>Root only (mount); skipped with the reason elsewhere. {@code -Dpowerloss.rounds=N} (CI: 6),
  * {@code -Dpowerloss.seed=S}; the disk image goes under {@code -Dtorture.dir} if set, else /dev/shm, else the
@@ -55,11 +57,11 @@ class PowerLossTest {
             for (int round = 0; round < rounds && violations.isEmpty(); round++) {
                 boolean early = random.nextInt(100) < 20;
                 int delayMs = early ? random.nextInt(1500) : random.nextInt(4000);
-                String sync = random.nextBoolean() ? "syncfs" : "fsync-each-file";
+                String sync = List.of("syncfs", "syncfs-always", "fsync-each-file").get(random.nextInt(3));
                 List<String> said = Children.runAndKill(root, round, random.nextLong(), early, delayMs, violations,
                         sync);
                 disk.cutPower();
-                syncfsRounds += sync.equals("syncfs") ? 1 : 0;
+                syncfsRounds += sync.equals("syncfs-always") ? 1 : 0;
                 String where = "power cut " + round + " (" + sync + ", seed " + seed + "): ";
                 acknowledged += ledger.learn(said, where).acknowledged().size();
                 done++;

@@ -26,8 +26,10 @@ import java.util.function.Consumer;
  * The process the torture runs kill: {@code TortureChild ROOT ROUND SEED THREADS [SYNC [owned]]}. It opens the
  * store (running recovery), prints {@code READY}, and lets {@code THREADS} threads run a random mix of stage,
  * apply, cleanup, put, create, delete and name changes until the process is killed. SYNC is how extracted layers
- * are made durable: {@code syncfs} (the default), {@code fsync-each-file}, or {@code unsafe-no-sync} — never: the
- * planted bug the power-cut test must catch.
+ * are made durable: {@code syncfs} (the default: one syncfs per layer, an fsync per file for a layer of fewer than
+ * {@code ExtractOptions.SYNCFS_MIN_FILES} files, which the torture's layers are), {@code syncfs-always} (the one
+ * syncfs for every layer, however small), {@code fsync-each-file}, or {@code unsafe-no-sync} — never: the planted bug
+ * the power-cut test must catch.
  *
  * <p>What a thread works on is its own, so that no two calls ever race for one layer or staging and the parent can
  * tell what each returned call implies. Alone on its store (the single-process run, the power cut) the child takes
@@ -66,6 +68,9 @@ public final class TortureChild {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 4 && args[4].equals("syncfs-always")) {
+            System.setProperty("cairn.syncfsMinFiles", "1"); // read once, when the extractor's defaults are made
+        }
         Path root = Path.of(args[0]);
         long round = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
@@ -73,7 +78,7 @@ public final class TortureChild {
         String sync = args.length > 4 ? args[4] : "syncfs";
         boolean owned = args.length > 5 && args[5].equals("owned");
         StoreOptions options = switch (sync) {
-            case "syncfs" -> StoreOptions.defaults();
+            case "syncfs", "syncfs-always" -> StoreOptions.defaults();
             case "fsync-each-file" -> StoreOptions.defaults().withSyncfs(false);
             case "unsafe-no-sync" -> StoreOptions.defaults().withUnsafeNoSync(true);
             default -> throw new IllegalArgumentException("unknown SYNC " + sync);

@@ -1,0 +1,34 @@
+package dev.cairn.registry;
+
+import dev.cairn.model.Actor;
+import java.util.Objects;
+
+/**
+ * Who asked for a change, carried by every mutating call of {@link RegistryStorage} (and by
+ * {@link RegistryStorage#recordRead} for audited pulls): the authenticated user ({@value #ANONYMOUS} when the request
+ * carried no credentials), the client's address as the server saw it, and the request id the server echoed to the
+ * client in {@code X-Request-Id}. A store journals it as the actor's principal and request id
+ * ({@link #actor()}), so {@code cairn log --actor alice} answers what alice pushed. Never holds a credential.
+ * Immutable and thread-safe.
+ */
+public record AuditContext(String principal, String clientAddress, String requestId) {
+
+    /** The principal of a request without credentials. */
+    public static final String ANONYMOUS = "anonymous";
+
+    public AuditContext {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(clientAddress, "clientAddress");
+        Objects.requireNonNull(requestId, "requestId");
+    }
+
+    /** A context for work this process does on its own behalf (reclaiming abandoned uploads, say). */
+    public static AuditContext system(String requestId) {
+        return new AuditContext("cairn", "local", requestId);
+    }
+
+    /** This process as the journal's actor, on behalf of {@link #principal()} and {@link #requestId()}. */
+    public Actor actor() {
+        return Actor.process().onBehalfOf(principal, requestId);
+    }
+}
