@@ -14,8 +14,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "completion", mixinStandardHelpOptions = true,
         description = {"Prints a completion script for bash or zsh.",
-                "bash:  source <(cairn completion bash)   (or save it in ~/.local/share/bash-completion/completions/cairn)",
-                "zsh:   source <(cairn completion zsh)    (or save it as _cairn in a folder of your $fpath)"})
+                "bash:  source <(cairn completion bash)",
+                "       (or save it as ~/.local/share/bash-completion/completions/cairn)",
+                "zsh:   source <(cairn completion zsh)",
+                "       (or save it as _cairn in a folder of your $fpath)"})
 final class CompletionCommand implements Callable<Integer> {
 
     /** The shells a script is made for. */

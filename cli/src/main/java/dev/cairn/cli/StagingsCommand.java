@@ -52,12 +52,20 @@ final class StagingsCommand extends StoreCommand {
                         s.started().truncatedTo(ChronoUnit.SECONDS).toString(),
                         s.staged().isPresent() ? Sizes.human(s.diffSize()) : "-",
                         s.layer().map(l -> noTrunc ? l.hex() : l.hex().substring(0, 12)).orElse("-"),
-                        "process " + s.ownerPid() + " on " + s.ownerHost() + (s.state() == StagingInfo.State.STAGING ? " (alive)"
-                                : s.state() == StagingInfo.State.ABANDONED ? " (dead)" : "")});
+                        "process " + s.ownerPid() + " on " + s.ownerHost() + liveness(s)});
             }
             Table.print(rows, out(), 3);
         }
         return Main.OK;
+    }
+
+    /** Whether the owner still works on it: said only while that matters (an unfinished staging). */
+    private static String liveness(StagingInfo s) {
+        return switch (s.state()) {
+            case STAGING -> " (alive)";
+            case ABANDONED -> " (dead)";
+            case STAGED, APPLIED -> "";
+        };
     }
 
     private static String state(StagingInfo s) {

@@ -1,7 +1,9 @@
 package dev.cairn.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -13,14 +15,13 @@ final class VersionCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        for (String line : new Main.Version().getVersion()) {
-            main.out().println(line.replace("${java.version}", System.getProperty("java.version"))
-                    .replace("${java.vendor}", System.getProperty("java.vendor"))
-                    .replace("${os.name}", System.getProperty("os.name"))
-                    .replace("${os.arch}", System.getProperty("os.arch")));
-        }
+        // cairn's own version provider, its ${java.version} and the like filled in by picocli, as for --version
+        spec.parent().commandLine().printVersionHelp(main.out());
         return Main.OK;
     }
 }

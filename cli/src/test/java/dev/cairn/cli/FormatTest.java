@@ -57,7 +57,8 @@ class FormatTest {
                         + base.substring(0, 12) + " ");
         assertThat(run.cairn("layers", "--format", "{{.ID}}", "--no-trunc").outLines()).containsExactly(base, child);
         assertThat(run.cairn("layers", "--format", "json").out()).isEqualTo(run.cairn("layers", "--json").out());
-        assertThat(run.cairn("replay", "--until", "5", "-q").outLines()).as("after the import's five records").containsExactly(base.substring(0, 12));
+        assertThat(run.cairn("replay", "--until", "5", "-q").outLines()).as("after the import's five records")
+                .containsExactly(base.substring(0, 12));
         assertThat(run.cairn("inspect", "base", "--format", "{{.ID}} {{.DiffSize}}").ok()).matches(base + " \\d+");
         run.cairn("layers", "-q", "--json").usageError("-q cannot be combined");
         run.cairn("layers", "--format", "{{.Nope}}").usageError("no field '.Nope'", "the fields are ID, Parent");

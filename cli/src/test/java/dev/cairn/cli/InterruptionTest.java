@@ -51,7 +51,8 @@ class InterruptionTest {
     private Path bigTar() throws IOException {
         Random random = new Random(1);
         Path file = dir.resolve("big.tar");
-        try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(file);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             byte[] content = new byte[1 << 20];
             for (int i = 0; i < 24; i++) {
                 random.nextBytes(content);
@@ -68,7 +69,8 @@ class InterruptionTest {
     /** 4000 small files in 40 folders. */
     private Path manyFilesTar() throws IOException {
         Path file = dir.resolve("many.tar");
-        try (OutputStream out = Files.newOutputStream(file); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(file);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             for (int i = 0; i < 4000; i++) {
                 byte[] content = ("file " + i + "\n").getBytes(StandardCharsets.US_ASCII);
                 TarArchiveEntry e = new TarArchiveEntry("d" + i % 40 + "/f" + i);

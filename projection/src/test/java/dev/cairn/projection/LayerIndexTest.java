@@ -171,8 +171,10 @@ class LayerIndexTest {
         assertThat(index.resolve(a.substring(0, 12)).id().hex()).isEqualTo(a);
         assertThat(index.resolve(b.substring(0, 63)).id().hex()).isEqualTo(b);
         assertThat(index.resolve(a).id().hex()).isEqualTo(a);
-        assertThatThrownBy(() -> index.resolve("abc")).as("shorter than four").isInstanceOf(LayerNotFoundException.class);
-        assertThatThrownBy(() -> index.resolve("ABCD")).as("hex is lowercase").isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> index.resolve("abc")).as("shorter than four")
+                .isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> index.resolve("ABCD")).as("hex is lowercase")
+                .isInstanceOf(LayerNotFoundException.class);
         assertThatThrownBy(() -> index.resolve("abcf")).isInstanceOf(LayerNotFoundException.class);
     }
 
