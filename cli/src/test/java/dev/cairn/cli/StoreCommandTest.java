@@ -66,6 +66,38 @@ class StoreCommandTest {
         assertThat(run.cairn("names", "x").ok()).isEqualTo("x");
     }
 
+    @Test
+    void importFromATerminalSaysWhatItWaitsFor() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script (util-linux) for a terminal");
+        List<String> java = ChildJvm.command(List.of(), List.of(), Main.class, "--root", dir.resolve("store").toString(),
+                "import", "-");
+        // script runs the command on a new terminal (stdin, stdout and stderr), and ends its input when ours ends
+        Process p = new ProcessBuilder("/usr/bin/script", "-qec", String.join(" ", java.stream()
+                .map(a -> "'" + a.replace("'", "'\\''") + "'").toList()), "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!seen.toString().contains("waiting for a layer tarball") && System.nanoTime() < until) {
+            int c = out.read();
+            if (c < 0) {
+                break;
+            }
+            seen.append((char) c);
+        }
+        p.getOutputStream().write(4); // Ctrl-D: the end of the input typed at the terminal
+        p.getOutputStream().flush();
+        p.getOutputStream().close();
+        for (int c = out.read(); c >= 0; c = out.read()) {
+            seen.append((char) c);
+        }
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(seen.toString()).contains("cairn: waiting for a layer tarball on stdin, which is a terminal")
+                .contains("not a tar archive: the input is empty");
+        assertThat(p.exitValue()).isEqualTo(Main.FAILED);
+    }
+
     private static boolean isRoot() throws Exception {
         Process id = new ProcessBuilder("id", "-u").start();
         return new String(id.getInputStream().readAllBytes()).trim().equals("0");
