@@ -75,10 +75,15 @@ final class PartialOutput implements AutoCloseable {
             try {
                 FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                FileLock lock = tryLock(ch);
-                // Another run may have taken our new file for a leftover between the create and the lock.
-                if (lock != null && sameFile(ch, path)) {
-                    return new PartialOutput(path, ch, lock, leftover);
+                try {
+                    FileLock lock = tryLock(ch);
+                    // Another run may have taken our new file for a leftover between the create and the lock.
+                    if (lock != null && sameFile(ch, path)) {
+                        return new PartialOutput(path, ch, lock, leftover);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
                 }
                 ch.close();
                 continue;
