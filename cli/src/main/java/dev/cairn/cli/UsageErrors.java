@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * cairn: unexpected argument 'x' ('cairn layers' takes no more); see 'cairn layers --help'
  * cairn: --until: 'abc' is not a whole number; see 'cairn replay --help'
  * cairn: missing REF; see 'cairn inspect --help'
+ * cairn: no command given: cairn COMMAND [ARGS...]; see 'cairn --help'
  * </pre>
  * Exit status {@value Main#USAGE}. Stateless.
  */
@@ -61,10 +62,13 @@ final class UsageErrors {
             return "unexpected argument '" + first + "'" + more + " ('" + cmd.getCommandSpec().qualifiedName()
                     + "' takes no more)";
         }
+        if (message(e).startsWith("Missing required subcommand")) {
+            return "no command given: cairn COMMAND [ARGS...]";
+        }
         if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()) {
             return "missing " + String.join(", ", m.getMissing().stream().map(UsageErrors::label).toList());
         }
-        String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\R", " ");
+        String message = message(e);
         Matcher invalid = NOT_A.matcher(message);
         if (invalid.matches()) {
             String what = invalid.group(3);
@@ -74,6 +78,10 @@ final class UsageErrors {
             return (invalid.group(1) != null ? invalid.group(1) : invalid.group(2)) + ": " + what;
         }
         return message.isEmpty() ? "the command line does not parse" : lowerFirst(message);
+    }
+
+    private static String message(ParameterException e) {
+        return e.getMessage() == null ? "" : e.getMessage().replaceAll("\\R", " ");
     }
 
     private static String label(ArgSpec a) {

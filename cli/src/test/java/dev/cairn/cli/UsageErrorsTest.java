@@ -30,9 +30,10 @@ class UsageErrorsTest {
             "replay --until abc    | --until: 'abc' is not a whole number; see 'cairn replay --help'",
             "inspect               | missing REF; see 'cairn inspect --help'",
             "replay                | missing --until SEQ",
-            "prune --stagings-older-than 3 | '3' is not an age"})
+            "prune --stagings-older-than 3 | '3' is not an age",
+            "-                     | no command given: cairn COMMAND [ARGS...]; see 'cairn --help'"})
     void aCommandLineThatDoesNotParseIsOneLineInPlainWords(String args, String says) {
-        CairnRun.Result r = cairn(args.split(" "));
+        CairnRun.Result r = cairn(args.equals("-") ? new String[0] : args.split(" "));
 
         r.usageError(says);
         assertThat(r.err()).doesNotContain("Unmatched argument", "index", "is not a long", "Invalid value");
