@@ -45,7 +45,7 @@ final class CheckoutCommand extends StoreCommand {
         CheckoutResult r;
         try (LayerStore store = openForReading()) {
             Layer l = store.layer(layer);
-            try (Interruption.Guard guard = Interruption.guard();
+            try (Interruption.Guard guard = Interruption.guard("the partial tree was removed");
                  PartialOutput note = PartialOutput.claim(PartialOutput.besides(target, PartialOutput.TREE_SUFFIX));
                  Progress progress = Progress.start(main.terminal(), main.err(), "checkout " + l.id().hex()
                          .substring(0, 12), Progress.Unit.ENTRIES, OptionalLong.empty())) {
@@ -58,6 +58,7 @@ final class CheckoutCommand extends StoreCommand {
                     note.removeQuietly();
                 });
                 r = store.checkout(l.id().hex(), target, options.withProgress(progress));
+                guard.finished();
             }
         }
         for (String path : r.notCreated()) {

@@ -71,7 +71,7 @@ final class DiffCommand extends StoreCommand {
     }
 
     private void writeFile(LayerStore store, String id, Path target, Progress progress) throws IOException {
-        try (Interruption.Guard guard = Interruption.guard();
+        try (Interruption.Guard guard = Interruption.guard("the partial file was removed");
              PartialOutput partial = PartialOutput.claim(PartialOutput.besides(target, PartialOutput.FILE_SUFFIX))) {
             guard.onTimeout(partial::removeQuietly);
             if (partial.leftover() != null) {
@@ -81,6 +81,7 @@ final class DiffCommand extends StoreCommand {
             store.diff(id, new Counting(file, progress));
             file.flush();
             partial.commitTo(target);
+            guard.finished();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.cairn.cli;
 
 import java.io.PrintStream;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -12,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A command opens a {@link Guard} around the work and reports progress through {@link #check()}; once a stop is
  * requested, {@code check()} throws {@link Stopped}, the command's own error path removes its partial output, and
- * closing the guard lets the exit go on. A guard that is not closed within {@link #GRACE_SECONDS} (the work is stuck
- * in one long system call) has its fallback cleanup run by the shutdown hook itself. The shutdown hook is installed
+ * closing the guard lets the exit go on. Work that may wait on its input (an import reading a pipe) has that input
+ * closed at once ({@link Guard#onStop}), so that the wait ends in an error and the same error path. A guard that is
+ * not closed within {@link #GRACE_SECONDS} (the work is stuck in one long system call) has its fallback cleanup run
+ * by the shutdown hook itself. A guard whose work {@linkplain Guard#finished() finished} before it could be stopped
+ * says nothing: there was nothing to remove. The shutdown hook is installed
  * only by {@link Main#main}; commands run in-process ({@link Main#run}) are never stopped so.
  *
  * <p>SIGKILL cannot be caught: what a killed command leaves is recognised by the next run of the same command and
@@ -41,6 +46,11 @@ final class Interruption {
         Runtime.getRuntime().addShutdownHook(new Thread(Interruption::stopAll, "cairn-interrupt"));
     }
 
+    /** Whether the process is being stopped (SIGINT, SIGTERM). */
+    static boolean stopping() {
+        return stopping;
+    }
+
     /** Throws {@link Stopped} once the process is stopping; cheap, for progress callbacks. */
     static void check() {
         if (stopping) {
@@ -49,19 +59,33 @@ final class Interruption {
     }
 
     /**
-     * A guard around work that writes outside the store; open it before what it guards, so that it is closed after
-     * the partial output is removed.
+     * A guard around work that writes outside the store (or stages into it); open it before what it guards, so that
+     * it is closed after the partial output is removed.
+     *
+     * @param removed what the stop message says was undone, e.g. "the partial output was removed"
      */
-    static Guard guard() {
-        Guard g = new Guard();
+    static Guard guard(String removed) {
+        Guard g = new Guard(removed);
         GUARDS.add(g);
+        if (stopping) { // the hook may have looked at the guards already
+            g.close();
+            throw new Stopped(removed);
+        }
         return g;
     }
 
     private static void stopAll() {
         stopping = true;
-        boolean stopped = !GUARDS.isEmpty();
-        for (Guard g : GUARDS) {
+        List<Guard> guards = List.copyOf(GUARDS);
+        for (Guard g : guards) {
+            try {
+                g.onStop.run();
+            } catch (RuntimeException e) {
+                // the work still ends at its next check, or the fallback runs
+            }
+        }
+        Set<String> said = new LinkedHashSet<>();
+        for (Guard g : guards) {
             try {
                 if (!g.done.await(GRACE_SECONDS, TimeUnit.SECONDS)) {
                     g.fallback.run();
@@ -72,19 +96,36 @@ final class Interruption {
             } catch (RuntimeException e) {
                 // the exit goes on; what could not be removed is recognised and replaced by the next run
             }
+            if (!g.finished) {
+                said.add(g.removed);
+            }
         }
-        if (stopped && err != null) {
-            err.println("cairn: interrupted; the partial output was removed");
+        if (!said.isEmpty() && err != null) {
+            err.println("cairn: interrupted; " + String.join("; ", said));
             err.flush();
         }
     }
 
     /** Open while a command writes outside the store; closed when its output is complete or removed. */
     static final class Guard implements AutoCloseable {
+        private final String removed;
         private volatile Runnable fallback = () -> { };
+        private volatile Runnable onStop = () -> { };
+        private volatile boolean finished;
         private final CountDownLatch done = new CountDownLatch(1);
 
-        private Guard() {
+        private Guard(String removed) {
+            this.removed = removed;
+        }
+
+        /** What the shutdown hook runs as soon as a stop is requested: e.g. closing an input the work may wait on. */
+        void onStop(Runnable action) {
+            onStop = action;
+        }
+
+        /** The work is complete (its output committed): a stop from now on has nothing to remove. */
+        void finished() {
+            finished = true;
         }
 
         /** What removes the partial output if the work does not end within {@link #GRACE_SECONDS} of a stop. */

@@ -239,8 +239,8 @@ public final class Main {
         if (debug) {
             t.printStackTrace(err);
         }
-        if (t instanceof Interruption.Stopped) {
-            return FAILED; // the shutdown hook says so, once the partial output is gone
+        if (t instanceof Interruption.Stopped || Interruption.stopping()) {
+            return FAILED; // a consequence of the stop (an input closed under a read): the shutdown hook says so
         }
         err.println("cairn: " + rootNamed(t, message(t)));
         return FAILED;

@@ -26,10 +26,11 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Commands that write outside the store ({@code diff -o}, {@code checkout}) run as real child processes and are sent
- * SIGINT, SIGTERM or SIGKILL in the middle of writing: a stopped one removes what it wrote; what a killed one left is
- * recognised by the next run and replaced. The children run interpreted ({@code -Xint}) so that the writing lasts long
- * enough on any machine to be caught in the middle.
+ * Commands that write outside the store ({@code diff -o}, {@code checkout}) or stage into it ({@code import},
+ * {@code stage}) run as real child processes and are sent SIGINT, SIGTERM or SIGKILL in the middle of writing: a
+ * stopped one removes what it wrote and leaves the store as it was; what a killed one left is recognised by the next
+ * run and replaced (outside the store) or discarded by recovery (inside). The children run interpreted
+ * ({@code -Xint}) so that the writing lasts long enough on any machine to be caught in the middle.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class InterruptionTest {
@@ -49,8 +50,13 @@ class InterruptionTest {
 
     /** 24 files of 1 MiB of random bytes. */
     private Path bigTar() throws IOException {
-        Random random = new Random(1);
-        Path file = dir.resolve("big.tar");
+        return randomTar("big.tar", 1);
+    }
+
+    /** 24 files of 1 MiB of random bytes from {@code seed}. */
+    private Path randomTar(String name, long seed) throws IOException {
+        Random random = new Random(seed);
+        Path file = dir.resolve(name);
         try (OutputStream out = Files.newOutputStream(file);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             byte[] content = new byte[1 << 20];
@@ -83,13 +89,18 @@ class InterruptionTest {
         return file;
     }
 
-    /** {@code cairn --root STORE args...} as a child JVM, interpreted, its output in files. */
+    /** {@code cairn --root STORE args...} as a child JVM, interpreted, its output in files, stdin empty. */
     private Process start(String... args) throws IOException {
+        return start(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), args);
+    }
+
+    /** {@code cairn --root STORE args...} as a child JVM, interpreted, its output in files. */
+    private Process start(ProcessBuilder.Redirect stdin, String... args) throws IOException {
         List<String> all = new java.util.ArrayList<>(List.of("--root", run.root().toString()));
         all.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(List.of(), List.of("-Xint"), Main.class,
                 all.toArray(String[]::new)));
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(stdin);
         pb.redirectOutput(dir.resolve("child.out").toFile());
         pb.redirectError(dir.resolve("child.err").toFile());
         return pb.start();
@@ -140,6 +151,53 @@ class InterruptionTest {
         }
     }
 
+    /** The store's layers, whole ids, as {@code cairn layers -q --no-trunc} prints them. */
+    private List<String> layerIds() {
+        CairnRun.Result r = run.cairn("layers", "-q", "--no-trunc");
+        assertThat(r.status()).as(r.err()).isZero();
+        return r.outLines();
+    }
+
+    /** The stagings {@code cairn stagings} lists, one line each. */
+    private List<String> stagings() {
+        CairnRun.Result r = run.cairn("stagings", "-q");
+        assertThat(r.status()).as(r.err()).isZero();
+        return r.outLines();
+    }
+
+    /** What is in the store's staging folder: nothing once every staging is discarded or cleaned up. */
+    private List<Path> stagingFolders() throws IOException {
+        Path staging = run.root().resolve("staging");
+        if (!Files.exists(staging)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(staging)) {
+            return s.toList();
+        }
+    }
+
+    /** Writes {@code tar} into the child's stdin slowly, then holds the pipe open (the child waits for more). */
+    private static Thread feeder(Process p, Path tar, long bytes) {
+        Thread t = new Thread(() -> {
+            try (var in = Files.newInputStream(tar)) {
+                OutputStream to = p.getOutputStream();
+                byte[] chunk = new byte[64 << 10];
+                for (long sent = 0; sent < bytes; ) {
+                    int n = in.read(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+                    to.write(chunk, 0, n);
+                    to.flush();
+                    sent += n;
+                }
+                p.waitFor(); // the pipe stays open: the child's read waits
+            } catch (IOException | InterruptedException e) {
+                // the child ended and closed its end
+            }
+        }, "feeder");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     private static String sha256(Path file) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         try (var in = Files.newInputStream(file)) {
@@ -162,7 +220,7 @@ class InterruptionTest {
         assertThat(partial).doesNotExist();
         assertThat(out).doesNotExist();
         assertThat(inDir()).isEmpty();
-        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial output was removed\n");
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial file was removed\n");
     }
 
     @Test
@@ -197,7 +255,7 @@ class InterruptionTest {
         assertThat(exit(p)).isEqualTo(signal.equals("INT") ? 130 : 143);
         assertThat(target).doesNotExist();
         assertThat(inDir()).isEmpty();
-        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial output was removed\n");
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the partial tree was removed\n");
     }
 
     @Test
@@ -240,5 +298,79 @@ class InterruptionTest {
 
         assertThat(mine.resolve("keep")).hasContent("mine");
         assertThat(inDir()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void anImportStoppedWhileWaitingOnAPipeDiscardsItsStaging(String signal) throws Exception {
+        Path tar = randomTar("other.tar", 2);
+        List<String> before = layerIds();
+        Process p = start(ProcessBuilder.Redirect.PIPE, "import", "-", "--name", "other");
+        feeder(p, tar, Files.size(tar) / 2); // half the tarball, then the pipe stays open and empty
+        await("the staging begins", () -> !stagings().isEmpty(), p);
+
+        signal(p, signal);
+
+        assertThat(exit(p)).isEqualTo(signal.equals("INT") ? 130 : 143);
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the unfinished import was undone\n");
+        assertThat(Files.readString(dir.resolve("child.out"))).isEmpty();
+        assertThat(layerIds()).isEqualTo(before);
+        assertThat(stagings()).isEmpty();
+        assertThat(stagingFolders()).isEmpty();
+        assertThat(run.cairn("import", tar.toString(), "--name", "other").ok()).isNotEmpty();
+        assertThat(stagings()).isEmpty();
+    }
+
+    @Test
+    void anImportStoppedWhileReadingAFileDiscardsItsStaging() throws Exception {
+        Path tar = randomTar("other.tar", 3);
+        List<String> before = layerIds();
+        Process p = start("import", tar.toString());
+        await("the staging begins", () -> !stagings().isEmpty(), p);
+
+        signal(p, "TERM");
+
+        assertThat(exit(p)).isEqualTo(143);
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the unfinished import was undone\n");
+        assertThat(layerIds()).isEqualTo(before);
+        assertThat(stagings()).isEmpty();
+        assertThat(stagingFolders()).isEmpty();
+    }
+
+    @Test
+    void aStageStoppedMidWayDiscardsWhatItStaged() throws Exception {
+        Path tar = randomTar("other.tar", 4);
+        Process p = start(ProcessBuilder.Redirect.PIPE, "stage", "-");
+        feeder(p, tar, Files.size(tar) / 2);
+        await("the staging begins", () -> !stagings().isEmpty(), p);
+
+        signal(p, "INT");
+
+        assertThat(exit(p)).isEqualTo(130);
+        assertThat(childErr()).isEqualTo("cairn: interrupted; the unfinished staging was discarded\n");
+        assertThat(stagings()).isEmpty();
+        assertThat(stagingFolders()).isEmpty();
+    }
+
+    @Test
+    void anImportKilledMidWayLeavesAStagingTheNextImportDiscards() throws Exception {
+        Path tar = randomTar("other.tar", 5);
+        List<String> before = layerIds();
+        Process p = start(ProcessBuilder.Redirect.PIPE, "import", "-", "--name", "other");
+        feeder(p, tar, Files.size(tar) / 2);
+        await("the staging begins", () -> !stagings().isEmpty(), p);
+
+        signal(p, "KILL");
+        exit(p);
+        assertThat(layerIds()).isEqualTo(before);
+        CairnRun.Result listed = run.cairn("stagings");
+        assertThat(listed.out()).contains("abandoned", "(dead)");
+
+        String id = run.cairn("import", tar.toString(), "--name", "other").ok();
+
+        assertThat(layerIds()).hasSize(before.size() + 1).contains(id);
+        assertThat(stagings()).isEmpty();
+        assertThat(stagingFolders()).isEmpty();
+        assertThat(run.cairn("log", "--json").out()).contains("StagingDiscarded");
     }
 }
