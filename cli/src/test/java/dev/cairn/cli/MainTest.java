@@ -305,6 +305,35 @@ class MainTest {
         assertThat(json(cairn("layers", "--json").out())).hasSize(1);
     }
 
+    /** The name case: base holds it, and a layer on base cannot be base (a duplicate would keep base's parent). */
+    @ParameterizedTest
+    @ValueSource(strings = {"--parent=nosuch;nosuch", "--parent=base --name=base;base"})
+    void aMissingParentOrANameInUseIsRefusedBeforeTheTarballIsRead(String optionsAndNamed) throws Exception {
+        importOk("import", baseTarGz().toString(), "--name", "base");
+        List<String> records = cairn("log").outLines();
+        int[] reads = {0};
+        InputStream counting = new InputStream() {
+            @Override
+            public int read() {
+                reads[0]++;
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                reads[0]++;
+                return -1;
+            }
+        };
+        List<String> args = new ArrayList<>(List.of("import", "-"));
+        args.addAll(List.of(optionsAndNamed.split(";")[0].split(" ")));
+
+        assertOneErrorLine(cairnWithInput(counting, args.toArray(String[]::new)), optionsAndNamed.split(";")[1]);
+
+        assertThat(reads[0]).as("reads of the tarball").isZero();
+        assertThat(cairn("log").outLines()).as("nothing journaled").isEqualTo(records);
+    }
+
     @Test
     void aLayerWithChildrenCannotBeDeletedByIdOrName() throws Exception {
         String base = importOk("import", baseTarGz().toString(), "--name", "base");
@@ -640,10 +669,42 @@ class MainTest {
     }
 
     @Test
-    void everyCommandIsRegisteredUnderItsOwnName() {
-        assertThat(Main.COMMANDS).hasSize(24);
+    void everyCommandIsRegisteredUnderItsOwnName() throws Exception {
         Main.COMMANDS.forEach((name, type) ->
                 assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+
+        List<Class<?>> commands = commandClasses();
+        assertThat(commands).as("the @Command classes found").contains(ImportCommand.class, VersionCommand.class);
+        for (Class<?> c : commands) {
+            String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+            assertThat(Main.COMMANDS).as("Main.COMMANDS lists %s", c.getSimpleName()).containsEntry(name, c);
+        }
+    }
+
+    /** Every top-level class of this package, as compiled, that is a {@code @Command} other than {@code Main}. */
+    private static List<Class<?>> commandClasses() throws Exception {
+        Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(classes)) {
+            try (var files = Files.list(classes.resolve("dev/cairn/cli"))) {
+                files.map(f -> f.getFileName().toString()).forEach(names::add);
+            }
+        } else {
+            try (var jar = new java.util.jar.JarFile(classes.toFile())) {
+                jar.stream().map(e -> e.getName()).filter(n -> n.matches("dev/cairn/cli/[^/]+"))
+                        .map(n -> n.substring("dev/cairn/cli/".length())).forEach(names::add);
+            }
+        }
+        List<Class<?>> commands = new ArrayList<>();
+        for (String file : names) {
+            if (file.endsWith(".class") && !file.contains("$")) {
+                Class<?> c = Class.forName("dev.cairn.cli." + file.substring(0, file.length() - ".class".length()));
+                if (c != Main.class && c.isAnnotationPresent(picocli.CommandLine.Command.class)) {
+                    commands.add(c);
+                }
+            }
+        }
+        return commands;
     }
 
     @Test
