@@ -151,6 +151,14 @@ class InterruptionTest {
         }
     }
 
+    /** The two layers, no staging, and a journal that verifies: what a command that only reads leaves. */
+    private void assertTheStoreIsAsItWas() {
+        assertThat(layerIds()).containsExactlyInAnyOrder(big, many);
+        assertThat(stagings()).isEmpty();
+        CairnRun.Result verify = run.cairn("verify");
+        assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
+    }
+
     /** The store's layers, whole ids, as {@code cairn layers -q --no-trunc} prints them. */
     private List<String> layerIds() {
         CairnRun.Result r = run.cairn("layers", "-q", "--no-trunc");
@@ -221,6 +229,7 @@ class InterruptionTest {
         assertThat(out).doesNotExist();
         assertThat(inDir()).isEmpty();
         assertThat(childErr()).isEqualTo("cairn: interrupted; the partial file was removed\n");
+        assertTheStoreIsAsItWas();
     }
 
     @Test
@@ -256,6 +265,7 @@ class InterruptionTest {
         assertThat(target).doesNotExist();
         assertThat(inDir()).isEmpty();
         assertThat(childErr()).isEqualTo("cairn: interrupted; the partial tree was removed\n");
+        assertTheStoreIsAsItWas();
     }
 
     @Test

@@ -360,10 +360,19 @@ class MainTest {
         byte[] tgz = gzip(tar(Map.of("a", "x".repeat(10_000))));
         Path truncated = file("bad.tar.gz", java.util.Arrays.copyOf(tgz, tgz.length / 2));
 
-        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ");
+        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ", "the gzip stream ends early");
         Result layers = cairn("layers", "--json");
         assertThat(layers.status()).isZero();
         assertThat(json(layers.out())).isEmpty();
+        assertThat(cairn("stagings", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void aFileThatIsNoTarballIsSaidToBeOneInTheUsersTerms() throws Exception {
+        Path text = file("notes.txt", "hello, this is not a tar\n".repeat(40).getBytes(StandardCharsets.UTF_8));
+
+        assertOneErrorLine(cairn("import", text.toString()), "notes.txt: not a tar archive (the file starts with text");
+        assertThat(cairn("stagings", "-q").out()).isEmpty();
     }
 
     @Test
