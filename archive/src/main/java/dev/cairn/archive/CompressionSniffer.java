@@ -39,7 +39,7 @@ final class CompressionSniffer {
         String looks = looksLike(block, length);
         if (length < 512) {
             return "not a tar archive: the stream is only " + length + " bytes long, shorter than one 512-byte header"
-                    + (looks == null ? "" : " (it looks like " + looks + ")");
+                    + (looks == null ? "" : " (" + looks + ")");
         }
         boolean zero = true;
         for (int i = 0; i < 512 && zero; i++) {
@@ -48,25 +48,25 @@ final class CompressionSniffer {
         if (zero || TarReader.checksumOk(block)) {
             return null;
         }
-        return "not a tar archive: the first header block has a bad checksum"
-                + (looks == null ? "" : " (it looks like " + looks + ")");
+        return looks == null ? "not a tar archive (its first 512 bytes are no tar header, nor gzip or zstd data)"
+                : "not a tar archive (" + looks + ")";
     }
 
     private static String looksLike(byte[] b, int n) {
         if (starts(b, n, 'B', 'Z', 'h')) {
-            return "bzip2-compressed data, which Cairn does not accept";
+            return "the file is bzip2-compressed, which Cairn does not accept";
         }
         if (starts(b, n, 0xfd, '7', 'z', 'X', 'Z', 0)) {
-            return "xz-compressed data, which Cairn does not accept";
+            return "the file is xz-compressed, which Cairn does not accept";
         }
         if (starts(b, n, 0x04, 0x22, 0x4d, 0x18)) {
-            return "lz4-compressed data, which Cairn does not accept";
+            return "the file is lz4-compressed, which Cairn does not accept";
         }
         if (starts(b, n, 0x1f, 0x8b)) {
-            return "gzip data inside the already decompressed stream";
+            return "the decompressed stream is gzip data again";
         }
         if (starts(b, n, 'P', 'K', 3, 4)) {
-            return "a zip archive";
+            return "the file is a zip archive";
         }
         int printable = 0;
         int sample = Math.min(n, 512);
@@ -77,10 +77,10 @@ final class CompressionSniffer {
             }
         }
         if (printable == sample) {
-            String text = new String(b, 0, Math.min(sample, 16), StandardCharsets.US_ASCII).replaceAll("\\s+", " ");
-            return "text starting \"" + text + "\"";
+            String text = new String(b, 0, Math.min(sample, 24), StandardCharsets.US_ASCII).replaceAll("\\s+", " ");
+            return "the file starts with text: \"" + text + "\"";
         }
-        return "random or unknown binary data";
+        return null;
     }
 
     private static boolean starts(byte[] b, int n, int... magic) {

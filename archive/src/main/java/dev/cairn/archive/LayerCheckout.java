@@ -45,6 +45,8 @@ import java.util.Set;
  *     created new ({@code O_EXCL}) in a directory this checkout has just made itself, never through a symlink or
  *     file an earlier entry made. This relies on no other process changing the target meanwhile.</li>
  * <li>Nothing is fsynced: a checkout is a working copy, made again if a crash loses it.</li>
+ * <li>{@link CheckoutOptions#progress()} is told after each entry; an exception it throws ends the checkout like
+ *     any other failure (everything made is removed).</li>
  * </ul>
  * Thread-safe: calls share no state.
  */
@@ -160,6 +162,7 @@ public final class LayerCheckout {
             targetDevice = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
             Manifest.Entry rootEntry = null;
             Map<String, MergedTree.Node> nodes = tree.nodes();
+            long total = nodes.containsKey("") ? nodes.size() - 1 : nodes.size();
             for (Map.Entry<String, MergedTree.Node> kv : nodes.entrySet()) {
                 String key = kv.getKey();
                 if (key.isEmpty()) {
@@ -168,6 +171,7 @@ public final class LayerCheckout {
                 }
                 make(key, kv.getValue());
                 entries++;
+                options.progress().progress(entries, total);
             }
             for (int i = directories.size() - 1; i >= 0; i--) {
                 String key = directories.get(i);

@@ -173,10 +173,14 @@ final class TarStreamPump implements AutoCloseable {
         if (isRawReadFailure(e)) {
             return (IOException) rawFailureOf(e);
         }
-        String where = " at byte " + rawCounter.count() + " of the " + compression.label() + " input";
-        String what = e instanceof EOFException ? "is truncated" : "is corrupt";
-        return new CorruptArchiveException("the " + compression.label() + " stream " + what + where + ": "
-                + e.getMessage(), e);
+        String where = " at byte " + rawCounter.count() + " of the input";
+        // In the user's terms: the JDK's own words ("Unexpected end of ZLIB input stream") say nothing to them.
+        if (e instanceof EOFException) {
+            return new CorruptArchiveException("the " + compression.label() + " stream ends early" + where
+                    + " (truncated download?)", e);
+        }
+        return new CorruptArchiveException("the " + compression.label() + " stream is corrupt" + where
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
     }
 
     private Throwable rawFailureOf(Throwable e) {

@@ -417,16 +417,18 @@ class LayerExtractorTest {
         }
         byte[] bigFile = tar().file("big", new byte[5000], 0644).bytes();
         return Stream.of(
-                Arguments.of("truncated gzip", Arrays.copyOf(gz, gz.length / 2), "gzip stream is truncated"),
+                Arguments.of("truncated gzip", Arrays.copyOf(gz, gz.length / 2),
+                        "the gzip stream ends early at byte "),
                 Arguments.of("truncated zstd", Arrays.copyOf(zst, zst.length / 2), "zstd stream"),
                 Arguments.of("gzip with garbage inside", gzGarbage, "gzip stream is corrupt"),
                 Arguments.of("tar truncated in a file", Arrays.copyOf(bigFile, 2000), "in the content of entry 'big'"),
                 Arguments.of("tar truncated in a header", Arrays.copyOf(tar, 512 + 300), "corrupt tar"),
-                Arguments.of("random bytes", random, "random or unknown binary data"),
+                Arguments.of("random bytes", random,
+                        "not a tar archive (its first 512 bytes are no tar header, nor gzip or zstd data)"),
                 Arguments.of("bzip2 magic", bz2, "bzip2"),
                 Arguments.of("xz magic", Arrays.copyOf(xz, 600), "xz"),
                 Arguments.of("text", "hello, this is not a tar\n".repeat(30).getBytes(StandardCharsets.UTF_8),
-                        "text starting"),
+                        "not a tar archive (the file starts with text: \"hello, this is not a tar\")"),
                 Arguments.of("bad header checksum after the first entry", badChecksum, "after entry 'etc/'"),
                 Arguments.of("gzip of random bytes", TestTars.gzip(random), "after gzip decompression"));
     }
@@ -436,7 +438,7 @@ class LayerExtractorTest {
     void unreadable_input_is_a_corrupt_archive_with_one_clear_line(String name, byte[] input, String says) {
         assertThatThrownBy(() -> extract(input)).isInstanceOf(CorruptArchiveException.class)
                 .hasMessageContaining(says)
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "ZLIB", "random or unknown"));
         assertThat(diff).isEmptyDirectory();
         assertThat(manifest).doesNotExist();
     }

@@ -11,13 +11,14 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cairn changes}: what a layer adds, modifies and deletes, as {@code podman diff} prints it. */
 @Command(name = "changes", mixinStandardHelpOptions = true,
-        description = {"Lists what the layer changes relative to its parents, one path a line, parents first: "
-                + "A added, C changed (present below), D deleted (a whiteout, or hidden by an opaque directory).",
+        description = {"Lists what a layer adds, changes and deletes, as podman diff does.",
+                "Relative to its parents, one path a line, parents first: A added, C changed (present below), D "
+                        + "deleted (a whiteout, or hidden by an opaque directory).",
                 "With --json: one object {\"changed\": [...], \"added\": [...], \"deleted\": [...]} "
                         + "as podman diff --format json prints it."})
 final class ChangesCommand extends StoreCommand {
 
-    @Parameters(index = "0", paramLabel = "ID|NAME", description = "The layer's id or one of its names.")
+    @Parameters(index = "0", paramLabel = "REF", description = LayerRefs.ONE)
     String layer;
 
     @Option(names = "--json", description = "Print one JSON object.")

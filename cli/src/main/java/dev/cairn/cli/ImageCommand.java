@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 
 /**
  * {@code cairn image}: images in and out of the store, and one image in full. The listing is {@code cairn images}.
@@ -103,12 +102,9 @@ final class ImageCommand implements Callable<Integer> {
                 List<String> given = names.isEmpty() && reference instanceof ImageReference.DockerArchive
                         ? image.names() : names;
                 long total = blobBytes(image.layers());
-                LongConsumer progress = Progress.of(main().terminal(), main().err(), "importing " + source,
-                        OptionalLong.of(total));
-                try {
+                try (Progress progress = Progress.start(main().terminal(), main().err(), "importing " + source,
+                        Progress.Unit.BYTES, OptionalLong.of(total))) {
                     imported = store.importImage(src, new ImageSpec(given), progress);
-                } finally {
-                    Progress.finish(progress);
                 }
             }
             if (imported.duplicate()) {
@@ -163,12 +159,9 @@ final class ImageCommand implements Callable<Integer> {
             dest.checkDestination();
             try (LayerStore store = openForReading()) {
                 ImageRecord i = store.image(ref);
-                LongConsumer progress = Progress.of(main().terminal(), main().err(), "exporting " + ref,
-                        OptionalLong.of(i.size() - i.manifestSize() - i.configSize()));
-                try {
+                try (Progress progress = Progress.start(main().terminal(), main().err(), "exporting " + ref,
+                        Progress.Unit.BYTES, OptionalLong.of(i.size() - i.manifestSize() - i.configSize()))) {
                     store.exportImage(i.id().hex(), dest, progress);
-                } finally {
-                    Progress.finish(progress);
                 }
             }
             return Main.OK;

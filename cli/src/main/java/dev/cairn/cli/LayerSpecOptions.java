@@ -16,7 +16,8 @@ final class LayerSpecOptions {
                     + "layer).")
     String id;
 
-    @Option(names = "--parent", paramLabel = "ID|NAME", description = "The layer it stands on (default: none).")
+    @Option(names = "--parent", paramLabel = "REF",
+            description = "The layer it stands on, by id, unique id prefix or name (default: none).")
     String parent;
 
     @Option(names = "--name", paramLabel = "NAME",

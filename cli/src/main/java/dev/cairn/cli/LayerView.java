@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.model.Layer;
+import dev.cairn.model.LayerId;
 
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
@@ -40,6 +41,13 @@ final class LayerView {
 
     private static final int SHORT_ID = 12;
     private static final String NONE = "-";
+
+    /** The fields of a layer that {@code --format} templates name, podman-style. */
+    static final List<String> FIELDS = List.of("ID", "Parent", "Names", "Created", "DiffDigest", "DiffSize",
+            "CompressedDigest", "CompressedSize", "Compression", "Metadata");
+    /** {@link #FIELDS} for help texts (a compile-time constant, as annotations need). */
+    static final String FIELD_LIST = "ID, Parent, Names, Created, DiffDigest, DiffSize, CompressedDigest, "
+            + "CompressedSize, Compression, Metadata";
 
     private LayerView() {
     }
@@ -78,37 +86,43 @@ final class LayerView {
         out.println(pretty(a));
     }
 
+    /** The first 12 characters of an id, as listings show it. */
+    static String shortId(LayerId id) {
+        return id.hex().substring(0, SHORT_ID);
+    }
+
+    /**
+     * A layer's {@link #FIELDS} as a {@code --format} template prints them: ids cut to 12 characters unless
+     * {@code noTrunc} (as podman's listings do), names joined by commas, what is absent empty.
+     */
+    static Map<String, String> fields(Layer l, boolean noTrunc) {
+        Map<String, String> f = new java.util.HashMap<>();
+        f.put("ID", noTrunc ? l.id().hex() : shortId(l.id()));
+        f.put("Parent", l.parent().map(p -> noTrunc ? p.hex() : shortId(p)).orElse(""));
+        f.put("Names", String.join(",", l.names()));
+        f.put("Created", l.created().toString());
+        f.put("DiffDigest", l.diffDigest().toString());
+        f.put("DiffSize", Long.toString(l.diffSize()));
+        f.put("CompressedDigest", l.compressedDigest().map(Object::toString).orElse(""));
+        f.put("CompressedSize", l.compressedSize().map(String::valueOf).orElse(""));
+        f.put("Compression", l.compression().map(c -> c.label()).orElse(""));
+        f.put("Metadata", l.metadata());
+        return f;
+    }
+
     /** {@code layers}, {@code replay}: a table, one row per layer, parents before children. */
-    static void printTable(List<Layer> layers, PrintStream out) {
+    static void printTable(List<Layer> layers, PrintStream out, boolean noTrunc) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "PARENT", "CREATED", "SIZE", "NAMES"});
         for (Layer l : layers) {
             rows.add(new String[] {
-                    l.id().hex().substring(0, SHORT_ID),
-                    l.parent().map(p -> p.hex().substring(0, SHORT_ID)).orElse(NONE),
+                    noTrunc ? l.id().hex() : shortId(l.id()),
+                    l.parent().map(p -> noTrunc ? p.hex() : shortId(p)).orElse(NONE),
                     l.created().truncatedTo(ChronoUnit.SECONDS).toString(),
                     Sizes.human(l.diffSize()),
                     l.names().isEmpty() ? NONE : String.join(", ", l.names())});
         }
-        int[] width = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                boolean last = i == r.length - 1;
-                boolean number = i == 3;
-                String cell = number ? pad(r[i], width[i], true) : last ? r[i] : pad(r[i], width[i], false);
-                line.append(cell);
-                if (!last) {
-                    line.append("   ");
-                }
-            }
-            out.println(line);
-        }
+        Table.print(rows, out, 3);
     }
 
     /** {@code inspect}: every field, one {@code key: value} line each, in the JSON order. */

@@ -3,17 +3,19 @@ package dev.cairn.cli;
 import dev.cairn.model.Layer;
 import dev.cairn.store.LayerStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.util.List;
 
 /** {@code cairn layers}: every layer. */
-@Command(name = "layers", mixinStandardHelpOptions = true,
-        description = "Lists the layers, parents before children.")
+@Command(name = "layers", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Lists the layers, parents before children.",
+                "A table with ids cut to 12 characters (any unique prefix of 4 or more names a layer), or as -q, "
+                        + "--format or --json say."})
 final class LayersCommand extends StoreCommand {
 
-    @Option(names = "--json", description = "Print a JSON array of layer objects.")
-    boolean json;
+    @Mixin
+    ListingOptions listing;
 
     @Override
     public Integer call() throws Exception {
@@ -21,11 +23,7 @@ final class LayersCommand extends StoreCommand {
         try (LayerStore store = openForReading()) {
             layers = store.layers();
         }
-        if (json) {
-            LayerView.printJsonArray(layers, out());
-        } else {
-            LayerView.printTable(layers, out());
-        }
+        listing.print(layers, out());
         return Main.OK;
     }
 }

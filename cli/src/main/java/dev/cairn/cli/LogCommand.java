@@ -15,7 +15,7 @@ import java.util.stream.Stream;
                 "where KEY is the layer, image, staging or path the event is about."})
 final class LogCommand extends StoreCommand {
 
-    @Option(names = "--layer", paramLabel = "ID|NAME",
+    @Option(names = "--layer", paramLabel = "REF",
             description = {"Only the life of this layer: its own events and those of the staging it was applied "
                     + "from. A deleted layer can be named by its id or by a name it had."})
     String layer;

@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -33,14 +34,17 @@ import java.util.Map;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "A crash-safe, event-sourced store of container-image layers.",
-        footer = {"", "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
+        footer = {"", "A layer (REF) is named by its id, a unique prefix of it (4 or more hex characters, as 'cairn "
+                + "layers' prints them; sha256: allowed) or one of its names.",
+                "--root and --debug may stand anywhere on the line. Shell completion: source <(cairn completion bash).",
+                "Exit status: 0 success, 1 error (one line on stderr), 2 usage error.",
                 "Default root: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else ~/.local/share/cairn."})
 public final class Main {
 
     /**
      * Every subcommand by name, in the order {@code --help} lists them. A command line that names one of them gets
      * only that one registered: picocli builds a command's model by reflection over its annotations, and building
-     * all sixteen took ~0.1 s of every command's start (picocli's classes predate class-data sharing, so none of
+     * all of them took ~0.1 s of every command's start (picocli's classes predate class-data sharing, so none of
      * that is archived). Help, no command and a misspelt one (for the suggestions) get a {@link #listing} of each.
      */
     static final Map<String, Class<?>> COMMANDS = commands(
@@ -48,9 +52,12 @@ public final class Main {
             "cleanup", CleanupCommand.class, "create", CreateCommand.class, "layers", LayersCommand.class,
             "inspect", InspectCommand.class, "diff", DiffCommand.class, "checkout", CheckoutCommand.class,
             "changes", ChangesCommand.class, "delete", DeleteCommand.class, "names", NamesCommand.class,
-            "images", ImagesCommand.class, "image", ImageCommand.class, "log", LogCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class,
-            "recover", RecoverCommand.class, "repair", RepairCommand.class, "checkpoint", CheckpointCommand.class,
-            "prove", ProveCommand.class, "serve", ServeCommand.class);
+            "images", ImagesCommand.class, "image", ImageCommand.class, "log", LogCommand.class,
+            "replay", ReplayCommand.class, "verify", VerifyCommand.class, "recover", RecoverCommand.class,
+            "repair", RepairCommand.class, "checkpoint", CheckpointCommand.class, "prove", ProveCommand.class,
+            "serve", ServeCommand.class, "stagings", StagingsCommand.class, "df", DfCommand.class,
+            "prune", PruneCommand.class, "version", VersionCommand.class, "completion", CompletionCommand.class,
+            "help", CommandLine.HelpCommand.class);
 
     /** Options of {@code cairn} itself that take a value, so that the value is not taken for a command's name. */
     private static final java.util.Set<String> GLOBAL_OPTIONS_WITH_VALUE = java.util.Set.of("--root");
@@ -62,12 +69,15 @@ public final class Main {
     /** Exit status of a command line that does not parse (picocli's default). */
     public static final int USAGE = 2;
 
-    @Option(names = "--root", paramLabel = "DIR",
+    // Global options: INHERIT puts them on every subcommand too, bound to these fields, so that they may stand
+    // anywhere on the line (cairn layers --root X), as podman's do.
+    @Option(names = "--root", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
             description = "The store's root folder (default: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, "
                     + "else ~/.local/share/cairn).")
     private Path root;
 
-    @Option(names = "--debug", description = "Print the stack trace of an error.")
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error.")
     private boolean debug;
 
     private final InputStream in;
@@ -90,6 +100,7 @@ public final class Main {
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         processStdout = out;
+        Interruption.install(err);
         int status = run(args, System.in, out, err, stderrIsTerminal());
         out.flush();
         err.flush();
@@ -113,7 +124,8 @@ public final class Main {
         CommandLine cmd = new CommandLine(main);
         Class<?> named = COMMANDS.get(commandName(args));
         for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
-            if (named == c.getValue()) {
+            // help CMD prints CMD's whole usage, so it gets every command's model
+            if (named == c.getValue() || named == CommandLine.HelpCommand.class) {
                 cmd.addSubcommand(c.getKey(), c.getValue());
             } else if (named == null) {
                 cmd.addSubcommand(c.getKey(), new CommandLine(listing(c.getKey(), c.getValue())));
@@ -121,11 +133,27 @@ public final class Main {
         }
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        cmd.setParameterExceptionHandler(Main::usageError);
+        cmd.setParameterExceptionHandler(UsageErrors::report);
         cmd.setExecutionExceptionHandler((e, c, parsed) -> main.failure(e));
         int status = cmd.execute(args);
         out.flush();
         return status;
+    }
+
+    /**
+     * The whole command model, every subcommand registered: what a command line is parsed with, and what shell
+     * completion and the man pages are generated from.
+     */
+    static CommandLine commandLine(Main main) {
+        CommandLine cmd = new CommandLine(main);
+        COMMANDS.forEach(cmd::addSubcommand);
+        return cmd;
+    }
+
+    /** The model with a {@code Main} that has no streams, for generating completion scripts and man pages. */
+    static CommandLine model() {
+        return commandLine(new Main(InputStream.nullInputStream(), new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), false));
     }
 
     /**
@@ -149,12 +177,14 @@ public final class Main {
     /**
      * A command as {@code cairn --help} lists it and a misspelt command is matched against it: its name and
      * description, read from its {@code @Command}, without the model of its options that picocli builds by
-     * reflection (that model, for all sixteen, was half of {@code --help}'s time). Never executed: a command line
+     * reflection (that model, for all of them, was half of {@code --help}'s time). Never executed: a command line
      * that names a command gets the command itself.
      */
     private static CommandLine.Model.CommandSpec listing(String name, Class<?> type) {
         CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(name);
-        spec.usageMessage().description(type.getAnnotation(Command.class).description());
+        Command command = type.getAnnotation(Command.class);
+        // the list shows a command's header if it has one (picocli's help command has), else its first description line
+        spec.usageMessage().header(command.header()).description(command.description());
         return spec;
     }
 
@@ -210,18 +240,37 @@ public final class Main {
         if (debug) {
             t.printStackTrace(err);
         }
-        err.println("cairn: " + message(t));
+        if (t instanceof Interruption.Stopped || Interruption.stopping()) {
+            return FAILED; // a consequence of the stop (an input closed under a read): the shutdown hook says so
+        }
+        err.println("cairn: " + rootNamed(t, message(t)));
         return FAILED;
+    }
+
+    /** A message about the store's root itself says that it is the root (--root) that is wrong. */
+    private String rootNamed(Throwable t, String text) {
+        if (t instanceof java.nio.file.FileSystemException f && f.getFile() != null
+                && Path.of(f.getFile()).toAbsolutePath().normalize().equals(root().toAbsolutePath().normalize())) {
+            if (t instanceof NotDirectoryException || t instanceof FileAlreadyExistsException) {
+                return "the store root " + f.getFile() + " is a file, not a folder (--root names the store's folder)";
+            }
+            return "the store root: " + text;
+        }
+        return text;
     }
 
     /** One line that says what went wrong, without the stack trace. */
     static String message(Throwable t) {
         String m = t.getMessage();
         String text;
-        if (t instanceof NoSuchFileException) {
-            text = "no such file or directory: " + m;
-        } else if (t instanceof AccessDeniedException) {
-            text = "permission denied: " + m;
+        if (t instanceof dev.cairn.model.JournalCorruptedException j) {
+            text = "the journal is damaged at " + (j.seq() > 0 ? "record " + j.seq() : "one of its files") + ": "
+                    + j.reason() + "; 'cairn verify' summarizes it, 'cairn repair' cuts the journal back to its last "
+                    + "good record (keeping the damaged one)";
+        } else if (t instanceof NoSuchFileException n) {
+            text = n.getReason() != null ? m : "no such file or directory: " + m;
+        } else if (t instanceof AccessDeniedException a) {
+            text = "permission denied: " + a.getFile() + (a.getReason() == null ? "" : " (" + a.getReason() + ")");
         } else if (t instanceof FileAlreadyExistsException) {
             text = "already exists: " + m;
         } else if (t instanceof NotDirectoryException) {
@@ -236,38 +285,30 @@ public final class Main {
         return text.replaceAll("\\R", " ");
     }
 
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
-        CommandLine cmd = e.getCommandLine();
-        PrintWriter err = cmd.getErr();
-        err.println("cairn: " + e.getMessage().replaceAll("\\R", " "));
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
-        err.flush();
-        return USAGE;
-    }
-
     /** Whether {@link #out()} is this process's stdout and that is a terminal (where binary output must not go). */
     boolean stdoutIsTerminal() {
-        if (out != processStdout) {
-            return false;
-        }
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return System.console() != null;
-        }
+        return out == processStdout && isTerminal(1);
+    }
+
+    /** Whether stdin is this process's and a terminal: {@code import -} then says what it waits for. */
+    boolean stdinIsTerminal() {
+        return in == System.in && isTerminal(0);
+    }
+
+    private static boolean stderrIsTerminal() {
+        return isTerminal(2);
     }
 
     /**
-     * Whether this process's stderr is a terminal. On Linux the answer is exact (what fd 2 points at); elsewhere
-     * the JDK's console test, which needs stdin and stdout to be terminals too, is the fallback.
+     * Whether this process's file descriptor {@code fd} is a terminal. On Linux the answer is exact (what
+     * {@code /proc/self/fd/N} points at); elsewhere the JDK's console test, which needs stdin and stdout to be
+     * terminals, is the fallback.
      */
-    private static boolean stderrIsTerminal() {
-        Path fd2 = Path.of("/proc/self/fd/2");
+    private static boolean isTerminal(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
         try {
-            if (Files.isSymbolicLink(fd2)) {
-                String target = Files.readSymbolicLink(fd2).toString();
+            if (Files.isSymbolicLink(link)) {
+                String target = Files.readSymbolicLink(link).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
             }
         } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {

@@ -23,7 +23,7 @@ final class NamesCommand extends StoreCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ID|NAME", description = "The layer's id or one of its names.")
+    @Parameters(index = "0", paramLabel = "REF", description = LayerRefs.ONE)
     String layer;
 
     @Option(names = "--add", paramLabel = "NAME", description = "Add a name; repeat for several.")

@@ -1,5 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.model.ProgressListener;
+
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -7,56 +9,87 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * A one-line progress display on stderr for {@code import}, {@code stage} and the image commands: percent and a bar
- * when the input's
- * size is known, bytes read otherwise, and the rate. It redraws at most every {@value #INTERVAL_MILLIS} ms, draws
- * nothing for an input that is done sooner, and ends its line on {@link #close()}.
+ * A one-line progress display on stderr for every long command ({@code import}, {@code stage}, {@code diff},
+ * {@code checkout}, {@code verify --deep}; the image commands may use it too): percent and a bar when the total is
+ * known, the amount so far otherwise, and for bytes the rate. It redraws at most every {@value #INTERVAL_MILLIS} ms,
+ * draws nothing for work that is done sooner, and ends its line on {@link #close()}. Only on a terminal: elsewhere
+ * {@link #start} gives one that shows nothing. Every report also checks whether the process is being stopped
+ * ({@link Interruption#check()}), so work that reports progress ends promptly on Ctrl-C.
  *
- * <p>Thread-safe: the store reports bytes from its extracting thread while the command's thread closes it.
+ * <p>Thread-safe: the store reports from its working thread while the command's thread closes it.
  */
-final class Progress implements LongConsumer, AutoCloseable {
+final class Progress implements LongConsumer, ProgressListener, AutoCloseable {
+
+    /** What is counted. */
+    enum Unit {
+        /** Bytes: sizes in KiB, MiB..., and a rate. */
+        BYTES,
+        /** Files and folders of a tree: counts. */
+        ENTRIES
+    }
 
     static final long INTERVAL_MILLIS = 100;
     private static final int BAR_WIDTH = 24;
 
     private final PrintStream err;
     private final String label;
-    private final OptionalLong total;
+    private final Unit unit;
+    private OptionalLong total;
     private final long start = System.nanoTime();
     private long lastDraw = start;
     private long bytes;
     private boolean drawn;
     private boolean closed;
 
-    private Progress(PrintStream err, String label, OptionalLong total) {
+    private final boolean shown;
+
+    private Progress(PrintStream err, String label, Unit unit, OptionalLong total, boolean shown) {
         this.err = err;
         this.label = label;
+        this.unit = unit;
         this.total = total;
+        this.shown = shown;
     }
 
-    /** A display on {@code err} when it is a terminal, else one that shows nothing. */
-    static LongConsumer forInput(boolean terminal, PrintStream err, String verb, LayerInput input) {
-        return of(terminal, err, verb + " " + shorten(input.label(), 28), input.size());
+    /**
+     * A display of {@code label} (a verb and what it works on) on {@code err} when {@code terminal}, else one that
+     * shows nothing but still checks for a stop.
+     */
+    static Progress start(boolean terminal, PrintStream err, String label, Unit unit, OptionalLong total) {
+        return new Progress(err, shorten(label, 40), unit, total, terminal);
     }
 
-    /** A display of {@code label} and bytes out of {@code total}, on {@code err} when it is a terminal. */
-    static LongConsumer of(boolean terminal, PrintStream err, String label, OptionalLong total) {
-        return terminal ? new Progress(err, label, total) : b -> { };
+    /** The display of {@code import} and {@code stage}: bytes of the input read. */
+    static Progress forInput(boolean terminal, PrintStream err, String verb, LayerInput input) {
+        return start(terminal, err, verb + " " + shorten(input.label(), 28), Unit.BYTES, input.size());
     }
 
-    /** Ends the line of a display made by {@link #forInput}; nothing for the silent one. */
-    static void finish(LongConsumer progress) {
-        if (progress instanceof Progress p) {
-            p.close();
+    /** Reports the amount done so far. */
+    @Override
+    public void accept(long soFar) {
+        Interruption.check();
+        if (shown) {
+            update(soFar, null);
         }
     }
 
+    /** Reports the amount done so far and the total, for work that learns its total as it goes. */
     @Override
-    public synchronized void accept(long bytesSoFar) {
+    public void progress(long done, long all) {
+        Interruption.check();
+        if (shown) {
+            update(done, all);
+        }
+    }
+
+    private synchronized void update(long soFar, Long all) {
         if (closed) {
             return;
         }
-        bytes = bytesSoFar;
+        if (all != null) {
+            total = OptionalLong.of(all);
+        }
+        bytes = soFar;
         long now = System.nanoTime();
         if (now - lastDraw >= TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS)) {
             lastDraw = now;
@@ -86,18 +119,22 @@ final class Progress implements LongConsumer, AutoCloseable {
             int filled = (int) Math.round(fraction * BAR_WIDTH);
             line.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ")
                     .append(String.format(Locale.ROOT, "%3d%%", (int) Math.floor(fraction * 100))).append("  ")
-                    .append(Sizes.human(bytes)).append(" / ").append(Sizes.human(t));
+                    .append(amount(bytes)).append(" / ").append(amount(t));
         } else {
-            line.append(Sizes.human(bytes));
+            line.append(amount(bytes));
         }
         double seconds = (now - start) / 1e9;
-        if (seconds > 0) {
+        if (seconds > 0 && unit == Unit.BYTES) {
             line.append("  ").append(Sizes.human((long) (bytes / seconds))).append("/s");
         }
         line.append("\033[K"); // erase what a longer earlier line left
         err.print(line);
         err.flush();
         drawn = true;
+    }
+
+    private String amount(long n) {
+        return unit == Unit.BYTES ? Sizes.human(n) : n + " entries";
     }
 
     private static String shorten(String s, int max) {

@@ -9,6 +9,8 @@ import dev.cairn.store.StoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
+
 /**
  * {@code cairn recover}: runs recovery now, or with {@code --dry-run} says what it would do. Output, one line each:
  * <pre>
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
  * {@code clean-staging} and {@code remove-orphan}.
  */
 @Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Finishes what processes that died left unfinished: rolls back their half-made layers, "
+        description = {"Finishes what processes that died left unfinished, now.",
+                "Rolls back their half-made layers, "
                 + "completes their deletions, discards their unfinished stagings and removes files no journal event "
                 + "accounts for, each step journaled. A live process's work is never touched.",
                 "Every writer's open does this too; this command is for an operator after a crash, e.g. to get "
@@ -39,9 +42,7 @@ final class RecoverCommand extends StoreCommand {
             try (LayerStore store = openForReading()) {
                 plan = store.recoveryPlan();
             }
-            for (RecoveryPlan.Step step : plan.steps()) {
-                out().println("would " + actionName(step.action()) + " " + step.subject() + ": " + step.reason());
-            }
+            printSteps(plan, out());
             printInProgress(plan);
             out().println(plan.steps().size() + " step" + (plan.steps().size() == 1 ? "" : "s")
                     + " to take; run 'cairn recover' to take them");
@@ -49,15 +50,7 @@ final class RecoverCommand extends StoreCommand {
         }
         // The open recovers already; the run after it finds what finished dying since.
         try (LayerStore store = LayerStore.open(main.root(), StoreOptions.defaults())) {
-            RecoveryReport atOpen = store.recoveryReport();
-            RecoveryReport now = store.recover();
-            int n = 0;
-            for (RecoveryReport r : new RecoveryReport[] {atOpen, now}) {
-                for (JournalRecord rec : r.actions()) {
-                    out().println("recovered: " + RecordView.textLine(rec));
-                    n++;
-                }
-            }
+            int n = printTaken("recovered: ", out(), store.recoveryReport(), store.recover());
             printInProgress(store.recoveryPlan());
             out().println(n + " step" + (n == 1 ? "" : "s") + " taken");
         }
@@ -69,6 +62,25 @@ final class RecoverCommand extends StoreCommand {
             out().println("in progress: " + saga.kind().name().toLowerCase(java.util.Locale.ROOT) + " "
                     + saga.subject() + " by " + saga.owner());
         }
+    }
+
+    /** One {@code would ACTION SUBJECT: REASON} line per step of {@code plan}. */
+    static void printSteps(RecoveryPlan plan, PrintStream out) {
+        for (RecoveryPlan.Step step : plan.steps()) {
+            out.println("would " + actionName(step.action()) + " " + step.subject() + ": " + step.reason());
+        }
+    }
+
+    /** One {@code PREFIX RECORD} line per record the reports journaled; returns how many. */
+    static int printTaken(String prefix, PrintStream out, RecoveryReport... reports) {
+        int n = 0;
+        for (RecoveryReport r : reports) {
+            for (JournalRecord rec : r.actions()) {
+                out.println(prefix + RecordView.textLine(rec));
+                n++;
+            }
+        }
+        return n;
     }
 
     /** {@code ROLL_BACK_LAYER} → {@code roll-back-layer}. */

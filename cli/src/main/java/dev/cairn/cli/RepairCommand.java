@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /** {@code cairn repair}: cuts a damaged journal back to its last good record, keeping the damaged one aside. */
 @Command(name = "repair", mixinStandardHelpOptions = true,
-        description = {"Repairs a store whose journal fails verification: the damaged journal is kept whole beside "
+        description = {"Repairs a store whose journal fails verification.",
+                "The damaged journal is kept whole beside "
                 + "the new one (journal.damaged-<time>, never deleted automatically), the journal is cut back to "
                 + "its last good record and says so in a JournalRepaired record, layers whose events were lost are "
                 + "removed, and the store is verified. A sound journal is left as it is.",

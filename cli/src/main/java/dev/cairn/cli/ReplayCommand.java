@@ -4,6 +4,7 @@ import dev.cairn.model.ImageRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.store.LayerStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -21,8 +22,8 @@ final class ReplayCommand extends StoreCommand {
     @Option(names = "--images", description = "List the images instead of the layers.")
     boolean images;
 
-    @Option(names = "--json", description = "Print a JSON array of layer (or image) objects.")
-    boolean json;
+    @Mixin
+    ListingOptions listing;
 
     @Override
     public Integer call() throws Exception {
@@ -31,7 +32,9 @@ final class ReplayCommand extends StoreCommand {
             try (LayerStore store = openForReading()) {
                 asOf = store.imagesAsOf(until);
             }
-            if (json) {
+            if (listing.quiet) {
+                asOf.forEach(i -> out().println(i.id().hex()));
+            } else if (listing.json || "json".equals(listing.format)) {
                 ImageView.printJsonArray(asOf, out());
             } else {
                 ImageView.printTable(asOf, out());
@@ -42,11 +45,7 @@ final class ReplayCommand extends StoreCommand {
         try (LayerStore store = openForReading()) {
             layers = store.layersAsOf(until);
         }
-        if (json) {
-            LayerView.printJsonArray(layers, out());
-        } else {
-            LayerView.printTable(layers, out());
-        }
+        listing.print(layers, out());
         return Main.OK;
     }
 }

@@ -19,12 +19,22 @@ abstract class StoreCommand implements Callable<Integer> {
 
     /** Opens the store for a change. */
     final LayerStore openForWriting() throws IOException {
-        return LayerStore.open(main.root());
+        return openForWriting(StoreOptions.defaults());
+    }
+
+    /** Opens the store for a change, with these options. */
+    final LayerStore openForWriting(StoreOptions options) throws IOException {
+        return LayerStore.open(main.root(), options);
     }
 
     /** Opens the store for queries only. */
     final LayerStore openForReading() throws IOException {
-        return LayerStore.openReadOnly(main.root(), StoreOptions.defaults());
+        return openForReading(StoreOptions.defaults());
+    }
+
+    /** Opens the store for queries only, with these options. */
+    final LayerStore openForReading(StoreOptions options) throws IOException {
+        return LayerStore.openReadOnly(main.root(), options);
     }
 
     final PrintStream out() {
@@ -35,6 +45,21 @@ abstract class StoreCommand implements Callable<Integer> {
     static String duplicateNote(dev.cairn.store.AppliedLayer applied) {
         return "layer " + applied.layer().id() + " exists already; " + (applied.addedNames().isEmpty()
                 ? "kept unchanged" : "kept, with the names added: " + String.join(", ", applied.addedNames()));
+    }
+
+    /**
+     * Says on stderr what {@code import -} and {@code stage -} wait for when stdin is a terminal (someone typed the
+     * command without a pipe), so that the wait is not taken for a hang.
+     */
+    final void waitingNote(LayerInput input) {
+        if (input.stdin() && main.stdinIsTerminal()) {
+            note("waiting for a layer tarball on stdin, which is a terminal: pipe one in (cairn " + spec().name()
+                    + " - < layer.tar), or press Ctrl-D to end, Ctrl-C to stop");
+        }
+    }
+
+    private picocli.CommandLine.Command spec() {
+        return getClass().getAnnotation(picocli.CommandLine.Command.class);
     }
 
     /** A remark that is not the result: stderr, prefixed like errors, exit status unchanged. */

@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.model.HistoryRewrittenException;
 import dev.cairn.store.CheckpointConsistency;
+import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.StoreProofs;
 import dev.cairn.store.StoreVerifyReport;
@@ -10,17 +11,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Base64;
+import java.util.OptionalLong;
 
 /**
  * {@code cairn verify}: checks the journal and the layers' folders, with {@code --deep} their contents, with
  * {@code --checkpoint} that the journal extends a checkpoint kept earlier.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verifies every journal record's checksum, seq and hash chain, and that every layer has its "
+        description = {"Verifies the journal and the layers (with --deep their contents).",
+                "Checks every journal record's checksum, seq and hash chain, and that every layer has its "
                 + "folder. Prints a summary, then one line per problem, then one line per step recovery would take "
                 + "(the unfinished work of processes that died: not damage, see 'cairn recover').",
                 "With --checkpoint, also proves that the journal extends a checkpoint kept earlier (a Merkle "
                         + "consistency proof), or names the first record that differs.",
+                "A journal that fails verification gets the same summary, with where it is damaged; 'cairn repair' "
+                        + "then cuts it back to its last good record.",
                 "Exit status 1 if anything is wrong; pending recovery alone is not."})
 final class VerifyCommand extends StoreCommand {
 
@@ -36,7 +41,12 @@ final class VerifyCommand extends StoreCommand {
         int layers;
         try (LayerStore store = openForReading()) {
             layers = store.layers().size();
-            report = store.verify(deep);
+            try (Progress progress = Progress.start(main.terminal() && deep, main.err(), "verifying layers",
+                    Progress.Unit.BYTES, OptionalLong.empty())) {
+                report = store.verify(deep, progress);
+            }
+        } catch (JournalCorruptedException e) {
+            return damagedJournal(e);
         }
         out().println("records verified: " + report.records());
         out().println("last seq:         " + report.lastSeq());
@@ -89,5 +99,21 @@ final class VerifyCommand extends StoreCommand {
 
     private static String base64(dev.cairn.model.Digest hash) {
         return Base64.getEncoder().encodeToString(hash.bytes());
+    }
+
+    /**
+     * The summary of a journal that fails verification: how much of it is good, where it is damaged and why, and
+     * what to do about it. Exit status 1.
+     */
+    private int damagedJournal(JournalCorruptedException e) {
+        String where = e.seq() > 0 ? "record " + e.seq() : "a journal file";
+        out().println("records verified: " + (e.seq() > 1 ? (e.seq() - 1) + " (seq 1 to " + (e.seq() - 1)
+                + " are sound)" : "0"));
+        out().println("journal:          damaged at " + where);
+        out().println("problems:         1");
+        out().println("problem: journal " + where + ": " + e.reason());
+        out().flush();
+        main.err().println("cairn: " + Main.message(e));
+        return Main.FAILED;
     }
 }

@@ -305,6 +305,35 @@ class MainTest {
         assertThat(json(cairn("layers", "--json").out())).hasSize(1);
     }
 
+    /** The name case: base holds it, and a layer on base cannot be base (a duplicate would keep base's parent). */
+    @ParameterizedTest
+    @ValueSource(strings = {"--parent=nosuch;nosuch", "--parent=base --name=base;base"})
+    void aMissingParentOrANameInUseIsRefusedBeforeTheTarballIsRead(String optionsAndNamed) throws Exception {
+        importOk("import", baseTarGz().toString(), "--name", "base");
+        List<String> records = cairn("log").outLines();
+        int[] reads = {0};
+        InputStream counting = new InputStream() {
+            @Override
+            public int read() {
+                reads[0]++;
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                reads[0]++;
+                return -1;
+            }
+        };
+        List<String> args = new ArrayList<>(List.of("import", "-"));
+        args.addAll(List.of(optionsAndNamed.split(";")[0].split(" ")));
+
+        assertOneErrorLine(cairnWithInput(counting, args.toArray(String[]::new)), optionsAndNamed.split(";")[1]);
+
+        assertThat(reads[0]).as("reads of the tarball").isZero();
+        assertThat(cairn("log").outLines()).as("nothing journaled").isEqualTo(records);
+    }
+
     @Test
     void aLayerWithChildrenCannotBeDeletedByIdOrName() throws Exception {
         String base = importOk("import", baseTarGz().toString(), "--name", "base");
@@ -331,10 +360,19 @@ class MainTest {
         byte[] tgz = gzip(tar(Map.of("a", "x".repeat(10_000))));
         Path truncated = file("bad.tar.gz", java.util.Arrays.copyOf(tgz, tgz.length / 2));
 
-        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ");
+        assertOneErrorLine(cairn("import", truncated.toString()), "bad.tar.gz: ", "the gzip stream ends early");
         Result layers = cairn("layers", "--json");
         assertThat(layers.status()).isZero();
         assertThat(json(layers.out())).isEmpty();
+        assertThat(cairn("stagings", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void aFileThatIsNoTarballIsSaidToBeOneInTheUsersTerms() throws Exception {
+        Path text = file("notes.txt", "hello, this is not a tar\n".repeat(40).getBytes(StandardCharsets.UTF_8));
+
+        assertOneErrorLine(cairn("import", text.toString()), "notes.txt: not a tar archive (the file starts with text");
+        assertThat(cairn("stagings", "-q").out()).isEmpty();
     }
 
     @Test
@@ -571,7 +609,14 @@ class MainTest {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         bytes[text.lastIndexOf(child) + 3] ^= 0x01;
         Files.write(cycle, bytes);
-        assertOneErrorLine(cairn("layers"), "journal damaged at seq", cycle.getFileName().toString());
+        Result layersOfDamaged = cairn("layers");
+        assertOneErrorLine(layersOfDamaged, "journal is damaged at record", "checksum failed", "cairn repair");
+        assertThat(layersOfDamaged.err()).as("no Chronicle internals").doesNotContain(".cq4", "index");
+        Result verify = cairn("verify");
+        assertThat(verify.status()).isEqualTo(Main.FAILED);
+        assertThat(verify.outLines()).contains("problems:         1").anyMatch(l -> l.startsWith("records verified: "))
+                .anyMatch(l -> l.startsWith("problem: journal record ") && l.contains("checksum failed"));
+        assertThat(verify.errLines()).singleElement().asString().contains("cairn repair").doesNotContain(".cq4");
 
         Result repair = cairn("repair");
 
@@ -596,7 +641,7 @@ class MainTest {
     // --- the command line itself ---------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "import", "replay", "nonsense", "inspect a b", "import x --bogus", "replay --until x"})
+    @ValueSource(strings = {"", "import", "replay", "nonsense", "diff a b", "import x --bogus", "replay --until x"})
     void aUsageErrorExitsWith2(String args) {
         Result r = cairn(args.isEmpty() ? new String[] {"layers", "--what"} : args.split(" "));
 
@@ -634,27 +679,41 @@ class MainTest {
 
     @Test
     void everyCommandIsRegisteredUnderItsOwnName() throws Exception {
-        java.nio.file.Path classes = java.nio.file.Path.of(Main.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI()).resolve("dev/cairn/cli");
-        java.util.List<Class<?>> commands = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(classes)) {
-            for (String file : files.map(f -> f.getFileName().toString())
-                    .filter(f -> f.endsWith(".class") && !f.contains("$")).toList()) {
-                Class<?> type = Class.forName("dev.cairn.cli." + file.substring(0, file.length() - 6));
-                if (type != Main.class && type.isAnnotationPresent(picocli.CommandLine.Command.class)
-                        && !type.getAnnotation(picocli.CommandLine.Command.class).name().equals("<main class>")) {
-                    commands.add(type);
+        Main.COMMANDS.forEach((name, type) ->
+                assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+
+        List<Class<?>> commands = commandClasses();
+        assertThat(commands).as("the @Command classes found").contains(ImportCommand.class, VersionCommand.class);
+        for (Class<?> c : commands) {
+            String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+            assertThat(Main.COMMANDS).as("Main.COMMANDS lists %s", c.getSimpleName()).containsEntry(name, c);
+        }
+    }
+
+    /** Every top-level class of this package, as compiled, that is a {@code @Command} other than {@code Main}. */
+    private static List<Class<?>> commandClasses() throws Exception {
+        Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(classes)) {
+            try (var files = Files.list(classes.resolve("dev/cairn/cli"))) {
+                files.map(f -> f.getFileName().toString()).forEach(names::add);
+            }
+        } else {
+            try (var jar = new java.util.jar.JarFile(classes.toFile())) {
+                jar.stream().map(e -> e.getName()).filter(n -> n.matches("dev/cairn/cli/[^/]+"))
+                        .map(n -> n.substring("dev/cairn/cli/".length())).forEach(names::add);
+            }
+        }
+        List<Class<?>> commands = new ArrayList<>();
+        for (String file : names) {
+            if (file.endsWith(".class") && !file.contains("$")) {
+                Class<?> c = Class.forName("dev.cairn.cli." + file.substring(0, file.length() - ".class".length()));
+                if (c != Main.class && c.isAnnotationPresent(picocli.CommandLine.Command.class)) {
+                    commands.add(c);
                 }
             }
         }
-        // a command's own subcommands (image import, image export, ...) come with it
-        java.util.Set<Class<?>> nested = new java.util.HashSet<>();
-        commands.forEach(c -> nested.addAll(List.of(c.getAnnotation(picocli.CommandLine.Command.class).subcommands())));
-        commands.removeAll(nested);
-        assertThat(commands).isNotEmpty();
-        assertThat(Main.COMMANDS.values()).containsExactlyInAnyOrderElementsOf(commands);
-        Main.COMMANDS.forEach((name, type) ->
-                assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+        return commands;
     }
 
     @Test
@@ -679,7 +738,7 @@ class MainTest {
         Result r = cairn("layrs");
 
         assertThat(r.status()).isEqualTo(Main.USAGE);
-        assertThat(r.err()).contains("cairn layers");
+        assertThat(r.err()).contains("did you mean 'layers'");
     }
 
     @Test
@@ -690,5 +749,90 @@ class MainTest {
 
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains(id);
+    }
+
+    // --- disk use: df, prune, stagings, completion --------------------------------------------------------------
+
+    @Test
+    void stagingsListsEachWithItsStateAndOwner() throws Exception {
+        String sid = cairn("stage", childTar().toString()).out().trim();
+        String applied = cairn("stage", baseTarGz().toString()).out().trim();
+        importOk("apply", applied);
+
+        Result r = cairn("stagings", "--json");
+
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode all = json(r.out());
+        assertThat(all.findValuesAsText("id")).containsExactlyInAnyOrder(sid, applied);
+        for (JsonNode s : all) {
+            assertThat(s.get("state").asText()).isEqualTo(s.get("id").asText().equals(sid) ? "staged" : "applied");
+            assertThat(s.get("ownerPid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(s.get("ownerAlive").asBoolean()).as("a finished staging's owner holds it no more").isFalse();
+        }
+        assertThat(cairn("stagings", "-q").outLines()).containsExactlyInAnyOrder(sid, applied);
+        assertThat(cairn("stagings").outLines().get(0)).matches("ID +STATE +STARTED +SIZE +LAYER +OWNER");
+    }
+
+    @Test
+    void dfCountsEachAreaAndPruneReclaimsWhatItSaidJournalingEachRemoval() throws Exception {
+        importOk("import", baseTarGz().toString());
+        String sid = cairn("stage", childTar().toString()).out().trim();
+
+        JsonNode before = json(cairn("df", "--json").out());
+        JsonNode aged = json(cairn("df", "--json", "--stagings-older-than", "0").out());
+
+        assertThat(before.findValuesAsText("area")).containsExactly("layers", "stagings", "trash", "journal",
+                "snapshots");
+        assertThat(before.get(0).get("count").asLong()).isEqualTo(1);
+        assertThat(before.get(1).get("count").asLong()).isEqualTo(1);
+        assertThat(before.get(1).get("bytes").asLong()).isPositive();
+        assertThat(before.get(1).get("reclaimableBytes").asLong()).as("a staging a week old is kept").isZero();
+        assertThat(aged.get(1).get("reclaimableCount").asLong()).isEqualTo(1);
+        assertThat(aged.get(1).get("reclaimableBytes").asLong()).isEqualTo(before.get(1).get("bytes").asLong());
+        assertThat(cairn("df").outLines()).anyMatch(l -> l.matches("stagings +1 +.*")).last().asString()
+                .startsWith("total");
+
+        Result dry = cairn("prune", "--dry-run", "--stagings-older-than", "0");
+        assertThat(dry.outLines()).containsExactly("would discard-staging " + sid + ": " + dry.outLines().get(0)
+                .substring(("would discard-staging " + sid + ": ").length()), dry.outLines().get(1));
+        assertThat(dry.outLines().get(1)).startsWith("1 step to take; would reclaim ");
+        assertThat(cairn("stagings", "-q").outLines()).containsExactly(sid);
+
+        Result prune = cairn("prune", "--stagings-older-than", "0");
+
+        assertThat(prune.status()).as(prune.err()).isZero();
+        assertThat(prune.outLines()).hasSize(2);
+        assertThat(prune.outLines().get(0)).startsWith("removed: ").contains("StagingDiscarded " + sid);
+        assertThat(prune.outLines().get(1)).isEqualTo("1 step taken; reclaimed "
+                + Sizes.human(before.get(1).get("bytes").asLong()));
+        assertThat(cairn("stagings", "-q").outLines()).isEmpty();
+        assertThat(cairn("log").outLines()).anyMatch(l -> l.contains("StagingDiscarded " + sid));
+        assertThat(cairn("prune").outLines()).containsExactly("0 steps taken; reclaimed 0 B");
+    }
+
+    @Test
+    void completionScriptsKnowEveryCommand() {
+        Result bash = cairn("completion", "bash");
+        Result zsh = cairn("completion", "zsh");
+
+        assertThat(bash.status()).isZero();
+        assertThat(bash.out()).contains("complete -F").contains("layers").contains("prune").contains("--no-trunc");
+        assertThat(zsh.out()).startsWith("#compdef cairn").contains("bashcompinit").contains(bash.out());
+        assertThat(cairn("completion", "fish").status()).isEqualTo(Main.USAGE);
+    }
+
+    @Test
+    void verifyDeepSaysWhatIsWrongInPlainWordsOncePerFile() throws Exception {
+        String id = importOk("import", baseTarGz().toString());
+        Files.writeString(dir.resolve("store/layers/" + id + "/diff/etc/hello"), "HELLO\n");
+
+        Result r = cairn("verify", "--deep");
+
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.outLines()).contains("problems:         1").filteredOn(l -> l.startsWith("problem: "))
+                .singleElement().asString()
+                .startsWith("problem: layer " + id + ": etc/hello is changed (its contents no longer match)")
+                .doesNotContain("Problem[", "kind=");
+        assertThat(r.errLines()).containsExactly("cairn: verify found 1 problem");
     }
 }

@@ -5,9 +5,10 @@ import java.util.Objects;
 /**
  * How a checkout ({@code LayerStore.checkout}) makes the regular files of a checkout. Immutable.
  *
- * @param files where each file's contents come from
+ * @param files    where each file's contents come from
+ * @param progress told the entries made so far and the number to make, after each entry
  */
-public record CheckoutOptions(FileSource files) {
+public record CheckoutOptions(FileSource files, ProgressListener progress) {
 
     /** How a checkout's regular files are made from the store's. */
     public enum FileSource {
@@ -32,5 +33,16 @@ public record CheckoutOptions(FileSource files) {
 
     public CheckoutOptions {
         Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Files made from {@code files}, no progress reported. */
+    public CheckoutOptions(FileSource files) {
+        this(files, ProgressListener.NONE);
+    }
+
+    /** The same, reporting progress to {@code listener}. */
+    public CheckoutOptions withProgress(ProgressListener listener) {
+        return new CheckoutOptions(files, listener);
     }
 }

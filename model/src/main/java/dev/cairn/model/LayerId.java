@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  */
 public record LayerId(String hex) {
 
+    /** The number of hex characters in an id. */
+    public static final int HEX_LENGTH = 64;
+
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,5 +1,6 @@
 package dev.cairn.projection;
 
+import dev.cairn.model.AmbiguousLayerException;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event.DiffStaged;
 import dev.cairn.model.Event.FlagsSet;
@@ -18,6 +19,7 @@ import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.LayerState;
 import dev.cairn.model.OpenSaga;
 import dev.cairn.model.StagingId;
@@ -299,17 +301,72 @@ public final class LayerIndex {
         return layers.get(id).filter(LayerEntry::isCommitted).map(LayerEntry::toLayer).toJavaOptional();
     }
 
-    /** The committed layer with this id or, failing that, this name. */
-    public Optional<Layer> layer(String idOrName) {
-        if (LayerId.isValid(idOrName)) {
-            Optional<Layer> byId = layer(LayerId.of(idOrName));
-            if (byId.isPresent()) {
-                return byId;
+    /** The shortest id prefix {@link #resolve} takes for an id, as podman and containers/storage do. */
+    public static final int MIN_PREFIX = 4;
+
+    /**
+     * The committed layer a reference means, the one lookup behind every command and call that names a layer. In
+     * order, as containers/storage looks layers up:
+     * <ol>
+     *   <li>a full id (64 lowercase hex), else the OCI chain id of a layer (see {@link #byChainId});</li>
+     *   <li>a name;</li>
+     *   <li>a prefix of one id, {@value #MIN_PREFIX} to 63 lowercase hex characters.</li>
+     * </ol>
+     * {@code sha256:} followed by a full id or such a prefix means an id only, never a name. A name wins over a
+     * prefix it happens to spell; names that look like full ids or start with {@code sha256:} are refused when
+     * given ({@link dev.cairn.model.LayerNames}), so neither of those can be shadowed. A full id or a name costs a
+     * lookup, a prefix one pass over the layers.
+     *
+     * @throws LayerNotFoundException  if nothing matches (also a hex prefix shorter than {@value #MIN_PREFIX})
+     * @throws AmbiguousLayerException if a prefix matches several layers; it lists them
+     */
+    public Layer resolve(String ref) throws LayerNotFoundException, AmbiguousLayerException {
+        boolean digestForm = ref.startsWith(Digest.SHA256 + ":");
+        String hex = digestForm ? ref.substring(Digest.SHA256.length() + 1) : ref;
+        if (LayerId.isValid(hex)) {
+            Optional<Layer> byId = layer(LayerId.of(hex)).or(() -> byChainId(hex));
+            if (byId.isPresent() || digestForm) {
+                return byId.orElseThrow(() -> new LayerNotFoundException(ref));
             }
         }
-        Optional<Layer> byName = names.get(idOrName).flatMap(layers::get).filter(LayerEntry::isCommitted)
-                .map(LayerEntry::toLayer).toJavaOptional();
-        return byName.isPresent() ? byName : byChainId(idOrName);
+        if (!digestForm) {
+            Optional<Layer> byName = names.get(ref).flatMap(layers::get).filter(LayerEntry::isCommitted)
+                    .map(LayerEntry::toLayer).toJavaOptional();
+            if (byName.isPresent()) {
+                return byName.get();
+            }
+        }
+        if (hex.length() < MIN_PREFIX || hex.length() >= LayerId.HEX_LENGTH || !isLowerHex(hex)) {
+            throw new LayerNotFoundException(ref);
+        }
+        List<LayerId> matches = layers.values().filter(l -> l.isCommitted() && l.id().hex().startsWith(hex))
+                .map(LayerEntry::id).sortBy(LayerId::hex).toJavaList();
+        if (matches.isEmpty()) {
+            throw new LayerNotFoundException(ref);
+        }
+        if (matches.size() > 1) {
+            throw new AmbiguousLayerException(ref, matches);
+        }
+        return layer(matches.get(0)).orElseThrow();
+    }
+
+    /** {@link #resolve}, with nothing found as empty; an ambiguous prefix still throws. */
+    public Optional<Layer> find(String ref) throws AmbiguousLayerException {
+        try {
+            return Optional.of(resolve(ref));
+        } catch (LayerNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isLowerHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

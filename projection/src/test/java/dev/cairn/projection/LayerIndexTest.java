@@ -1,17 +1,20 @@
 package dev.cairn.projection;
 
 import dev.cairn.model.Actor;
+import dev.cairn.model.AmbiguousLayerException;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.LayerState;
 import dev.cairn.model.StagingId;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +42,7 @@ class LayerIndexTest {
     }
 
     @Test
-    void aCommittedLayerHasTheOciChainIdOfItsStackAndIsFoundByIt() {
+    void aCommittedLayerHasTheOciChainIdOfItsStackAndIsFoundByIt() throws Exception {
         LayerIndex index = fold(new Event.LayerCreated(id("a"), null, List.of(), null, ""),
                 new Event.LayerCommitted(id("a"), digest("a"), 10, null, null, null),
                 new Event.LayerCreated(id("b"), id("a"), List.of(), null, ""),
@@ -49,11 +52,11 @@ class LayerIndexTest {
         Layer b = index.layer(id("b")).orElseThrow();
         assertThat(a.chainId()).isEqualTo(digest("a"));
         assertThat(b.chainId()).isEqualTo(Layer.chainId(java.util.Optional.of(digest("a")), digest("b")));
-        assertThat(index.layer(b.chainId().toString())).contains(b);
-        assertThat(index.layer(b.chainId().hex())).contains(b);
+        assertThat(index.find(b.chainId().toString())).contains(b);
+        assertThat(index.find(b.chainId().hex())).contains(b);
 
         index = fold(new Event.LayerDeleteStarted(id("b")), new Event.LayerDeleted(id("b")));
-        assertThat(index.layer(b.chainId().toString())).isEmpty();
+        assertThat(index.find(b.chainId().toString())).isEmpty();
     }
 
     @Test
@@ -69,20 +72,20 @@ class LayerIndexTest {
     }
 
     @Test
-    void aLayerIsInvisibleUntilCommitted() {
+    void aLayerIsInvisibleUntilCommitted() throws Exception {
         StagingId s = StagingId.random();
         LayerIndex index = fold(new Event.StagingStarted(s, 1, "h"), staged(s, "a"),
                 new Event.LayerCreated(id("a"), null, List.of("base"), s, ""));
 
         assertThat(index.layer(id("a"))).isEmpty();
-        assertThat(index.layer("base")).isEmpty();
+        assertThat(index.find("base")).isEmpty();
         assertThat(index.layers()).isEmpty();
         assertThat(index.entry(id("a"))).get().extracting(LayerEntry::state).isEqualTo(LayerState.INCOMPLETE);
         assertThat(index.nameHolder("base")).contains(id("a"));
 
         index = fold(new Event.LayerCommitted(id("a"), digest("a"), 1024, digest("a.gz"), 100L, Compression.GZIP));
 
-        Layer a = index.layer("base").orElseThrow();
+        Layer a = index.find("base").orElseThrow();
         assertThat(a.id()).isEqualTo(id("a"));
         assertThat(a.diffDigest()).isEqualTo(digest("a"));
         assertThat(a.compression()).contains(Compression.GZIP);
@@ -145,7 +148,7 @@ class LayerIndexTest {
     }
 
     @Test
-    void namesMetadataAndFlagsReplaceWhatWasThere() {
+    void namesMetadataAndFlagsReplaceWhatWasThere() throws Exception {
         LayerIndex index = fold(
                 new Event.LayerCreated(id("a"), null, List.of("x", "y"), null, "m0"),
                 new Event.LayerCommitted(id("a"), digest("a"), 1024, null, null, null),
@@ -158,18 +161,98 @@ class LayerIndexTest {
         assertThat(a.metadata()).isEqualTo("m1");
         assertThat(a.flags()).containsEntry("k", true);
         assertThat(index.nameHolder("x")).isEmpty();
-        assertThat(index.layer("z")).contains(a);
+        assertThat(index.find("z")).contains(a);
     }
 
     @Test
-    void anIdLooksUpBeforeANameThatLooksLikeAnId() {
+    void anIdLooksUpBeforeANameThatLooksLikeAnId() throws Exception {
         LayerIndex index = fold(
                 new Event.LayerCreated(id("a"), null, List.of(id("b").hex()), null, ""),
                 new Event.LayerCommitted(id("a"), digest("a"), 1024, null, null, null),
                 new Event.LayerCreated(id("b"), null, List.of(), null, ""),
                 new Event.LayerCommitted(id("b"), digest("b"), 1024, null, null, null));
 
-        assertThat(index.layer(id("b").hex()).orElseThrow().id()).isEqualTo(id("b"));
+        assertThat(index.find(id("b").hex()).orElseThrow().id()).isEqualTo(id("b"));
+    }
+
+    /** Committed layers with the given ids (and no names). */
+    private LayerIndex layersWithIds(String... hex) {
+        List<Event> events = new ArrayList<>();
+        for (String h : hex) {
+            events.add(new Event.LayerCreated(LayerId.of(h), null, List.of(), null, ""));
+            events.add(new Event.LayerCommitted(LayerId.of(h), digest(h), 1024, null, null, null));
+        }
+        return fold(events.toArray(Event[]::new));
+    }
+
+    @Test
+    void aUniquePrefixOfFourOrMoreHexCharactersNamesALayer() throws Exception {
+        String a = "abcd" + "0".repeat(60);
+        String b = "abce" + "1".repeat(60);
+        LayerIndex index = layersWithIds(a, b);
+
+        assertThat(index.resolve("abcd").id().hex()).isEqualTo(a);
+        assertThat(index.resolve(a.substring(0, 12)).id().hex()).isEqualTo(a);
+        assertThat(index.resolve(b.substring(0, 63)).id().hex()).isEqualTo(b);
+        assertThat(index.resolve(a).id().hex()).isEqualTo(a);
+        assertThatThrownBy(() -> index.resolve("abc")).as("shorter than four")
+                .isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> index.resolve("ABCD")).as("hex is lowercase")
+                .isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> index.resolve("abcf")).isInstanceOf(LayerNotFoundException.class);
+    }
+
+    @Test
+    void anAmbiguousPrefixIsItsOwnErrorListingTheCandidatesInIdOrder() throws Exception {
+        String a = "abcd" + "0".repeat(60);
+        String b = "abce" + "1".repeat(60);
+        String c = "abcd" + "2".repeat(60);
+        LayerIndex three = layersWithIds(b, c, a);
+
+        assertThatThrownBy(() -> three.resolve("abcd")).isInstanceOfSatisfying(AmbiguousLayerException.class,
+                e -> {
+                    assertThat(e.prefix()).isEqualTo("abcd");
+                    assertThat(e.candidates()).extracting(LayerId::hex).containsExactly(a, c);
+                    assertThat(e.getMessage()).contains("abcd", a, c).doesNotContain(b);
+                });
+        assertThatThrownBy(() -> three.resolve("sha256:abc")).as("sha256: with fewer than four")
+                .isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> three.resolve("sha256:abcd")).isInstanceOf(AmbiguousLayerException.class);
+        assertThat(three.find("abce")).map(Layer::id).map(LayerId::hex).contains(b);
+    }
+
+    @Test
+    void theDigestFormNamesAnIdOrAPrefixButNeverAName() throws Exception {
+        String a = "abcd" + "0".repeat(60);
+        LayerIndex index = fold(new Event.LayerCreated(LayerId.of(a), null, List.of("sha256:abcd"), null, ""),
+                new Event.LayerCommitted(LayerId.of(a), digest(a), 1024, null, null, null),
+                new Event.LayerCreated(id("other"), null, List.of("named"), null, ""),
+                new Event.LayerCommitted(id("other"), digest("other"), 1024, null, null, null));
+
+        assertThat(index.resolve("sha256:" + a).id().hex()).isEqualTo(a);
+        assertThat(index.resolve("sha256:abcd0").id().hex()).isEqualTo(a);
+        assertThatThrownBy(() -> index.resolve("sha256:named")).isInstanceOf(LayerNotFoundException.class);
+        assertThatThrownBy(() -> index.resolve("sha256:" + "f".repeat(64))).isInstanceOf(LayerNotFoundException.class);
+    }
+
+    @Test
+    void aNameWinsOverAPrefixItSpells() throws Exception {
+        String a = "abcd" + "0".repeat(60);
+        LayerIndex index = fold(new Event.LayerCreated(LayerId.of(a), null, List.of(), null, ""),
+                new Event.LayerCommitted(LayerId.of(a), digest(a), 1024, null, null, null),
+                new Event.LayerCreated(id("other"), null, List.of("abcd"), null, ""),
+                new Event.LayerCommitted(id("other"), digest("other"), 1024, null, null, null));
+
+        assertThat(index.resolve("abcd").id()).isEqualTo(id("other"));
+        assertThat(index.resolve("abcd0").id().hex()).isEqualTo(a);
+    }
+
+    @Test
+    void aLayerNotYetCommittedOrBeingDeletedMatchesNoPrefix() {
+        String a = "abcd" + "0".repeat(60);
+        LayerIndex index = fold(new Event.LayerCreated(LayerId.of(a), null, List.of(), null, ""));
+
+        assertThatThrownBy(() -> index.resolve("abcd")).isInstanceOf(LayerNotFoundException.class);
     }
 
     @Test

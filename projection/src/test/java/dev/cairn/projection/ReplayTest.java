@@ -28,7 +28,7 @@ class ReplayTest {
 
             assertThat(Replay.asOf(journal, 0)).isEqualTo(LayerIndex.empty());
             assertThat(Replay.asOf(journal, 1).layers()).as("created, not committed").isEmpty();
-            assertThat(Replay.asOf(journal, 2).layer("n")).isPresent();
+            assertThat(Replay.asOf(journal, 2).find("n")).isPresent();
             assertThat(Replay.asOf(journal, 3).openSagas()).hasSize(1);
             assertThat(Replay.asOf(journal, 4).entries()).isEmpty();
             assertThatThrownBy(() -> Replay.asOf(journal, 5)).isInstanceOf(IllegalArgumentException.class)

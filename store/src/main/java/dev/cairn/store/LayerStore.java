@@ -20,6 +20,7 @@ import dev.cairn.model.LayerHasChildrenException;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.model.NameInUseException;
+import dev.cairn.model.ProgressListener;
 import dev.cairn.model.ReadOnlyStoreException;
 import dev.cairn.model.RecoveryPlan;
 import dev.cairn.model.RecoveryReport;
@@ -125,7 +126,9 @@ public final class LayerStore implements Closeable {
      * work of a crashed writer stays invisible, as always; {@link #recoveryPlan()} says what recovery would do. Every
      * change throws {@link ReadOnlyStoreException}.
      *
-     * @throws StoreNotFoundException if there is no store at {@code root}
+     * @throws StoreNotFoundException                  if there is no store at {@code root}
+     * @throws java.nio.file.AccessDeniedException     if this process may not look into {@code root} or its journal
+     * @throws java.nio.file.NotDirectoryException     if {@code root} is a file
      */
     public static LayerStore openReadOnly(Path root, StoreOptions options) throws IOException {
         return open(root, options, false);
@@ -136,6 +139,7 @@ public final class LayerStore implements Closeable {
         if (writable) {
             layout.create();
         } else if (!layout.exists()) {
+            layout.explainAbsence();
             throw new StoreNotFoundException(layout.root().toString());
         }
         // Read-only writes nothing, so it also works where this process may not write, or on a read-only mount.
@@ -346,17 +350,20 @@ public final class LayerStore implements Closeable {
     // --- queries -------------------------------------------------------------------------------------------------
 
     /**
-     * The layer with this id or, failing that, this name.
+     * The layer a reference means: a full id, else a name, else a unique id prefix of at least four hex characters;
+     * {@code sha256:<id or prefix>} means an id only. Every method here that takes a layer's {@code idOrName} (and a
+     * {@link LayerSpec}'s parent) resolves it so, see {@link LayerIndex#resolve}.
      *
-     * @throws LayerNotFoundException if there is none
+     * @throws LayerNotFoundException                  if there is none
+     * @throws dev.cairn.model.AmbiguousLayerException if a prefix matches several layers
      */
     public Layer layer(String idOrName) throws IOException {
-        return findLayer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+        return index().resolve(idOrName);
     }
 
-    /** The layer with this id or, failing that, this name, if there is one. */
+    /** {@link #layer(String)}, empty when there is none; an ambiguous prefix still throws. */
     public Optional<Layer> findLayer(String idOrName) throws IOException {
-        return index().layer(idOrName);
+        return index().find(idOrName);
     }
 
     /** Every layer, parents before children. */
@@ -377,8 +384,7 @@ public final class LayerStore implements Closeable {
     /** The layers standing directly on this one. */
     public List<Layer> children(String idOrName) throws IOException {
         LayerIndex index = index();
-        Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
-        return index.children(l.id());
+        return index.children(index.resolve(idOrName).id());
     }
 
     /** Finished stagings that are not yet applied. */
@@ -387,6 +393,37 @@ public final class LayerStore implements Closeable {
                 .map(s -> new StagedLayer(s.id(), s.staged(), s.diffDigest(), s.diffSize(), s.compressedDigest(),
                         s.compressedSize(), s.compression()))
                 .toList();
+    }
+
+    /**
+     * Every staging not yet cleaned up or discarded, in the order they were started, with its state and whether its
+     * owner is alive.
+     */
+    public List<StagingInfo> stagings() throws IOException {
+        List<StagingInfo> out = new java.util.ArrayList<>();
+        for (dev.cairn.projection.StagingEntry s : index().stagings()) {
+            boolean alive = layout.stagingOwnerAlive(s.id());
+            StagingInfo.State state = switch (s.state()) {
+                case STARTED -> alive ? StagingInfo.State.STAGING : StagingInfo.State.ABANDONED;
+                case STAGED -> StagingInfo.State.STAGED;
+                case APPLIED -> StagingInfo.State.APPLIED;
+            };
+            out.add(new StagingInfo(s.id(), state, s.started(), Optional.ofNullable(s.staged()),
+                    Optional.ofNullable(s.diffDigest()), s.diffSize(), Optional.ofNullable(s.pendingLayer()),
+                    s.ownerPid(), s.ownerHost(), alive));
+        }
+        out.sort(java.util.Comparator.comparing(StagingInfo::started).thenComparing(i -> i.id().hex()));
+        return out;
+    }
+
+    /**
+     * What the store holds on disk by area, and what {@link #recover()} would remove now: the work of dead
+     * processes, orphans, and finished stagings older than {@link StoreOptions#stagingMaxAge()}. Reads only (also on
+     * a read-only store); the folders are walked, so it costs the store's size.
+     */
+    public DiskUsage diskUsage() throws IOException {
+        RecoveryPlan plan = recoveryPlan();
+        return StoreDiskUsage.of(layout, index(), plan);
     }
 
     /** The seq of the last journal record folded into what queries see. */
@@ -450,7 +487,7 @@ public final class LayerStore implements Closeable {
     /** The layer's folders and those of its parents, base layer first. */
     private List<ChainLayer> chain(String idOrName) throws IOException {
         LayerIndex index = index();
-        Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+        Layer l = index.resolve(idOrName);
         List<Layer> chain = index.chain(l.id()).orElseThrow(() -> new LayerNotFoundException(l.id().hex()));
         return chain.stream().map(c -> new ChainLayer(layout.layerDiff(c.id()), layout.layerManifest(c.id())))
                 .toList();
@@ -530,7 +567,7 @@ public final class LayerStore implements Closeable {
     /** The images that stand on a layer (as top layer or below it). */
     public List<ImageRecord> imagesUsing(String layerIdOrName) throws IOException {
         LayerIndex index = index();
-        Layer l = index.layer(layerIdOrName).orElseThrow(() -> new LayerNotFoundException(layerIdOrName));
+        Layer l = index.resolve(layerIdOrName);
         return index.images().imagesUsing(l.id()).stream().map(i -> index.images().image(i))
                 .flatMap(Optional::stream).toList();
     }
@@ -703,8 +740,16 @@ public final class LayerStore implements Closeable {
      * @throws dev.cairn.model.JournalCorruptedException at the first damaged record
      */
     public StoreVerifyReport verify(boolean deep) throws IOException {
+        return verify(deep, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #verify(boolean)}, telling {@code progress} after each layer rehashed: the bytes of the layers' diffs
+     * checked so far and in all ({@code deep} only).
+     */
+    public StoreVerifyReport verify(boolean deep, ProgressListener progress) throws IOException {
         RecoveryPlan plan = recoveryPlan();
-        return StoreVerifier.verify(journal, index(), layout, deep, plan);
+        return StoreVerifier.verify(journal, index(), layout, deep, plan, progress);
     }
 
     // --- internals -----------------------------------------------------------------------------------------------

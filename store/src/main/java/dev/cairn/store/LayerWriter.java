@@ -7,6 +7,7 @@ import dev.cairn.archive.LayerExtractor;
 import dev.cairn.archive.TarInput;
 import dev.cairn.io.DurableFiles;
 import dev.cairn.journal.Journal;
+import dev.cairn.model.AmbiguousLayerException;
 import dev.cairn.model.DigestMismatchException;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
@@ -492,7 +493,7 @@ final class LayerWriter {
         LockFiles.Owned lock;
         try (StoreLock.Hold w = writeLock()) {
             LayerIndex index = live.current();
-            Layer l = index.layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+            Layer l = index.resolve(idOrName);
             id = l.id();
             List<LayerId> children = index.childIds(id);
             if (!children.isEmpty()) {
@@ -719,8 +720,8 @@ final class LayerWriter {
         return records.get(records.size() - 1);
     }
 
-    private Layer requireLayer(String idOrName) throws LayerNotFoundException {
-        return live.current().layer(idOrName).orElseThrow(() -> new LayerNotFoundException(idOrName));
+    private Layer requireLayer(String idOrName) throws LayerNotFoundException, AmbiguousLayerException {
+        return live.current().resolve(idOrName);
     }
 
     Layer visible(LayerId id) throws LayerNotFoundException {
@@ -733,12 +734,12 @@ final class LayerWriter {
         }
     }
 
-    private static Optional<LayerId> resolveParent(LayerIndex index, LayerSpec spec) throws LayerNotFoundException {
+    private static Optional<LayerId> resolveParent(LayerIndex index, LayerSpec spec)
+            throws LayerNotFoundException, AmbiguousLayerException {
         if (spec.parent().isEmpty()) {
             return Optional.empty();
         }
-        String p = spec.parent().get();
-        return Optional.of(index.layer(p).orElseThrow(() -> new LayerNotFoundException(p)).id());
+        return Optional.of(index.resolve(spec.parent().get()).id());
     }
 
     private static void checkNamesFree(LayerIndex index, List<String> names, LayerId self)

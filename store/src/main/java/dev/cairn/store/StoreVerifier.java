@@ -10,6 +10,7 @@ import dev.cairn.model.BlobRef;
 import dev.cairn.model.Digest;
 import dev.cairn.model.ImageRecord;
 import dev.cairn.model.Layer;
+import dev.cairn.model.ProgressListener;
 import dev.cairn.model.RecoveryPlan;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.store.internal.StoreLayout;
@@ -39,11 +40,14 @@ final class StoreVerifier {
      * @throws dev.cairn.model.JournalCorruptedException at the first damaged record
      */
     static StoreVerifyReport verify(Journal journal, LayerIndex index, StoreLayout layout, boolean deep,
-                                    RecoveryPlan plan) throws IOException {
+                                    RecoveryPlan plan, ProgressListener progress) throws IOException {
         VerifyReport journalReport = journal.verify();
         List<String> problems = new ArrayList<>();
         int checked = 0;
-        for (Layer l : index.layers()) {
+        List<Layer> layers = index.layers();
+        long total = deep ? layers.stream().mapToLong(Layer::diffSize).sum() : 0;
+        long done = 0;
+        for (Layer l : layers) {
             if (!layout.layerFolderExists(l.id())) {
                 problems.add("layer " + l.id() + ": folder " + layout.layer(l.id()) + " is missing");
                 continue;
@@ -51,6 +55,8 @@ final class StoreVerifier {
             if (deep) {
                 problems.addAll(contentProblems(l, layout));
                 checked++;
+                done += l.diffSize();
+                progress.progress(done, total);
             }
         }
         problems.addAll(blobProblems(index, layout, deep));
@@ -99,16 +105,23 @@ final class StoreVerifier {
         return Digest.ofBytes(md.digest());
     }
 
-    /** One layer's damage, each problem a line; the other layers are still checked: an operator wants the list. */
+    /**
+     * One layer's damage, one line per damaged path in plain words; the other layers are still checked: an operator
+     * wants the list. The tar is rebuilt only when the files agree with the manifest, so that a damaged file, which
+     * the rebuild would meet again, is counted once; the rebuild then checks the tar record and the whole digest.
+     */
     private static List<String> contentProblems(Layer l, StoreLayout layout) throws IOException {
         List<String> problems = new ArrayList<>();
         try {
             for (ManifestVerifier.Problem p : ManifestVerifier.verify(layout.layerDiff(l.id()),
                     layout.layerManifest(l.id()))) {
-                problems.add("layer " + l.id() + ": " + p);
+                problems.add("layer " + l.id() + ": " + describe(p));
             }
         } catch (CorruptManifestException e) {
             problems.add("layer " + l.id() + ": " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            return problems;
         }
         try {
             TarRecord.reproduce(l.id().toString(), layout.layer(l.id()), l.diffDigest(), OutputStream.nullOutputStream());
@@ -116,5 +129,20 @@ final class StoreVerifier {
             problems.add(e.getMessage());
         }
         return problems;
+    }
+
+    /** A manifest finding as a person says it: the path, what is wrong, the values. */
+    static String describe(ManifestVerifier.Problem p) {
+        String what = switch (p.kind()) {
+            case MISSING -> "missing";
+            case WRONG_TYPE -> "of the wrong type";
+            case WRONG_SIZE -> "of the wrong size";
+            case WRONG_CONTENT -> "changed (its contents no longer match)";
+            case WRONG_LINK_TARGET -> "a symlink pointing elsewhere";
+            case WRONG_MODE -> "of the wrong permissions";
+            case NOT_LINKED -> "no longer a hardlink";
+            case UNEXPECTED -> "not part of the layer";
+        };
+        return p.path() + " is " + what + (p.detail().isEmpty() ? "" : ": " + p.detail());
     }
 }

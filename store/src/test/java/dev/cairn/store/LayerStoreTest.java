@@ -165,6 +165,24 @@ class LayerStoreTest {
     }
 
     @Test
+    void verifyDeepCountsAChangedFileOnceInPlainWords() throws IOException {
+        Layer l = store.put(in(TestTars.layer(8, 3)), LayerSpec.base()).layer();
+        Path file;
+        try (var files = Files.walk(store.contentsOf(l.id().hex()))) {
+            file = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        String rel = store.contentsOf(l.id().hex()).relativize(file).toString();
+        Files.write(file, new byte[(int) Files.size(file)]); // same size, other bytes
+
+        StoreVerifyReport report = store.verify(true);
+
+        assertThat(report.problems()).singleElement().asString()
+                .startsWith("layer " + l.id() + ": " + rel + " is changed (its contents no longer match): content "
+                        + Digest.sha256(Files.readAllBytes(file)) + ", recorded sha256:")
+                .doesNotContain("Problem[", "kind=");
+    }
+
+    @Test
     void aBaseLayerGetsItsDiffIdAsIdAndItsDigests() throws IOException {
         byte[] tar = TestTars.layer(1, 20);
 

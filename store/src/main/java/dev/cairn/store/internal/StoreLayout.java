@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -98,8 +101,24 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
             DurableFiles.mkdirDurable(dir);
         } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) {
-                throw e;
+                throw new NotDirectoryException(dir.toString());
             }
+        }
+    }
+
+    /**
+     * Throws the real reason why {@link #exists()} said no, where it is not that there is no store: the root is a
+     * file ({@link NotDirectoryException}), or this process may not look into it or a folder above it
+     * ({@link java.nio.file.AccessDeniedException}). Returns normally when there simply is no store here.
+     */
+    public void explainAbsence() throws IOException {
+        try {
+            if (!Files.readAttributes(root, BasicFileAttributes.class).isDirectory()) {
+                throw new NotDirectoryException(root.toString());
+            }
+            Files.readAttributes(journal(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            // no store, for no other reason
         }
     }
 
