@@ -52,12 +52,40 @@ final class ImageView {
         out.println(LayerView.pretty(a));
     }
 
-    /** {@code images}: a table, one row per image, oldest first. */
-    static void printTable(List<ImageRecord> images, PrintStream out) {
+    /** The fields an {@code images --format} template may name. */
+    static final List<String> FIELDS = List.of("ID", "Names", "Created", "Size", "Layers", "TopLayer", "Digest",
+            "ConfigDigest");
+    /** {@link #FIELDS} for help texts (a compile-time constant, as annotations need). */
+    static final String FIELD_LIST = "ID, Names, Created, Size, Layers, TopLayer, Digest, ConfigDigest";
+
+    /** An image's id as listings show it: its first 12 characters. */
+    static String shortId(ImageRecord i) {
+        return i.id().hex().substring(0, SHORT_ID);
+    }
+
+    /**
+     * An image's {@link #FIELDS} as a {@code --format} template prints them: ids cut to 12 characters unless
+     * {@code noTrunc}, names joined by commas, {@code Layers} the count, what is absent empty.
+     */
+    static Map<String, String> fields(ImageRecord i, boolean noTrunc) {
+        Map<String, String> f = new java.util.HashMap<>();
+        f.put("ID", noTrunc ? i.id().hex() : shortId(i));
+        f.put("Names", String.join(",", i.names()));
+        f.put("Created", i.created().toString());
+        f.put("Size", Long.toString(i.size()));
+        f.put("Layers", Integer.toString(i.layers().size()));
+        f.put("TopLayer", i.topLayer().map(l -> noTrunc ? l.hex() : l.hex().substring(0, SHORT_ID)).orElse(""));
+        f.put("Digest", i.manifestDigest().toString());
+        f.put("ConfigDigest", i.configDigest().toString());
+        return f;
+    }
+
+    /** {@code images}: a table, one row per image, oldest first; ids whole with {@code noTrunc}. */
+    static void printTable(List<ImageRecord> images, PrintStream out, boolean noTrunc) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "CREATED", "SIZE", "LAYERS", "NAMES"});
         for (ImageRecord i : images) {
-            rows.add(new String[] {i.id().hex().substring(0, SHORT_ID),
+            rows.add(new String[] {noTrunc ? i.id().hex() : shortId(i),
                     i.created().truncatedTo(ChronoUnit.SECONDS).toString(), Sizes.human(i.size()),
                     Integer.toString(i.layers().size()), i.names().isEmpty() ? NONE : String.join(", ", i.names())});
         }

@@ -37,7 +37,7 @@ final class ReplayCommand extends StoreCommand {
             } else if (listing.json || "json".equals(listing.format)) {
                 ImageView.printJsonArray(asOf, out());
             } else {
-                ImageView.printTable(asOf, out());
+                ImageView.printTable(asOf, out(), listing.noTrunc);
             }
             return Main.OK;
         }

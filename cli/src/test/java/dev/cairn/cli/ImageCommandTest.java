@@ -95,6 +95,24 @@ class ImageCommandTest {
     }
 
     @Test
+    void imagesTakesTheListingOptionsOfLayers() throws IOException {
+        TestImage.Written w = layout("layout", "v1", 1, 2);
+        assertThat(cairn("image", "import", w.reference(), "--name", "app:v1").status()).isZero();
+        String id = w.config().hex();
+
+        assertThat(cairn("images", "-q").out()).isEqualTo(id.substring(0, 12) + "\n");
+        assertThat(cairn("images", "-q", "--no-trunc").out()).isEqualTo(id + "\n");
+        assertThat(cairn("images", "--no-trunc").out()).contains(id);
+        assertThat(cairn("images", "--format", "{{.ID}} {{.Names}} {{.Layers}} {{.Digest}}").out())
+                .isEqualTo(id.substring(0, 12) + " app:v1 2 " + w.manifest() + "\n");
+        assertThat(JSON.readTree(cairn("images", "--format", "json").out())).hasSize(1);
+        Result both = cairn("images", "-q", "--json");
+        assertThat(both.status()).isEqualTo(Main.USAGE);
+        assertThat(both.err()).contains("-q cannot be combined with --format or --json");
+        assertThat(cairn("images", "--format", "{{.Nope}}").status()).isEqualTo(Main.USAGE);
+    }
+
+    @Test
     void importingAgainSaysTheImageExistsAndWhichNamesItGot() throws IOException {
         TestImage.Written w = layout("layout", "v1", 1);
         cairn("image", "import", w.reference(), "--name", "a");
