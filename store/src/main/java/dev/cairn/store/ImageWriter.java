@@ -479,7 +479,8 @@ final class ImageWriter {
                     new Event.ImageDeleteStarted(image.id(), owner));
             try {
                 for (BlobRef b : image.blobs()) {
-                    if (live.current().images().blobHolders(b.digest()).equals(List.of(image.id()))) {
+                    if (live.current().images().blobHolders(b.digest()).equals(List.of(image.id()))
+                            && !live.current().registry().holds(b.digest())) {
                         blobs.remove(b.digest());
                     }
                 }
