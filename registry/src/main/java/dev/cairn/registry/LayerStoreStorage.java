@@ -21,6 +21,7 @@ import dev.cairn.oci.ImageIndex;
 import dev.cairn.oci.ImageManifest;
 import dev.cairn.oci.LayerMediaType;
 import dev.cairn.oci.ManifestDocument;
+import dev.cairn.oci.MediaTypes;
 import dev.cairn.oci.OciDigest;
 import dev.cairn.store.ImageSpec;
 import dev.cairn.store.LayerStore;
@@ -382,7 +383,8 @@ public final class LayerStoreStorage implements RegistryStorage {
     private Optional<ImageId> importImage(RepositoryName repository, ImageManifest manifest,
                                           Map<String, RepositoryBlob> blobs, List<String> names) throws IOException {
         RepositoryBlob configBlob = blobs.get(manifest.config().digest().toString());
-        if (configBlob == null || manifest.config().digest().toSha256().isEmpty()) {
+        if (configBlob == null || manifest.config().digest().toSha256().isEmpty()
+                || !MediaTypes.isImageConfig(manifest.config().mediaType())) {
             return Optional.empty();
         }
         for (Descriptor d : manifest.layers()) {
