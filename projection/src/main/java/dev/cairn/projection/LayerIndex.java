@@ -465,8 +465,8 @@ public final class LayerIndex {
     }
 
     /**
-     * Equal when they hold the same layers and stagings in the same states: the test that the live index equals the
-     * fold from seq 1.
+     * Equal when they hold the same layers, stagings, images and repositories in the same states: the test that the
+     * live index equals the fold from seq 1.
      */
     @Override
     public boolean equals(Object o) {
@@ -474,7 +474,8 @@ public final class LayerIndex {
                 && names.equals(other.names) && children.equals(other.children)
                 && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
                 && stagings.equals(other.stagings) && unfinished.equals(other.unfinished)
-                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images);
+                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images)
+                && registry.equals(other.registry);
     }
 
     @Override

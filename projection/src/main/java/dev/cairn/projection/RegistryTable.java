@@ -123,6 +123,23 @@ public final class RegistryTable {
         return holders.containsKey(content);
     }
 
+    /**
+     * Every content digest a repository holds, once, with its size (a blob link's, or a manifest's as a blob named by
+     * its sha256): what {@code verify} checks and what recovery must keep.
+     */
+    public List<dev.cairn.model.BlobRef> contents() {
+        java.util.Map<Digest, dev.cairn.model.BlobRef> out = new java.util.LinkedHashMap<>();
+        for (Repository r : repositories.values()) {
+            for (RepositoryBlob b : r.blobs.values()) {
+                out.putIfAbsent(b.content(), new dev.cairn.model.BlobRef(b.content(), b.size()));
+            }
+            for (RepositoryManifest m : r.manifests.values()) {
+                out.putIfAbsent(m.content(), new dev.cairn.model.BlobRef(m.content(), m.size()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
     /** The open upload session, if there is one. */
     public Optional<OpenUpload> upload(String id) {
         return uploads.get(id).toJavaOptional();
@@ -195,5 +212,17 @@ public final class RegistryTable {
                 .map(r -> r.manifests.values().filter(m -> subject.equals(m.subject()))
                         .sortBy(RepositoryManifest::digest).toJavaList())
                 .getOrElse(List.of());
+    }
+
+    /** Equal when they hold the same uploads, repositories and holder counts (the fold-from-seq-1 check). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RegistryTable other && uploads.equals(other.uploads)
+                && repositories.equals(other.repositories) && holders.equals(other.holders);
+    }
+
+    @Override
+    public int hashCode() {
+        return repositories.hashCode();
     }
 }

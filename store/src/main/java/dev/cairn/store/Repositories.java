@@ -9,6 +9,7 @@ import dev.cairn.model.OpenUpload;
 import dev.cairn.model.RepositoryBlob;
 import dev.cairn.model.RepositoryManifest;
 import dev.cairn.model.SagaOwner;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.LiveIndex;
 import dev.cairn.projection.RegistryTable;
@@ -139,8 +140,10 @@ public final class Repositories {
                 return false;
             }
             blobs.adopt(new BlobRef(content, size), data);
+            FaultPoints.reach(FaultPoints.REPOSITORY_BLOB_IN_PLACE);
             writer.append(new Event.BlobLinked(u.get().repository(), digest, content, size, id));
         }
+        FaultPoints.reach(FaultPoints.REPOSITORY_BLOB_LINKED);
         DurableFiles.removeTree(folder(id));
         return true;
     }
@@ -202,6 +205,7 @@ public final class Repositories {
         try (LockFiles.Owned lock = locks.create(owner.lock())) {
             try (StoreLock.Hold w = writer.writeLock()) {
                 blobs.put(ref, bytes, owner.lock());
+                FaultPoints.reach(FaultPoints.REPOSITORY_MANIFEST_IN_PLACE);
                 writer.append(new Event.ManifestPut(repository, digest, ref.digest(), mediaType, bytes.length,
                         subject.orElse(null), tags, image.orElse(null)));
             }
