@@ -325,12 +325,18 @@ public final class Repositories {
         }
         List<String> removed = new ArrayList<>();
         try (StoreLock.Hold w = writer.writeLock()) {
-            RegistryTable t = live.current().registry();
-            for (String name : DurableFiles.list(dir)) {
+            List<String> names = DurableFiles.list(dir);
+            // caught up after listing: a folder listed was made after its UploadStarted, which this index then has
+            RegistryTable t = live.catchUp().registry();
+            for (String name : names) {
                 if (UPLOAD_ID.matcher(name).matches() && t.upload(name).isPresent()) {
                     continue;
                 }
-                DurableFiles.removeTree(dir.resolve(name));
+                try {
+                    DurableFiles.removeTree(dir.resolve(name));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue; // its owner removed it meanwhile
+                }
                 removed.add(name);
             }
             for (String name : removed) {
