@@ -79,8 +79,9 @@ public final class Repositories {
     public record UploadSession(OpenUpload upload, Path folder) {
     }
 
+    /** The repositories as readers see them: never waits for a thread folding in other processes' records. */
     private RegistryTable table() throws IOException {
-        return live.catchUp().registry();
+        return live.tryCatchUp().registry();
     }
 
     // ---- uploads ----
@@ -93,7 +94,7 @@ public final class Repositories {
         Path folder = folder(id);
         Files.createDirectories(layout.uploads());
         DurableFiles.mkdirDurable(folder);
-        return new UploadSession(table().upload(id).orElseThrow(), folder);
+        return new UploadSession(live.current().registry().upload(id).orElseThrow(), folder);
     }
 
     /** The open session {@code id}, if there is one and its folder exists. */
@@ -117,7 +118,8 @@ public final class Repositories {
     /** Discards an open session, with why: journaled, then its folder removed. No error if it is not open. */
     public void discardUpload(String id, String reason) throws IOException {
         checkUploadId(id);
-        Optional<OpenUpload> u = table().upload(id);
+        writer.requireWritable();
+        Optional<OpenUpload> u = live.catchUp().registry().upload(id);
         if (u.isPresent()) {
             writer.append(new Event.UploadDiscarded(u.get().repository(), id, reason));
         }
