@@ -147,6 +147,45 @@ class RepositoriesTest {
         }
     }
 
+    /** The blob of {@link #pushBlobAndManifest}. */
+    static byte[] registryBlob(long seed) {
+        return ("registry blob " + seed).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A child's registry push: upload {@code uploadId(seed)} linked as a blob of "app", then a manifest tagged v1. */
+    static Digest pushBlobAndManifest(LayerStore store, long seed) throws IOException {
+        byte[] blob = registryBlob(seed);
+        push(store.repositories(), "app", uploadId((int) seed), blob);
+        byte[] manifest = ("{\"schemaVersion\":2,\"n\":" + seed + "}").getBytes(StandardCharsets.UTF_8);
+        store.repositories().putManifest("app", Digest.sha256(manifest).toString(), manifest,
+                "application/vnd.oci.image.manifest.v1+json", Optional.empty(), List.of("v1"), Optional.empty());
+        return Digest.sha256(blob);
+    }
+
+    @ParameterizedTest(name = "child halted at {0}")
+    @ValueSource(strings = {FaultPoints.REPOSITORY_BLOB_IN_PLACE, FaultPoints.REPOSITORY_BLOB_LINKED,
+            FaultPoints.REPOSITORY_MANIFEST_IN_PLACE})
+    void aChildHaltedInsideARegistryPushIsRecovered(String point) throws Exception {
+        try (ChildJvm c = ChildJvm.start(root(), "registry-push", 1, "-Dcairn.crashAt=" + point)) {
+            assertThat(c.exitStatus()).as("halted at %s; said %s", point, c.said()).isEqualTo(137);
+        }
+        Digest d = Digest.sha256(registryBlob(1));
+        try (LayerStore store = LayerStore.open(root())) {
+            Repositories r = store.repositories();
+            boolean linked = !point.equals(FaultPoints.REPOSITORY_BLOB_IN_PLACE);
+            assertThat(r.blob("app", d.toString()).isPresent()).as("linked").isEqualTo(linked);
+            assertThat(store.blob(d).isPresent()).as("the bytes exactly when linked").isEqualTo(linked);
+            assertThat(r.tag("app", "v1")).as("no manifest without its event").isEmpty();
+            if (linked) {
+                assertThat(Files.exists(store.root().resolve("uploads").resolve(uploadId(1))))
+                        .as("a closed upload's folder is removed at open").isFalse();
+            } else {
+                r.discardUpload(uploadId(1), "test");
+            }
+            StoreInvariants.check(store);
+        }
+    }
+
     @Test
     void aManifestCutBeforeItsEventLeavesNoBlob() throws IOException {
         byte[] manifest = "{\"schemaVersion\":2,\"n\":1}".getBytes(StandardCharsets.UTF_8);
