@@ -113,6 +113,14 @@ class LayerStoreStorageTest extends RegistryStorageContract {
             assertThat(store.layer(base.hex()).diffDigest().hex()).isEqualTo(base.hex());
             assertThat(s.getManifest(REPO, md.digest()).orElseThrow().bytes()).isEqualTo(manifestBytes);
             assertThat(s.resolveTag(REPO, new Tag("v1"))).contains(md.digest());
+            Path out = layout.resolve("exported");
+            store.exportImage(REPO.value() + ":v1", dev.cairn.oci.ImageReference.parse("oci:" + out + ":v1"), n -> { });
+            assertThat(Files.readAllBytes(out.resolve("blobs/sha256").resolve(md.digest().encoded())))
+                    .as("exported with the manifest as pushed").isEqualTo(manifestBytes);
+            for (Descriptor d : m.layers()) {
+                assertThat(Files.readAllBytes(out.resolve("blobs/sha256").resolve(d.digest().encoded())))
+                        .isEqualTo(Files.readAllBytes(blobs.resolve(d.digest().encoded())));
+            }
 
             s.deleteTag(REPO, new Tag("v1"), AUDIT);
             assertThat(store.image(image.id().hex()).names()).isEmpty();
