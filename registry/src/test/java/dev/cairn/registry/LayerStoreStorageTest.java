@@ -113,6 +113,10 @@ class LayerStoreStorageTest extends RegistryStorageContract {
             assertThat(store.layer(base.hex()).diffDigest().hex()).isEqualTo(base.hex());
             assertThat(s.getManifest(REPO, md.digest()).orElseThrow().bytes()).isEqualTo(manifestBytes);
             assertThat(s.resolveTag(REPO, new Tag("v1"))).contains(md.digest());
+            assertThat(journal(store)).filteredOn(r -> r.event() instanceof Event.StagingStarted
+                            || r.event() instanceof Event.DiffStaged || r.event() instanceof Event.ImageCommitted)
+                    .as("the image's sagas, parallel stagings included, are the pusher's").hasSizeGreaterThan(4)
+                    .allSatisfy(r -> assertThat(r.actor().principal()).isEqualTo("tester"));
             Path out = layout.resolve("exported");
             store.exportImage(REPO.value() + ":v1", dev.cairn.oci.ImageReference.parse("oci:" + out + ":v1"), n -> { });
             assertThat(Files.readAllBytes(out.resolve("blobs/sha256").resolve(md.digest().encoded())))

@@ -603,7 +603,7 @@ public final class LayerStore implements Closeable {
     /**
      * Journals the events this thread causes as {@code actor} (an embedding registry's user and request) until the
      * returned scope is closed; scopes nest. Work a call hands to other threads (an image import's parallel
-     * stagings) is journaled with the store's actor.
+     * stagings) is journaled with the same actor.
      */
     public ActorScope actingFor(dev.cairn.model.Actor actor) {
         return LayerWriter.actingFor(actor);
