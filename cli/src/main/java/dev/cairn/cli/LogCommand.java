@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 @Command(name = "log", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the journal as an audit trail, oldest record first.",
                 "One line per record: SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...",
-                "where KEY is the layer, image, staging or path the event is about."})
+                "where KEY is the layer, image, staging, path or repository the event is about."})
 final class LogCommand extends StoreCommand {
 
     @Option(names = "--layer", paramLabel = "REF",
@@ -24,6 +24,11 @@ final class LogCommand extends StoreCommand {
             description = {"Only the life of this image: created, committed, names set, deleted or rolled back. "
                     + "A deleted image can be named by its id or by a name it had."})
     String image;
+
+    @Option(names = "--actor", paramLabel = "NAME",
+            description = {"Only the records caused by NAME: the principal an embedding program (cairn serve: the "
+                    + "signed-in user, or 'anonymous') acted for, else the OS user."})
+    String actor;
 
     @Option(names = "--json", description = "Print one JSON object per line.")
     boolean json;
@@ -60,6 +65,9 @@ final class LogCommand extends StoreCommand {
     }
 
     private void print(JournalRecord r) {
+        if (actor != null && !actor.equals(r.actor().principal() != null ? r.actor().principal() : r.actor().user())) {
+            return;
+        }
         out().println(json ? RecordView.jsonLine(r) : RecordView.textLine(r));
     }
 }

@@ -6,6 +6,7 @@ import dev.cairn.model.Actor;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.store.RecordJson;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,14 +20,15 @@ import java.util.Set;
  *
  * <p>Text: one line per record, fields separated by single spaces:
  * <pre>SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...</pre>
- * where {@code KEY} is the id the event is about (the layer, else the staging, else the image, else the path), an
+ * where {@code KEY} is the id the event is about (the layer, else the staging, else the image, else the path, else
+ * the repository), an
  * actor acting for
- * a caller reads {@code user@host[pid]{principal=P,request=R}}, and a value is printed bare when it is a plain
+ * a caller reads {@code user@host[pid]{principal=P,request=R,client=C}}, and a value is printed bare when it is a plain
  * word, as JSON otherwise ({@code null} as {@code -}).
  */
 final class RecordView {
 
-    private static final List<String> KEYS = List.of("layer", "staging", "image", "path");
+    private static final List<String> KEYS = List.of("layer", "staging", "image", "path", "repository");
     private static final Set<String> ENVELOPE = Set.of("seq", "time", "type", "actor", "prev", "hash");
 
     private RecordView() {
@@ -57,15 +59,18 @@ final class RecordView {
     static String actor(Actor a) {
         StringBuilder s = new StringBuilder(a.user()).append('@').append(a.host()).append('[').append(a.pid())
                 .append(']');
-        if (a.principal() != null || a.requestId() != null) {
-            s.append('{');
+        if (a.principal() != null || a.requestId() != null || a.client() != null) {
+            List<String> parts = new ArrayList<>();
             if (a.principal() != null) {
-                s.append("principal=").append(a.principal());
+                parts.add("principal=" + a.principal());
             }
             if (a.requestId() != null) {
-                s.append(a.principal() != null ? "," : "").append("request=").append(a.requestId());
+                parts.add("request=" + a.requestId());
             }
-            s.append('}');
+            if (a.client() != null) {
+                parts.add("client=" + a.client());
+            }
+            s.append('{').append(String.join(",", parts)).append('}');
         }
         return s.toString();
     }

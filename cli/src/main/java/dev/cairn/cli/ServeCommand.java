@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.registry.AccessPolicy;
-import dev.cairn.registry.DirectoryStorage;
+import dev.cairn.registry.LayerStoreStorage;
 import dev.cairn.registry.RegistryConfig;
 import dev.cairn.registry.RegistryServer;
 import java.net.InetSocketAddress;
@@ -17,9 +17,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code cairn serve}: an OCI distribution registry (docs/REGISTRY.md). Prints the URL it serves on stdout, one line
  * per request on stderr, and runs until SIGTERM or SIGINT, which stop it gracefully.
- *
- * <p>Interim: it serves {@link DirectoryStorage} in {@code <root>/registry-interim/}; the layer store takes its place
- * when images are records in the store (issue 12).
+ * It serves the store at the root ({@link LayerStoreStorage}): pushed blobs are the store's blobs, image manifests
+ * become its image records, and every change is a journal record whose actor is the request's user and client.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves the OCI distribution API (a registry skopeo, podman and docker push to and pull from).",
@@ -75,8 +74,8 @@ final class ServeCommand implements Callable<Integer> {
         if (!quiet) {
             config = config.withRequestLog(line -> main.err().println(line));
         }
-        Path dir = main.root().resolve("registry-interim");
-        DirectoryStorage storage = DirectoryStorage.open(dir);
+        Path dir = main.root();
+        LayerStoreStorage storage = LayerStoreStorage.open(dir);
         RegistryServer server;
         try {
             server = RegistryServer.start(config, storage);

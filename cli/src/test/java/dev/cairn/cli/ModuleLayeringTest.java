@@ -49,7 +49,7 @@ class ModuleLayeringTest {
                 Arguments.of("archive", List.of("model", "io")),
                 Arguments.of("oci", List.of("model", "io")),
                 Arguments.of("store", List.of("model", "io", "journal", "projection", "recovery", "archive", "oci")),
-                // DESIGN.md: the registry stands on the store; today it needs only the formats (its interim backend).
+                // DESIGN.md: the registry stands on the store (LayerStoreStorage) and the formats.
                 Arguments.of("registry", List.of("model", "io", "oci", "store")),
                 // the image commands parse references and platforms, and read an image to say what it holds
                 Arguments.of("cli", List.of("store", "model", "registry", "oci")));

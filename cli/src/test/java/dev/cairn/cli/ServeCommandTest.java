@@ -52,11 +52,10 @@ class ServeCommandTest {
     }
 
     @Test
-    void servesUntilSigtermAndAuditsWhatWasPushed() throws Exception {
+    void servesTheStoreBesideACliImportUntilSigtermAndJournalsWhoPushed() throws Exception {
         Path root = dir.resolve("store");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--root", root.toString(), "serve", "--listen", "127.0.0.1:0")
+        Process p = new ProcessBuilder(dev.cairn.store.ChildJvm.command(List.of(), List.of(), Main.class,
+                "--root", root.toString(), "serve", "--listen", "127.0.0.1:0"))
                 .redirectError(dir.resolve("stderr").toFile()).start();
         try {
             String url = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -68,14 +67,32 @@ class ServeCommandTest {
                     + "/v2/app/blobs/uploads/?digest=" + digest)).POST(HttpRequest.BodyPublishers.ofByteArray(blob))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(push.statusCode()).isEqualTo(201);
+            // another process (this one) writes the same store while it serves
+            dev.cairn.store.TestImage.oci(dir.resolve("layout"), "v1",
+                    List.of(dev.cairn.store.TestImage.plainTar(3, 4)), true, "{}");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(cairn(err, "image", "import", "oci:" + dir.resolve("layout") + ":v1", "--name", "cli/app:v1"))
+                    .as(err.toString(StandardCharsets.UTF_8)).isEqualTo(Main.OK);
+            HttpResponse<byte[]> pull = http.send(HttpRequest.newBuilder(URI.create(url + "/v2/app/blobs/" + digest))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(pull.body()).isEqualTo(blob);
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         } finally {
             p.destroyForcibly();
         }
         String stderr = Files.readString(dir.resolve("stderr"));
-        assertThat(stderr).contains("cairn: serving " + root.resolve("registry-interim"), "POST /v2/app/blobs/uploads/",
-                "cairn: stopping");
-        assertThat(Files.readString(root.resolve("registry-interim/audit.log"))).contains("\"action\":\"blob-pushed\"");
+        assertThat(stderr).contains("cairn: serving " + root, "POST /v2/app/blobs/uploads/", "cairn: stopping");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"--root", root.toString(), "log", "--actor", "anonymous"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8))).isEqualTo(Main.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("UploadStarted app", "BlobLinked app",
+                "principal=anonymous", "client=127.0.0.1").doesNotContain("ImageCreated");
+        out.reset();
+        assertThat(Main.run(new String[] {"--root", root.toString(), "images"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8))).isEqualTo(Main.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cli/app:v1");
     }
 }

@@ -46,7 +46,7 @@ class RecordCodecTest {
     }
 
     private static final String ACTOR_JSON = "{\"user\":\"alice\",\"host\":\"h\",\"pid\":1,\"principal\":null,"
-            + "\"requestId\":null}";
+            + "\"requestId\":null,\"client\":null}";
 
     @ParameterizedTest
     @MethodSource("events")

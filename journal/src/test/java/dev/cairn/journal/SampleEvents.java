@@ -81,7 +81,21 @@ final class SampleEvents {
                 new Event.ImageNamesSet(image(1), List.of("example/app:v4")),
                 new Event.ImageRolledBack(image(2), "owner died"),
                 new Event.ImageDeleteStarted(image(1), new SagaOwner("00112233445566778899aabbccddeeff", 1, "h")),
-                new Event.ImageDeleted(image(1))));
+                new Event.ImageDeleted(image(1)),
+                new Event.UploadStarted("team/app", "0123456789abcdef0123456789abcdef", "sha256"),
+                new Event.UploadDiscarded("team/app", "0123456789abcdef0123456789abcdef", "idle since then"),
+                new Event.BlobLinked("team/app", digest("blob").toString(), digest("blob"), 42,
+                        "0123456789abcdef0123456789abcdef"),
+                new Event.BlobLinked("team/other", "sha512:" + "ab".repeat(64), digest("blob"), 42, null),
+                new Event.BlobUnlinked("team/app", digest("blob").toString()),
+                new Event.ManifestPut("team/app", digest("manifest").toString(), digest("manifest"),
+                        "application/vnd.oci.image.manifest.v1+json", 400, digest("subject").toString(),
+                        List.of("v1", "latest"), image(2)),
+                new Event.ManifestPut("team/app", digest("index").toString(), digest("index"),
+                        "application/vnd.oci.image.index.v1+json", 300, null, List.of(), null),
+                new Event.TagDeleted("team/app", "v1"),
+                new Event.ManifestDeleted("team/app", digest("manifest").toString()),
+                new Event.Pulled("team/app", "tag:latest " + digest("index"))));
         return events;
     }
 

@@ -11,8 +11,8 @@ import java.util.Objects;
  * <p>Each record's simple class name is its type name in the journal ({@link #type()}); renaming one is a format
  * change. Fields documented as nullable are null when absent.
  */
-public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.ImageEvent, Event.OrphanRemoved,
-        Event.JournalRepaired {
+public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.ImageEvent,
+        Event.RepositoryEvent, Event.OrphanRemoved, Event.JournalRepaired {
 
     /** The name this event has in the journal and in {@code cairn log}. */
     default String type() {
@@ -27,7 +27,9 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
             NamesSet.class, MetadataSet.class, FlagsSet.class, OrphanRemoved.class,
             JournalRepaired.class,
             ImageCreated.class, ImageCommitted.class, ImageRolledBack.class, ImageNamesSet.class,
-            ImageDeleteStarted.class, ImageDeleted.class);
+            ImageDeleteStarted.class, ImageDeleted.class,
+            UploadStarted.class, UploadDiscarded.class, BlobLinked.class, BlobUnlinked.class, ManifestPut.class,
+            ManifestDeleted.class, TagDeleted.class, Pulled.class);
 
     /** Events about one layer. */
     sealed interface LayerEvent extends Event permits LayerCreated, LayerCommitted, LayerRolledBack,
@@ -45,6 +47,17 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
     sealed interface ImageEvent extends Event permits ImageCreated, ImageCommitted, ImageRolledBack, ImageNamesSet,
             ImageDeleteStarted, ImageDeleted {
         ImageId image();
+    }
+
+    /**
+     * Events about one repository of a registry served from the store: its upload sessions, the blobs and manifests
+     * it holds, its tags. Repositories are names over the store's one content area ({@code <root>/blobs/}): a blob
+     * two repositories hold is kept once. Digests are written as the client gave them ({@code sha256:…} or
+     * {@code sha512:…}); {@code content} is the sha256 under which the bytes are kept.
+     */
+    sealed interface RepositoryEvent extends Event permits UploadStarted, UploadDiscarded, BlobLinked, BlobUnlinked,
+            ManifestPut, ManifestDeleted, TagDeleted, Pulled {
+        String repository();
     }
 
     // --- stage ---------------------------------------------------------------------------------------------
@@ -251,6 +264,96 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
     record ImageDeleted(ImageId image) implements ImageEvent {
         public ImageDeleted {
             Objects.requireNonNull(image, "image");
+        }
+    }
+
+    // --- repositories (a registry's) -------------------------------------------------------------------------
+
+    /**
+     * An upload session opened; made durable before its folder {@code <root>/uploads/<upload>/} is made, so that
+     * folder is accounted for from the moment it exists. {@code algorithm} is the digest algorithm the client will
+     * close it with. The session is a durable state: it survives its process until it is linked as a blob
+     * ({@link BlobLinked} naming it) or discarded.
+     */
+    record UploadStarted(String repository, String upload, String algorithm) implements RepositoryEvent {
+        public UploadStarted {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(upload, "upload");
+            Objects.requireNonNull(algorithm, "algorithm");
+        }
+    }
+
+    /** An upload session was cancelled, reclaimed as idle, or failed its digest; its folder goes after this. */
+    record UploadDiscarded(String repository, String upload, String reason) implements RepositoryEvent {
+        public UploadDiscarded {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(upload, "upload");
+        }
+    }
+
+    /**
+     * The repository holds blob {@code digest} ({@code size} bytes, kept under {@code content}); made durable only
+     * after the bytes are in place, in the same hold of the writers' lock that put them there. {@code upload} is the
+     * session it closes, null for a cross-repository mount.
+     */
+    record BlobLinked(String repository, String digest, Digest content, long size, String upload)
+            implements RepositoryEvent {
+        public BlobLinked {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(content, "content");
+        }
+    }
+
+    /** The repository no longer holds the blob (other repositories and images keep theirs). */
+    record BlobUnlinked(String repository, String digest) implements RepositoryEvent {
+        public BlobUnlinked {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(digest, "digest");
+        }
+    }
+
+    /**
+     * The repository holds manifest or index {@code digest}: its exact bytes kept under {@code content}, pushed as
+     * {@code mediaType}; {@code tags} now point at it (moved from whatever they pointed at). {@code subject} is the
+     * digest its {@code subject} field names (null if none): it is one of that digest's referrers. {@code image} is
+     * the image record the manifest became (null for an index or an artifact). Durable after the bytes are in place.
+     */
+    record ManifestPut(String repository, String digest, Digest content, String mediaType, long size, String subject,
+                       List<String> tags, ImageId image) implements RepositoryEvent {
+        public ManifestPut {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(content, "content");
+            Objects.requireNonNull(mediaType, "mediaType");
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+    }
+
+    /** The repository no longer holds the manifest, nor any tag on it. */
+    record ManifestDeleted(String repository, String digest) implements RepositoryEvent {
+        public ManifestDeleted {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(digest, "digest");
+        }
+    }
+
+    /** The tag is gone; the manifest stays. */
+    record TagDeleted(String repository, String tag) implements RepositoryEvent {
+        public TagDeleted {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(tag, "tag");
+        }
+    }
+
+    /**
+     * A blob or manifest of the repository was read ({@code what}: a digest, or {@code tag:<tag> <digest>}); journaled
+     * only when the registry audits reads. Changes nothing.
+     */
+    record Pulled(String repository, String what) implements RepositoryEvent {
+        public Pulled {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(what, "what");
         }
     }
 

@@ -56,7 +56,7 @@ public final class LayerIndex {
 
     private static final LayerIndex EMPTY = new LayerIndex(0, HashMap.empty(), HashMap.empty(), HashMap.empty(),
             HashMap.empty(), HashMap.empty(), HashMap.empty(), HashSet.empty(), HashSet.empty(), HashMap.empty(),
-            ImageTable.EMPTY);
+            ImageTable.EMPTY, RegistryTable.EMPTY);
 
     private final long seq;
     private final Map<LayerId, LayerEntry> layers;
@@ -72,12 +72,13 @@ public final class LayerIndex {
     /** Committed layers by their OCI chain id. */
     private final Map<Digest, Set<LayerId>> byChainId;
     private final ImageTable images;
+    private final RegistryTable registry;
 
     private LayerIndex(long seq, Map<LayerId, LayerEntry> layers, Map<String, LayerId> names,
                        Map<LayerId, Set<LayerId>> children, Map<Digest, Set<LayerId>> byDiffDigest,
                        Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings,
                        Set<LayerId> unfinished, Set<StagingId> started, Map<Digest, Set<LayerId>> byChainId,
-                       ImageTable images) {
+                       ImageTable images, RegistryTable registry) {
         this.seq = seq;
         this.layers = layers;
         this.names = names;
@@ -89,6 +90,7 @@ public final class LayerIndex {
         this.started = started;
         this.byChainId = byChainId;
         this.images = images;
+        this.registry = registry;
     }
 
     /** The index of an empty journal. */
@@ -124,7 +126,7 @@ public final class LayerIndex {
 
     private LayerIndex next(long newSeq) {
         return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                started, byChainId, images);
+                started, byChainId, images, registry);
     }
 
     private LayerIndex fold(Event event, Instant time) {
@@ -171,7 +173,7 @@ public final class LayerIndex {
                 LayerIndex u = unindexDigests(l);
                 return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), names.removeAll(l.names()),
                         children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started,
-                        u.byChainId, images);
+                        u.byChainId, images, registry);
             }).getOrElse(this);
         }
         if (event instanceof LayerDeleted e) {
@@ -195,7 +197,11 @@ public final class LayerIndex {
         if (event instanceof Event.ImageEvent e) {
             ImageTable next = images.fold(e, time, l -> layers.get(l).map(LayerEntry::diffSize).getOrElse(0L));
             return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                    started, byChainId, next);
+                    started, byChainId, next, registry);
+        }
+        if (event instanceof Event.RepositoryEvent e) {
+            return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                    started, byChainId, images, registry.fold(e, time));
         }
         if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
             return this;
@@ -219,7 +225,7 @@ public final class LayerIndex {
                 : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
                 .getOrElse(stagings);
         return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s,
-                unfinished.add(e.layer()), started, byChainId, images);
+                unfinished.add(e.layer()), started, byChainId, images, registry);
     }
 
     private LayerIndex committed(LayerCommitted e) {
@@ -233,7 +239,7 @@ public final class LayerIndex {
                     : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
                     .getOrElse(stagings);
             return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s, unfinished.remove(l.id()),
-                    started, addTo(byChainId, done.chainId(), l.id()), images);
+                    started, addTo(byChainId, done.chainId(), l.id()), images, registry);
         }).getOrElse(this);
     }
 
@@ -264,7 +270,7 @@ public final class LayerIndex {
             }
         }
         return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings,
-                unfinished.remove(l.id()), started, u.byChainId, images);
+                unfinished.remove(l.id()), started, u.byChainId, images, registry);
     }
 
     private LayerIndex unindexDigests(LayerEntry l) {
@@ -272,7 +278,7 @@ public final class LayerIndex {
         Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
                 : removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
         Map<Digest, Set<LayerId>> ch = l.chainId() == null ? byChainId : removeFrom(byChainId, l.chainId(), l.id());
-        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images);
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images, registry);
     }
 
     private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
@@ -286,12 +292,12 @@ public final class LayerIndex {
 
     private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
         return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings,
-                unfinished, started, byChainId, images);
+                unfinished, started, byChainId, images, registry);
     }
 
     private LayerIndex withStagings(Map<StagingId, StagingEntry> s, Set<StagingId> st) {
         return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st,
-                byChainId, images);
+                byChainId, images, registry);
     }
 
     // --- queries for readers: committed layers only ------------------------------------------------------------
@@ -449,6 +455,19 @@ public final class LayerIndex {
         return out;
     }
 
+    /** The repositories part of the index (a registry served from the store). */
+    public RegistryTable registry() {
+        return registry;
+    }
+
+    /**
+     * Whether an image or a repository holds the blob: a blob in {@code <root>/blobs/} that neither does is an
+     * orphan, and a blob may be removed only when neither does.
+     */
+    public boolean holdsBlob(Digest content) {
+        return images.holds(content) || registry.holds(content);
+    }
+
     /** The images: committed ones for readers, every state for the store and recovery. */
     public ImageTable images() {
         return images;
@@ -503,8 +522,8 @@ public final class LayerIndex {
     }
 
     /**
-     * Equal when they hold the same layers and stagings in the same states: the test that the live index equals the
-     * fold from seq 1.
+     * Equal when they hold the same layers, stagings, images and repositories in the same states: the test that the
+     * live index equals the fold from seq 1.
      */
     @Override
     public boolean equals(Object o) {
@@ -512,7 +531,8 @@ public final class LayerIndex {
                 && names.equals(other.names) && children.equals(other.children)
                 && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
                 && stagings.equals(other.stagings) && unfinished.equals(other.unfinished)
-                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images);
+                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images)
+                && registry.equals(other.registry);
     }
 
     @Override

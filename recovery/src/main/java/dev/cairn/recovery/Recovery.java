@@ -152,7 +152,7 @@ public final class Recovery {
             }
         }
         for (String name : blobs) {
-            if (!isBlobName(name) || !idx.images().holds(new Digest(name))) {
+            if (!isBlobName(name) || !idx.holdsBlob(new Digest(name))) {
                 steps.add(orphan(BLOBS + name));
             }
         }
@@ -272,7 +272,8 @@ public final class Recovery {
         try (SagaLocks.Held w = locks.writers()) {
             LayerIndex idx = index.catchUp();
             for (BlobRef b : image.blobs()) {
-                if (idx.images().blobHolders(b.digest()).equals(List.of(image.id()))) {
+                if (idx.images().blobHolders(b.digest()).equals(List.of(image.id()))
+                        && !idx.registry().holds(b.digest())) {
                     disk.removeBlob(b.digest().hex());
                 }
             }
@@ -419,7 +420,7 @@ public final class Recovery {
             boolean accounted = switch (folder) {
                 case "layers" -> LayerId.isValid(name) && idx.entry(LayerId.of(name)).isPresent();
                 case "staging" -> lock != null && idx.staging(StagingId.of(name)).isPresent();
-                case "blobs/sha256" -> isBlobName(name) && idx.images().holds(new Digest(name));
+                case "blobs/sha256" -> isBlobName(name) && idx.holdsBlob(new Digest(name));
                 case "blobs/tmp" -> false; // its writer is dead: the lock was free
                 default -> lock != null && needed(idx, lock);
             };

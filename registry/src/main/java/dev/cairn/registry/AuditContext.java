@@ -27,8 +27,11 @@ public record AuditContext(String principal, String clientAddress, String reques
         return new AuditContext("cairn", "local", requestId);
     }
 
-    /** This process as the journal's actor, on behalf of {@link #principal()} and {@link #requestId()}. */
+    /**
+     * This process as the journal's actor, on behalf of {@link #principal()}, with {@link #requestId()} and
+     * {@link #clientAddress()}.
+     */
     public Actor actor() {
-        return Actor.process().onBehalfOf(principal, requestId);
+        return Actor.process().onBehalfOf(principal, requestId, clientAddress);
     }
 }

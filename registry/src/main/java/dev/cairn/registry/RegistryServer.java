@@ -22,7 +22,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * HTTP/1.1 connector, plain or TLS. Start it with {@link #start}; {@link #close()} stops it gracefully.
  *
  * <pre>{@code
- * try (RegistryStorage storage = DirectoryStorage.open(dir);
+ * try (RegistryStorage storage = LayerStoreStorage.open(storeRoot);
  *      RegistryServer server = RegistryServer.start(RegistryConfig.defaults().withListen(addr), storage)) {
  *     server.join();
  * }

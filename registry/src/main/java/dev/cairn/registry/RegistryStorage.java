@@ -41,15 +41,12 @@ import java.util.Optional;
  * </ul>
  *
  * <h2>How the layer store implements it</h2>
- * The shape follows the store's stage → apply → cleanup lifecycle so that a push costs one pass over the bytes:
- * {@link #startUpload} starts a staging (its owner the process serving the request); {@link #appendUpload} streams the
- * bytes into it as received — hashed, and, when they sniff as a tar (plain, gzip or zstd), extracted and hashed
- * uncompressed in the same pass; {@link #completeUpload} verifies the digest, keeps the compressed bytes
- * content-addressed under {@code <root>/blobs/} and marks the staging staged ({@code DiffStaged}); {@link #putManifest}
- * of an image manifest naming such blobs as layers is then the cheap atomic apply (layers created under their
- * containers/image ids, the image record committed), and blobs it names as config or artifact stay plain blobs.
- * {@link #cancelUpload} and {@link #reclaimUploads} are the staging's cleanup; recovery treats an upload whose owner
- * died like any unfinished staging. Deletions are events (the bytes go when garbage collection finds them unused).
+ * {@link LayerStoreStorage}: uploads are sessions of the store (journaled, their bytes in {@code <root>/uploads/}),
+ * completed blobs are the store's blobs linked to repositories by journal events, and {@link #putManifest} of an image
+ * manifest makes an image record of the store (its layers staged from the pushed blobs and applied under
+ * containers/image's ids); indexes and artifacts stay blobs and records. Deletions are events; bytes nothing holds
+ * any more are removed. The layers are extracted at the manifest PUT, not while the blobs stream in
+ * (docs/REGISTRY.md).
  */
 public interface RegistryStorage extends Closeable {
 

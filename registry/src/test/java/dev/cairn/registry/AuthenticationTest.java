@@ -154,10 +154,14 @@ class AuthenticationTest {
         byte[] blob = "audited".getBytes(StandardCharsets.UTF_8);
         HttpResponse<byte[]> r = pushAs("alice", "alice-secret", "team/app", blob);
         String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
-        List<String> audit = Files.readAllLines(registry.storage.root().resolve("audit.log"));
-        assertThat(audit).anySatisfy(line -> assertThat(line).contains("\"action\":\"blob-pushed\"",
-                "\"principal\":\"alice\"", "\"client\":\"127.0.0.1\"", "\"requestId\":\"" + requestId + "\""));
-        assertThat(String.join("\n", audit)).doesNotContain("secret");
+        List<dev.cairn.model.JournalRecord> journal = TestRegistry.journal(registry);
+        assertThat(journal).anySatisfy(rec -> {
+            assertThat(rec.event()).isInstanceOf(dev.cairn.model.Event.BlobLinked.class);
+            assertThat(rec.actor().principal()).isEqualTo("alice");
+            assertThat(rec.actor().client()).isEqualTo("127.0.0.1");
+            assertThat(rec.actor().requestId()).isEqualTo(requestId);
+        });
+        assertThat(journal).allSatisfy(rec -> assertThat(rec.toString()).doesNotContain("alice-secret"));
     }
 
     @Test

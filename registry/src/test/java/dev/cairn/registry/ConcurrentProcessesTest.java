@@ -2,7 +2,7 @@ package dev.cairn.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.model.JournalRecord;
 import dev.cairn.oci.ManifestDocument;
 import dev.cairn.oci.OciDigest;
 import java.io.ByteArrayInputStream;
@@ -14,13 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several processes on one {@link DirectoryStorage} folder at once, as two {@code cairn serve} on one root would be:
- * each pushes blobs (some the same), manifests and tags, and moves one shared tag; afterwards every tag points at a
- * manifest that is there, every manifest's blobs are there, and the audit trail holds every change, line by line.
+ * Several processes on one store at once, as two {@code cairn serve} on one root would be: each pushes blobs (some the
+ * same), manifests and tags, and moves one shared tag; afterwards every tag points at a manifest that is there, every
+ * manifest's blobs are there, and the journal holds every change with the pusher as its actor.
  */
 class ConcurrentProcessesTest {
 
@@ -32,7 +33,7 @@ class ConcurrentProcessesTest {
 
     /** One writer: {@code <dir> <name>}. */
     public static void main(String[] args) throws Exception {
-        try (DirectoryStorage s = DirectoryStorage.open(Path.of(args[0]))) {
+        try (LayerStoreStorage s = LayerStoreStorage.open(Path.of(args[0]))) {
             push(s, args[1]);
         }
     }
@@ -57,17 +58,15 @@ class ConcurrentProcessesTest {
     }
 
     @Test
-    void twoProcessesAndThisOnePushIntoOneFolderAtOnce() throws Exception {
-        Path storage = dir.resolve("registry");
-        Files.createDirectories(storage);
+    void twoProcessesAndThisOnePushIntoOneStoreAtOnce() throws Exception {
+        Path storage = dir.resolve("store");
         List<Process> children = new ArrayList<>();
         for (String name : List.of("one", "two")) {
-            children.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ConcurrentProcessesTest.class.getName(),
-                    storage.toString(), name).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-                    .start());
+            children.add(new ProcessBuilder(dev.cairn.store.ChildJvm.command(List.of(), List.of(),
+                    ConcurrentProcessesTest.class, storage.toString(), name)).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(name + ".log").toFile()).start());
         }
-        try (DirectoryStorage s = DirectoryStorage.open(storage)) {
+        try (LayerStoreStorage s = LayerStoreStorage.open(storage)) {
             push(s, "three");
             for (Process p : children) {
                 assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -85,13 +84,17 @@ class ConcurrentProcessesTest {
                 }
             }
             assertThat(s.openUploads()).isZero();
-        }
-        ObjectMapper json = new ObjectMapper();
-        List<String> audit = Files.readAllLines(storage.resolve("audit.log"));
-        // Per push: three uploads started and three blobs pushed, one manifest.
-        assertThat(audit).hasSize(3 * PUSHES * 7);
-        for (String line : audit) {
-            assertThat(json.readTree(line).path("action").asText()).isNotEmpty();
+            List<JournalRecord> journal;
+            try (Stream<JournalRecord> h = s.store().history(1)) {
+                journal = h.toList();
+            }
+            for (String name : List.of("one", "two", "three")) {
+                // per push: three uploads started, three blobs linked, one manifest
+                assertThat(journal.stream().filter(r -> name.equals(r.actor().principal())))
+                        .extracting(r -> r.event().type())
+                        .hasSize(PUSHES * 7)
+                        .containsOnly("UploadStarted", "BlobLinked", "ManifestPut");
+            }
         }
     }
 }

@@ -67,6 +67,11 @@ class RealClientsTest {
             ok(dir, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v1", ref);
             Run inspect = ok(dir, "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", ref);
             assertThat(inspect.output().strip()).isEqualTo(manifest.digest().toString());
+            // The push is an image of the store: named by its tag, the manifest as pushed, its layers applied
+            dev.cairn.model.ImageRecord image = registry.storage.store().image("test/app:v1");
+            assertThat(image.manifestDigest().toString()).isEqualTo(manifest.digest().toString());
+            assertThat(image.layers()).hasSize(3);
+            assertThat(registry.storage.store().layer(image.topLayer().orElseThrow().hex()).parent()).isPresent();
 
             Path back = dir.resolve("back");
             ok(dir, "skopeo", "copy", "--src-tls-verify=false", ref, "oci:" + back + ":v1");

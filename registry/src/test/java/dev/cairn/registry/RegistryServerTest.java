@@ -92,18 +92,18 @@ class RegistryServerTest {
     void pullsAreAuditedOnlyWhenAsked() throws Exception {
         Pushed p = pushImage("app", "v1");
         registry.get("/v2/app/manifests/v1");
-        assertThat(Files.readString(registry.storage.root().resolve("audit.log"))).doesNotContain("\"pulled\"");
+        assertThat(TestRegistry.journal(registry)).noneMatch(r -> r.event() instanceof dev.cairn.model.Event.Pulled);
         registry.close();
         registry = TestRegistry.start(dir.resolve("registry"), c -> c.withAuditReads(true));
         HttpResponse<byte[]> r = registry.get("/v2/app/manifests/v1");
         registry.get("/v2/app/blobs/" + p.layer());
         registry.head("/v2/app/blobs/" + p.layer());
-        List<String> pulls = Files.readAllLines(registry.storage.root().resolve("audit.log")).stream()
-                .filter(l -> l.contains("\"action\":\"pulled\"")).toList();
+        List<dev.cairn.model.JournalRecord> pulls = TestRegistry.journal(registry).stream()
+                .filter(x -> x.event() instanceof dev.cairn.model.Event.Pulled).toList();
         assertThat(pulls).as("a HEAD is no pull").hasSize(2);
-        assertThat(pulls.get(0)).contains("tag:v1 " + p.manifest(),
-                "\"requestId\":\"" + r.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
-        assertThat(pulls.get(1)).contains(p.layer());
+        assertThat(((dev.cairn.model.Event.Pulled) pulls.get(0).event()).what()).contains("tag:v1 " + p.manifest());
+        assertThat(pulls.get(0).actor().requestId()).isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
+        assertThat(((dev.cairn.model.Event.Pulled) pulls.get(1).event()).what()).contains(p.layer());
     }
 
     @Test

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link RegistryStorage} contract, for every implementation: the interim {@link DirectoryStorage} now, the layer
- * store when it takes its place. Each test opens the storage afresh over a folder, as a restarted server would.
+ * The {@link RegistryStorage} contract, for every implementation ({@link LayerStoreStorage}; an embedding program's
+ * own storage extends it too). Each test opens the storage afresh over a folder, as a restarted server would.
  */
 abstract class RegistryStorageContract {
 

@@ -15,18 +15,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /**
- * A registry on an ephemeral loopback port over a {@link DirectoryStorage} in a test's folder, and a small HTTP client
+ * A registry on an ephemeral loopback port over a {@link LayerStoreStorage} (a store in a test's folder), and a small HTTP client
  * for it (the JDK's: requests as a registry client writes them, nothing of Cairn's).
  */
 final class TestRegistry implements AutoCloseable {
 
-    final DirectoryStorage storage;
+    final LayerStoreStorage storage;
     final RegistryServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** The server's request log, one line a request. */
     final List<String> log;
 
-    private TestRegistry(DirectoryStorage storage, RegistryServer server, List<String> log) {
+    private TestRegistry(LayerStoreStorage storage, RegistryServer server, List<String> log) {
         this.storage = storage;
         this.server = server;
         this.log = log;
@@ -37,11 +37,18 @@ final class TestRegistry implements AutoCloseable {
     }
 
     static TestRegistry start(Path dir, UnaryOperator<RegistryConfig> config) throws IOException {
-        DirectoryStorage storage = DirectoryStorage.open(dir);
+        LayerStoreStorage storage = LayerStoreStorage.open(dir);
         List<String> log = new CopyOnWriteArrayList<>();
         RegistryConfig c = config.apply(RegistryConfig.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))
                 .withRequestLog(log::add));
         return new TestRegistry(storage, RegistryServer.start(c, storage), log);
+    }
+
+    /** Every record of the store's journal so far, oldest first. */
+    static List<dev.cairn.model.JournalRecord> journal(TestRegistry registry) throws IOException {
+        try (java.util.stream.Stream<dev.cairn.model.JournalRecord> h = registry.storage.store().history(1)) {
+            return h.toList();
+        }
     }
 
     /** The host:port clients such as skopeo name it by. */

@@ -243,13 +243,17 @@ final class ImageWriter {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
+            // the stagings are the caller's work: journaled with the actor its thread acts for
+            dev.cairn.model.Actor actor = layers.actor();
             for (Part p : work) {
                 boolean present = index.layer(p.id).isPresent();
                 futures.add(pool.submit(() -> {
-                    if (present) {
-                        copyBlob(source, p, owner, total);
-                    } else {
-                        stageLayer(source, p, total);
+                    try (LayerStore.ActorScope a = LayerWriter.actingFor(actor)) {
+                        if (present) {
+                            copyBlob(source, p, owner, total);
+                        } else {
+                            stageLayer(source, p, total);
+                        }
                     }
                     return null;
                 }));
@@ -479,7 +483,8 @@ final class ImageWriter {
                     new Event.ImageDeleteStarted(image.id(), owner));
             try {
                 for (BlobRef b : image.blobs()) {
-                    if (live.current().images().blobHolders(b.digest()).equals(List.of(image.id()))) {
+                    if (live.current().images().blobHolders(b.digest()).equals(List.of(image.id()))
+                            && !live.current().registry().holds(b.digest())) {
                         blobs.remove(b.digest());
                     }
                 }

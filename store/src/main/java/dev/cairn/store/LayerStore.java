@@ -87,6 +87,7 @@ public final class LayerStore implements Closeable {
     private final StoreLocks locks;
     private final LayerWriter writer;
     private final ImageWriter images;
+    private final Repositories repositories;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -100,8 +101,12 @@ public final class LayerStore implements Closeable {
         this.locks = new StoreLocks(layout, lock, options.lockTimeout());
         this.writer = new LayerWriter(layout, options, journal, live, lock, locks);
         this.images = new ImageWriter(writer, layout, options, live, locks);
+        this.repositories = new Repositories(writer, layout, live, locks);
         this.recovery = lock == null ? new RecoveryReport(List.of())
                 : writer.recovery().run(Instant.now(), options.stagingMaxAge());
+        if (lock != null) {
+            repositories.removeStrayUploadFolders();
+        }
     }
 
     /** Opens (creating if needed) the store at {@code root} with the default options, and recovers it. */
@@ -597,11 +602,11 @@ public final class LayerStore implements Closeable {
     }
 
     /**
-     * A blob the store keeps (a layer's bytes as received, a manifest, a config), if an image holds it: what a
-     * registry serves.
+     * A blob the store keeps (a layer's bytes as received, a manifest, a config), if an image or a repository holds
+     * it: what a registry serves.
      */
     public Optional<BlobRef> blob(Digest digest) throws IOException {
-        if (!index().images().holds(digest)) {
+        if (!index().holdsBlob(digest)) {
             return Optional.empty();
         }
         return layout.blobs().stat(digest);
@@ -611,13 +616,34 @@ public final class LayerStore implements Closeable {
      * Opens a blob an image holds for reading, at position 0; the channel reads a consistent blob even if the image is
      * deleted meanwhile.
      *
-     * @throws dev.cairn.model.BlobNotFoundException if no image holds it
+     * @throws dev.cairn.model.BlobNotFoundException if no image or repository holds it
      */
     public SeekableByteChannel openBlob(Digest digest) throws IOException {
-        if (!index().images().holds(digest)) {
+        if (!index().holdsBlob(digest)) {
             throw new dev.cairn.model.BlobNotFoundException(digest.toString(), "no image in the store holds it");
         }
         return layout.blobs().open(digest);
+    }
+
+    /** The repositories of a registry served from this store: uploads, blobs, manifests and tags as journal events. */
+    public Repositories repositories() {
+        return repositories;
+    }
+
+    /** A span of a thread's work done on someone's behalf ({@link #actingFor}); closing it ends the span. */
+    @FunctionalInterface
+    public interface ActorScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Journals the events this thread causes as {@code actor} (an embedding registry's user and request) until the
+     * returned scope is closed; scopes nest. Work a call hands to other threads (an image import's parallel
+     * stagings) is journaled with the same actor.
+     */
+    public ActorScope actingFor(dev.cairn.model.Actor actor) {
+        return LayerWriter.actingFor(actor);
     }
 
     /**

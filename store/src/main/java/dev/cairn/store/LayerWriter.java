@@ -8,6 +8,7 @@ import dev.cairn.archive.TarInput;
 import dev.cairn.io.DurableFiles;
 import dev.cairn.journal.Journal;
 import dev.cairn.model.AmbiguousLayerException;
+import dev.cairn.model.Actor;
 import dev.cairn.model.DigestMismatchException;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
@@ -713,9 +714,31 @@ final class LayerWriter {
                 .progress(progress).build();
     }
 
+    /** The actor a thread's events are journaled with, while it acts for someone ({@link LayerStore#actingFor}). */
+    private static final ThreadLocal<Actor> ACTING = new ThreadLocal<>();
+
+    /** Journals this thread's events as {@code actor} until the scope is closed (scopes nest). */
+    static LayerStore.ActorScope actingFor(Actor actor) {
+        Actor before = ACTING.get();
+        ACTING.set(java.util.Objects.requireNonNull(actor, "actor"));
+        return () -> {
+            if (before == null) {
+                ACTING.remove();
+            } else {
+                ACTING.set(before);
+            }
+        };
+    }
+
+    /** Who this thread's events are by: the actor it acts for, else the store's. */
+    Actor actor() {
+        Actor a = ACTING.get();
+        return a == null ? options.actor() : a;
+    }
+
     /** Appends {@code events} as one durable batch and folds them in as returned; the last record. */
     JournalRecord append(Event... events) throws IOException {
-        List<JournalRecord> records = journal.appendAll(List.of(events), options.actor());
+        List<JournalRecord> records = journal.appendAll(List.of(events), actor());
         live.accept(records);
         return records.get(records.size() - 1);
     }

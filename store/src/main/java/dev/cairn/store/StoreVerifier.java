@@ -64,32 +64,43 @@ final class StoreVerifier {
                 checked, problems, plan.steps());
     }
 
-    /** Each blob a committed image holds, once: present, of its size, and with {@code deep} of its digest. */
+    /**
+     * Each blob a committed image or a repository holds, once: present, of its size, and with {@code deep} of its
+     * digest.
+     */
     private static List<String> blobProblems(LayerIndex index, StoreLayout layout, boolean deep) throws IOException {
         List<String> problems = new ArrayList<>();
         java.util.Set<Digest> seen = new java.util.HashSet<>();
         for (ImageRecord image : index.images().images()) {
             for (BlobRef b : image.blobs()) {
-                if (!seen.add(b.digest())) {
-                    continue;
-                }
-                Optional<BlobRef> there = layout.blobs().stat(b.digest());
-                if (there.isEmpty()) {
-                    problems.add("image " + image.id() + ": blob " + b.digest() + " is missing ("
-                            + layout.blobs().path(b.digest()) + ")");
-                } else if (there.get().size() != b.size()) {
-                    problems.add("blob " + b.digest() + ": " + there.get().size() + " bytes, image " + image.id()
-                            + " says " + b.size() + " (" + layout.blobs().path(b.digest()) + ")");
-                } else if (deep) {
-                    Digest actual = hash(layout, b.digest());
-                    if (!actual.equals(b.digest())) {
-                        problems.add("blob " + b.digest() + ": its bytes hash to " + actual + " ("
-                                + layout.blobs().path(b.digest()) + ")");
-                    }
+                if (seen.add(b.digest())) {
+                    checkBlob(layout, b, "image " + image.id(), deep, problems);
                 }
             }
         }
+        for (BlobRef b : index.registry().contents()) {
+            if (seen.add(b.digest())) {
+                checkBlob(layout, b, "a repository", deep, problems);
+            }
+        }
         return problems;
+    }
+
+    private static void checkBlob(StoreLayout layout, BlobRef b, String holder, boolean deep, List<String> problems)
+            throws IOException {
+        Optional<BlobRef> there = layout.blobs().stat(b.digest());
+        if (there.isEmpty()) {
+            problems.add(holder + ": blob " + b.digest() + " is missing (" + layout.blobs().path(b.digest()) + ")");
+        } else if (there.get().size() != b.size()) {
+            problems.add("blob " + b.digest() + ": " + there.get().size() + " bytes, " + holder + " says " + b.size()
+                    + " (" + layout.blobs().path(b.digest()) + ")");
+        } else if (deep) {
+            Digest actual = hash(layout, b.digest());
+            if (!actual.equals(b.digest())) {
+                problems.add("blob " + b.digest() + ": its bytes hash to " + actual + " ("
+                        + layout.blobs().path(b.digest()) + ")");
+            }
+        }
     }
 
     private static Digest hash(StoreLayout layout, Digest digest) throws IOException {

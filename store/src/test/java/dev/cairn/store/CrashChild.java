@@ -76,6 +76,7 @@ public final class CrashChild {
                     store.applyStaged(s.id(), LayerSpec.base());
                 }
                 case "create" -> store.create(LayerSpec.base());
+                case "registry-push" -> say("ACK " + RepositoriesTest.pushBlobAndManifest(store, seed));
                 case "import-image" -> say("ACK " + importImage(store).image().id());
                 case "import-then-delete-image" -> {
                     String id = importImage(store).image().id().hex();

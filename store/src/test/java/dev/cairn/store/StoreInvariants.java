@@ -47,7 +47,9 @@ public final class StoreInvariants {
         for (ImageEntry i : live.images().entries()) {
             i.blobs().forEach(b -> held.add(b.digest().hex()));
         }
-        assertThat(list(store.root().resolve("blobs/sha256"))).as("blob files are exactly the blobs images hold")
+        live.registry().contents().forEach(b -> held.add(b.digest().hex()));
+        assertThat(list(store.root().resolve("blobs/sha256")))
+                .as("blob files are exactly the blobs images and repositories hold")
                 .containsExactlyInAnyOrderElementsOf(held);
         assertThat(list(store.root().resolve("blobs/tmp"))).as("no blob temporary is left").isEmpty();
         for (String s : list(store.root().resolve("staging"))) {

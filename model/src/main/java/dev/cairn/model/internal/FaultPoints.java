@@ -57,6 +57,13 @@ public final class FaultPoints {
     /** image names: the {@code ImageNamesSet} batch is durable, the writers' lock still held. */
     public static final String IMAGE_NAMES_SET = "image-names-set";
 
+    /** registry upload: the upload's bytes are renamed into {@code blobs/}, {@code BlobLinked} not yet written. */
+    public static final String REPOSITORY_BLOB_IN_PLACE = "repository-blob-in-place";
+    /** registry upload: {@code BlobLinked} is durable, the upload's folder not yet removed. */
+    public static final String REPOSITORY_BLOB_LINKED = "repository-blob-linked";
+    /** registry manifest: its bytes are in {@code blobs/}, {@code ManifestPut} not yet written. */
+    public static final String REPOSITORY_MANIFEST_IN_PLACE = "repository-manifest-in-place";
+
     /**
      * recovery: it has read the journal and the folders and decided what looks unfinished, nothing done yet; what it
      * decided is from a view that other processes may already have moved past.

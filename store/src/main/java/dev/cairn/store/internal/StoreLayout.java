@@ -30,6 +30,7 @@ import java.util.Optional;
  * &lt;root&gt;/owners/&lt;lock&gt;               saga owner locks (OS file locks; see {@link LockFiles})
  * &lt;root&gt;/trash/&lt;lock&gt;                what a delete removes; trash/staging-&lt;sid&gt; what a cleanup removes
  * &lt;root&gt;/snapshots/                 projection snapshots
+ * &lt;root&gt;/uploads/&lt;id&gt;/              a registry's open upload sessions
  * &lt;root&gt;/blobs/                     blobs as received, content-addressed ({@link FileBlobStore})
  * &lt;root&gt;/store.lock                 the writers' lock
  * </pre>
@@ -145,6 +146,11 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
 
     public Path trash() {
         return root.resolve("trash");
+    }
+
+    /** Upload sessions of a registry served from the store: {@code uploads/<id>/}, each an open session's. */
+    public Path uploads() {
+        return root.resolve("uploads");
     }
 
     public Path snapshots() {
