@@ -5,18 +5,25 @@ import java.util.Objects;
 
 /**
  * Who caused an event: the OS user, host and process, plus what an embedding program says on behalf of its own
- * caller (principal, request id). {@code principal} and {@code requestId} may be null.
+ * caller — the {@code principal} it acts for, the {@code requestId} of the call, and a free-text {@code reason}.
+ * Those three may be null. (The journal's JSON of an actor, and which Cairn added which key: docs/JOURNAL.md,
+ * "Actor".)
  */
-public record Actor(String user, String host, long pid, String principal, String requestId) {
+public record Actor(String user, String host, long pid, String principal, String requestId, String reason) {
 
     public Actor {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(host, "host");
     }
 
+    /** An actor without a reason, as every actor was before reasons. */
+    public Actor(String user, String host, long pid, String principal, String requestId) {
+        this(user, host, pid, principal, requestId, null);
+    }
+
     private static final class Current {
         static final Actor PROCESS = new Actor(System.getProperty("user.name", "?"), hostName(),
-                ProcessHandle.current().pid(), null, null);
+                ProcessHandle.current().pid(), null, null, null);
 
         private static String hostName() {
             String env = System.getenv("HOSTNAME");
@@ -36,8 +43,18 @@ public record Actor(String user, String host, long pid, String principal, String
         return Current.PROCESS;
     }
 
-    /** A copy that names the embedding program's caller. */
+    /** A copy that names the embedding program's caller; the reason is kept. */
     public Actor onBehalfOf(String principal, String requestId) {
-        return new Actor(user, host, pid, principal, requestId);
+        return new Actor(user, host, pid, principal, requestId, reason);
+    }
+
+    /** A copy that names the embedding program's caller and why it asked. */
+    public Actor onBehalfOf(String principal, String requestId, String reason) {
+        return new Actor(user, host, pid, principal, requestId, reason);
+    }
+
+    /** Whether {@code text} is exactly this actor's user, principal or request id (what {@code cairn log --actor} asks). */
+    public boolean isNamedBy(String text) {
+        return text.equals(user) || text.equals(principal) || text.equals(requestId);
     }
 }
