@@ -20,9 +20,8 @@ import java.util.Set;
  * <p>Text: one line per record, fields separated by single spaces:
  * <pre>SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...</pre>
  * where {@code KEY} is the id the event is about (the layer, else the staging, else the image, else the path), an
- * actor acting for
- * a caller reads {@code user@host[pid]{principal=P,request=R}}, and a value is printed bare when it is a plain
- * word, as JSON otherwise ({@code null} as {@code -}).
+ * actor acting for a caller reads {@code user@host[pid]{principal=P,request=R,reason=W}} (those it has), and a value
+ * (the reason too) is printed bare when it is a plain word, as JSON otherwise ({@code null} as {@code -}).
  */
 final class RecordView {
 
@@ -57,15 +56,18 @@ final class RecordView {
     static String actor(Actor a) {
         StringBuilder s = new StringBuilder(a.user()).append('@').append(a.host()).append('[').append(a.pid())
                 .append(']');
-        if (a.principal() != null || a.requestId() != null) {
-            s.append('{');
-            if (a.principal() != null) {
-                s.append("principal=").append(a.principal());
-            }
-            if (a.requestId() != null) {
-                s.append(a.principal() != null ? "," : "").append("request=").append(a.requestId());
-            }
-            s.append('}');
+        List<String> caller = new java.util.ArrayList<>();
+        if (a.principal() != null) {
+            caller.add("principal=" + a.principal());
+        }
+        if (a.requestId() != null) {
+            caller.add("request=" + a.requestId());
+        }
+        if (a.reason() != null) {
+            caller.add("reason=" + value(com.fasterxml.jackson.databind.node.TextNode.valueOf(a.reason())));
+        }
+        if (!caller.isEmpty()) {
+            s.append('{').append(String.join(",", caller)).append('}');
         }
         return s.toString();
     }
