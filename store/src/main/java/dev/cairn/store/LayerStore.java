@@ -717,7 +717,10 @@ public final class LayerStore implements Closeable {
      *
      * <pre>{@code
      * try (RecordSubscription s = store.subscribe(store.lastSeq() + 1)) {
-     *     for (JournalRecord r; (r = s.next(Duration.ofSeconds(1))) != null || running; ) { ... }
+     *     while (running) {
+     *         JournalRecord r = s.next(Duration.ofSeconds(1));   // null: nothing new within the second
+     *         if (r != null) { ... }
+     *     }
      * }
      * }</pre>
      *
