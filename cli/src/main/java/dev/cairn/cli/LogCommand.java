@@ -181,6 +181,9 @@ final class LogCommand extends StoreCommand {
                 }
             }
             out().flush();
+            if (until != null && until.time() == null && records.nextSeq() > until.seq()) {
+                return; // the journal is past --until already: nothing to wait for
+            }
             while (!Interruption.stopping()) {
                 JournalRecord r = records.next(FOLLOW_WAIT);
                 if (r == null) {

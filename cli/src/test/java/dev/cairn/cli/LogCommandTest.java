@@ -163,6 +163,14 @@ class LogCommandTest {
         assertThat(types(log("--layer", "b2", "--limit", "1"))).containsExactly("LayerCreated");
     }
 
+    @Test
+    void followEndsAtOnceWhenTheHistoryAlreadyReachesUntilOrTheLimit() {
+        history();
+
+        assertThat(seqs(log("--follow", "--until", "3"))).containsExactly(1L, 2L, 3L);
+        assertThat(seqs(log("-f", "--type", "LayerCommitted", "--limit", "2"))).containsExactly(2L, 4L);
+    }
+
     /** A child process running {@code cairn ARGS} against the store, its stdout read by line. */
     private ChildJvm cairnChild(String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--root", run.root().toString()));
