@@ -77,6 +77,9 @@ final class ClassDataTraining {
         s.run("log", "--json", "--layer", "base");
         s.run("replay", "--until", "2");
         s.run("replay", "--until", "2", "--json");
+        s.run("log", "--type", "LayerCommitted", "--since", "1", "--limit", "3");
+        s.run("replay", "--from", "0", "--to", "2");
+        s.run("replay", "--from", "0", "--to", "2", "--json");
         s.run("names", "base", "--add", "first");
         s.run("changes", "gz");
         s.run("diff", "gz", "-o", dir.resolve("out.tar").toString());
@@ -84,6 +87,7 @@ final class ClassDataTraining {
         s.run("verify");
         s.run("verify", "--deep");
         s.run("delete", "empty");
+        s.run("history", "empty");
         s.fails("inspect", "no-such-layer");
         return s.failures;
     }

@@ -53,7 +53,7 @@ public final class Main {
             "inspect", InspectCommand.class, "diff", DiffCommand.class, "checkout", CheckoutCommand.class,
             "changes", ChangesCommand.class, "delete", DeleteCommand.class, "names", NamesCommand.class,
             "images", ImagesCommand.class, "image", ImageCommand.class, "log", LogCommand.class,
-            "replay", ReplayCommand.class, "verify", VerifyCommand.class, "recover", RecoverCommand.class,
+            "history", HistoryCommand.class, "replay", ReplayCommand.class, "verify", VerifyCommand.class, "recover", RecoverCommand.class,
             "repair", RepairCommand.class, "checkpoint", CheckpointCommand.class, "prove", ProveCommand.class,
             "serve", ServeCommand.class, "stagings", StagingsCommand.class, "df", DfCommand.class,
             "prune", PruneCommand.class, "version", VersionCommand.class, "completion", CompletionCommand.class,

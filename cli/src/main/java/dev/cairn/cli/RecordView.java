@@ -21,10 +21,9 @@ import java.util.Set;
  * <p>Text: one line per record, fields separated by single spaces:
  * <pre>SEQ TIME USER@HOST[PID] TYPE KEY FIELD=VALUE...</pre>
  * where {@code KEY} is the id the event is about (the layer, else the staging, else the image, else the path, else
- * the repository), an
- * actor acting for
- * a caller reads {@code user@host[pid]{principal=P,request=R,client=C}}, and a value is printed bare when it is a plain
- * word, as JSON otherwise ({@code null} as {@code -}).
+ * the repository), an actor acting for a caller reads {@code user@host[pid]{principal=P,request=R,client=C,reason=W}}
+ * (those it has), and a value (the reason too) is printed bare when it is a plain word, as JSON otherwise
+ * ({@code null} as {@code -}).
  */
 final class RecordView {
 
@@ -59,18 +58,21 @@ final class RecordView {
     static String actor(Actor a) {
         StringBuilder s = new StringBuilder(a.user()).append('@').append(a.host()).append('[').append(a.pid())
                 .append(']');
-        if (a.principal() != null || a.requestId() != null || a.client() != null) {
-            List<String> parts = new ArrayList<>();
-            if (a.principal() != null) {
-                parts.add("principal=" + a.principal());
-            }
-            if (a.requestId() != null) {
-                parts.add("request=" + a.requestId());
-            }
-            if (a.client() != null) {
-                parts.add("client=" + a.client());
-            }
-            s.append('{').append(String.join(",", parts)).append('}');
+        List<String> caller = new java.util.ArrayList<>();
+        if (a.principal() != null) {
+            caller.add("principal=" + a.principal());
+        }
+        if (a.requestId() != null) {
+            caller.add("request=" + a.requestId());
+        }
+        if (a.client() != null) {
+            caller.add("client=" + a.client());
+        }
+        if (a.reason() != null) {
+            caller.add("reason=" + value(com.fasterxml.jackson.databind.node.TextNode.valueOf(a.reason())));
+        }
+        if (!caller.isEmpty()) {
+            s.append('{').append(String.join(",", caller)).append('}');
         }
         return s.toString();
     }

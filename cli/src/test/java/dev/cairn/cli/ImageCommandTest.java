@@ -223,6 +223,33 @@ class ImageCommandTest {
         assertThat(cairn("log", "--image", "app:v1", "--layer", "x").status()).isEqualTo(Main.USAGE);
     }
 
+    @Test
+    void historyTellsADeletedImagesLifeAndReplayFromToNamesTheImagesThatCameAndWent() throws IOException {
+        TestImage.Written w = layout("layout", "v1", 1);
+        cairn("image", "import", w.reference(), "--name", "app:v1");
+        long imported = JSON.readTree(lastLine(cairn("log", "--json").out())).get("seq").asLong();
+        cairn("image", "delete", "app:v1");
+        long deleted = JSON.readTree(lastLine(cairn("log", "--json").out())).get("seq").asLong();
+
+        List<String> life = cairn("history", "app:v1").out().lines().toList();
+        JsonNode came = JSON.readTree(cairn("replay", "--from", "0", "--to", Long.toString(imported), "--json").out());
+        JsonNode went = JSON.readTree(cairn("replay", "--from", Long.toString(imported), "--to",
+                Long.toString(deleted), "--json").out());
+
+        assertThat(life).as("no layer was ever named app:v1: the image's life").hasSize(4);
+        assertThat(life.get(0)).contains(": began importing image " + w.config().hex() + ": manifest sha256:")
+                .endsWith(", 1 layer");
+        assertThat(life.get(1)).endsWith(": committed image " + w.config().hex() + ", names app:v1");
+        assertThat(life.get(3)).endsWith(": deleted image " + w.config().hex());
+        assertThat(cairn("history", "--image", w.config().hex()).out().lines().toList()).isEqualTo(life);
+        assertThat(came.get("imagesAdded")).singleElement()
+                .satisfies(i -> assertThat(i.get("id").asText()).isEqualTo(w.config().hex()));
+        assertThat(came.get("layersAdded")).hasSize(1);
+        assertThat(went.get("imagesRemoved")).singleElement()
+                .satisfies(i -> assertThat(i.get("names").get(0).asText()).isEqualTo("app:v1"));
+        assertThat(went.get("layersRemoved")).as("its layer stays").isEmpty();
+    }
+
     private static String lastLine(String text) {
         List<String> lines = text.lines().toList();
         return lines.get(lines.size() - 1);

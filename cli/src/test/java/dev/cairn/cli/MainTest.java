@@ -652,7 +652,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "import", "stage", "apply", "cleanup", "create", "layers", "inspect", "delete",
-            "names", "log", "replay", "verify", "recover", "repair"})
+            "names", "log", "history", "replay", "verify", "recover", "repair"})
     void everyCommandHasHelp(String command) {
         Result r = command.isEmpty() ? cairn("--help") : cairn(command, "--help");
 

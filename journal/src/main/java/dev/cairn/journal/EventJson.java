@@ -39,8 +39,12 @@ import java.util.function.Function;
  *   <li>{@link Digest}: {@code "sha256:<hex>"};
  *   <li>{@link Compression}: its label ({@code none}, {@code gzip}, {@code zstd});
  *   <li>{@link Instant}: ISO-8601 text ({@link Instant#toString()});
- *   <li>event and actor records: an object with one key per record component, in declaration order, nulls
- *   written as {@code null}; read back through the canonical constructor. Unknown keys are refused.
+ *   <li>event records: an object with one key per record component, in declaration order, nulls written as
+ *   {@code null}; read back through the canonical constructor. Unknown keys are refused.
+ *   <li>{@link Actor}: {@code user}, {@code host}, {@code pid}, {@code principal}, {@code requestId} (nulls written
+ *   as {@code null}), then {@code reason} only when there is one — so a record without a reason is byte for byte
+ *   what a Cairn from before reasons wrote, and stays readable by it; a key missing when read is null. Unknown keys
+ *   are refused.
  * </ul>
  * Reading a journal record's JSON ({@link #readEvent}, {@link #readActor}) tells what a newer Cairn may have written
  * — an event type or a key this code does not know — from what is malformed, with {@link UnknownPartException}.
@@ -75,6 +79,24 @@ public final class EventJson {
         addText(module, Digest.class, Digest::toString, Digest::parse);
         addText(module, Compression.class, Compression::label, Compression::ofLabel);
         addText(module, Instant.class, Instant::toString, Instant::parse);
+        module.addSerializer(Actor.class, new JsonSerializer<Actor>() {
+            @Override
+            public void serialize(Actor a, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                gen.writeStartObject();
+                gen.writeStringField("user", a.user());
+                gen.writeStringField("host", a.host());
+                gen.writeNumberField("pid", a.pid());
+                gen.writeStringField("principal", a.principal());
+                gen.writeStringField("requestId", a.requestId());
+                if (a.client() != null) {
+                    gen.writeStringField("client", a.client());
+                }
+                if (a.reason() != null) {
+                    gen.writeStringField("reason", a.reason());
+                }
+                gen.writeEndObject();
+            }
+        });
         return module;
     }
 
@@ -92,9 +114,19 @@ public final class EventJson {
         return MAPPER.valueToTree(event);
     }
 
-    /** The actor as a JSON object. */
+    /**
+     * The actor as a JSON object for people and scripts ({@code cairn log --json}): every key, {@code client} and
+     * {@code reason} too ({@code null} when absent), unlike the journal's bytes, which leave out a missing one.
+     */
     public static ObjectNode toJson(Actor actor) {
-        return MAPPER.valueToTree(actor);
+        ObjectNode node = MAPPER.valueToTree(actor);
+        if (!node.has("client")) {
+            node.putNull("client");
+        }
+        if (!node.has("reason")) {
+            node.putNull("reason");
+        }
+        return node;
     }
 
     /**

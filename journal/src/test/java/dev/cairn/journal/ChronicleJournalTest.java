@@ -588,6 +588,33 @@ class ChronicleJournalTest extends JournalContractTest {
     }
 
     @Test
+    void aCursorAtTheEndOfOneCycleFileGoesOnIntoTheNextOneAnotherJournalObjectMade() throws Exception {
+        SetTimeProvider time = new SetTimeProvider(Instant.parse("2026-01-01T12:00:00Z"));
+        journal = ChronicleJournal.open(dir(), time);
+        journal.append(orphan("day-1"), ACTOR);
+        try (JournalCursor cursor = journal.read(1)) {
+            assertThat(cursor.next().seq()).isEqualTo(1);
+            assertThat(cursor.next()).as("the end of the first cycle file").isNull();
+
+            // another writer (a journal object of its own, as another process has) whose clock is a day on
+            SetTimeProvider later = new SetTimeProvider(Instant.parse("2026-01-02T12:00:00Z"));
+            try (ChronicleJournal other = ChronicleJournal.open(dir(), later)) {
+                other.append(orphan("day-2"), ACTOR);
+                other.append(orphan("day-2 again"), ACTOR);
+            }
+            assertThat(cycleFiles()).hasSize(2);
+
+            JournalRecord second = cursor.await(10_000);
+            JournalRecord third = cursor.await(10_000);
+            assertThat(second.seq()).isEqualTo(2);
+            assertThat(second.event()).isEqualTo(orphan("day-2"));
+            assertThat(third.seq()).isEqualTo(3);
+            assertThat(third.prev()).isEqualTo(second.hash());
+            assertThat(cursor.next()).isNull();
+        }
+    }
+
+    @Test
     void aMissingMiddleCycleFileFailsOpenAsASeqGap() throws IOException {
         List<Path> cycles = appendOnePerDayAndClose(3);
         Files.delete(cycles.get(1));

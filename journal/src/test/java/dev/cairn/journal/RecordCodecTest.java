@@ -218,4 +218,31 @@ class RecordCodecTest {
         assertThatThrownBy(() -> decode(edited)).isInstanceOf(JournalCorruptedException.class)
                 .hasMessageContaining("not a layer id");
     }
+
+    // --- the actor's reason, added after version 1 ---------------------------------------------------------------
+
+    @Test
+    void anActorWithAReasonRoundTripsAndOneWithoutIsWrittenAsBeforeReasons() throws IOException {
+        dev.cairn.model.Actor why = PRINCIPAL.onBehalfOf("registry-user", "req-17").withReason("push library/alpine:3.20");
+        JournalRecord withReason = decode(RecordCodec.encode(7, TIME, why, new Event.LayerDeleted(
+                SampleEvents.layer(1)), RecordCodec.ZERO_HASH));
+        assertThat(withReason.actor()).isEqualTo(why);
+
+        byte[] without = RecordCodec.encode(7, TIME, PRINCIPAL, new Event.LayerDeleted(SampleEvents.layer(1)),
+                RecordCodec.ZERO_HASH);
+        assertThat(new String(without, StandardCharsets.UTF_8))
+                .contains("{\"user\":\"svc\",\"host\":\"host-2\",\"pid\":7,\"principal\":\"registry-user\","
+                        + "\"requestId\":\"req-17\"}")
+                .doesNotContain("reason");
+        assertThat(decode(without).actor().reason()).isNull();
+    }
+
+    @Test
+    void anActorWrittenBeforeReasonsDecodesWithNone() throws IOException {
+        JournalRecord r = decode(craft(ACTOR_JSON, "LayerDeleted", "{\"layer\":\"" + SampleEvents.layer(1).hex()
+                + "\"}"));
+        assertThat(r.actor()).isEqualTo(new dev.cairn.model.Actor("alice", "h", 1, null, null));
+        assertThat(EventJson.toJson(r.actor()).has("reason")).as("shown to people with every key").isTrue();
+        assertThat(EventJson.toJson(r.actor()).get("reason").isNull()).isTrue();
+    }
 }

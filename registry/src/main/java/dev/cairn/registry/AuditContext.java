@@ -32,6 +32,6 @@ public record AuditContext(String principal, String clientAddress, String reques
      * {@link #clientAddress()}.
      */
     public Actor actor() {
-        return Actor.process().onBehalfOf(principal, requestId, clientAddress);
+        return Actor.process().onBehalfOf(principal, requestId).withClient(clientAddress);
     }
 }

@@ -89,6 +89,8 @@ public final class LayerStore implements Closeable {
     private final ImageWriter images;
     private final Repositories repositories;
     private final RecoveryReport recovery;
+    /** The store that owns the journal and locks: this one, or the one an {@link #as(Caller)} view was made from. */
+    private final LayerStore owner;
     private volatile boolean closed;
 
     private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock)
@@ -102,11 +104,27 @@ public final class LayerStore implements Closeable {
         this.writer = new LayerWriter(layout, options, journal, live, lock, locks);
         this.images = new ImageWriter(writer, layout, options, live, locks);
         this.repositories = new Repositories(writer, layout, live, locks);
+        this.owner = this;
         this.recovery = lock == null ? new RecoveryReport(List.of())
                 : writer.recovery().run(Instant.now(), options.stagingMaxAge());
         if (lock != null) {
             repositories.removeStrayUploadFolders();
         }
+    }
+
+    /** A view of {@code base} that journals as {@code options.actor()}. */
+    private LayerStore(LayerStore base, StoreOptions options) {
+        this.layout = base.layout;
+        this.options = options;
+        this.journal = base.journal;
+        this.live = base.live;
+        this.lock = base.lock;
+        this.locks = base.locks;
+        this.writer = new LayerWriter(layout, options, journal, live, lock, locks);
+        this.images = new ImageWriter(writer, layout, options, live, locks);
+        this.repositories = new Repositories(writer, layout, live, locks);
+        this.recovery = base.recovery;
+        this.owner = base.owner;
     }
 
     /** Opens (creating if needed) the store at {@code root} with the default options, and recovers it. */
@@ -190,6 +208,23 @@ public final class LayerStore implements Closeable {
     /** The root folder. */
     public Path root() {
         return layout.root();
+    }
+
+    /**
+     * This store as seen by calls made on behalf of {@code caller}: every record its changes append carries this
+     * process's user, host and pid with the caller's principal, request id and reason (docs/JOURNAL.md, "Actor"), so
+     * {@code cairn log} shows who asked and why. A cheap view, made per call or per request: it shares everything with
+     * this store and answers queries alike; closing it does nothing (close the store). A caller of a view replaces the
+     * view's own.
+     *
+     * <pre>{@code
+     * store.as(new Caller("alice", requestId, "push library/alpine:3.20")).put(tar, LayerSpec.base().withName("alpine"));
+     * }</pre>
+     */
+    public LayerStore as(Caller caller) {
+        java.util.Objects.requireNonNull(caller, "caller");
+        return new LayerStore(this, options.withActor(options.actor().onBehalfOf(caller.principal(),
+                caller.requestId()).withReason(caller.reason())));
     }
 
     /** What recovery did when this store was opened. */
@@ -702,6 +737,38 @@ public final class LayerStore implements Closeable {
     }
 
     /**
+     * The journal's records from {@code fromSeq} on, the history first and then live: every record once, in seq
+     * order, with no gap — also as other processes append and across the journal's cycle files — each handed out
+     * once it is durable. {@code fromSeq} may be {@link #lastSeq()} + 1 for only what comes next. Close it when done
+     * (it holds a journal cursor); once the store is closed it fails with an {@link IOException}.
+     *
+     * <pre>{@code
+     * try (RecordSubscription s = store.subscribe(store.lastSeq() + 1)) {
+     *     while (running) {
+     *         JournalRecord r = s.next(Duration.ofSeconds(1));   // null: nothing new within the second
+     *         if (r != null) { ... }
+     *     }
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code fromSeq} is below 1 or past the next record's seq
+     */
+    public RecordSubscription subscribe(long fromSeq) throws IOException {
+        ensureOpen();
+        return RecordSubscription.from(journal, fromSeq);
+    }
+
+    /**
+     * The seq of the last record appended at or before {@code time}, 0 if there is none: the point in the journal
+     * that a time names (for {@link #layersAsOf(long)} and {@link #changesBetween}). Records carry their appender's
+     * clock; where clocks disagree, the largest seq whose time is not after {@code time}. Reads the whole journal.
+     */
+    public long seqAt(Instant time) throws IOException {
+        ensureOpen();
+        return IndexChanges.seqAt(journal, time);
+    }
+
+    /**
      * The life of one layer, deleted ones too: every record about it and about the stagings it was applied from, in
      * journal order. {@code ref} is a current layer's id or name, any well-formed id, or a name the layer had.
      *
@@ -726,7 +793,12 @@ public final class LayerStore implements Closeable {
      */
     public List<JournalRecord> imageHistory(String ref) throws IOException {
         ensureOpen();
-        return ImageHistory.of(journal, ImageHistory.resolve(journal, index(), ref));
+        return ImageHistory.of(journal, imageIdEver(ref));
+    }
+
+    /** The id {@link #imageHistory} means by {@code ref}. */
+    public dev.cairn.model.ImageId imageIdEver(String ref) throws IOException {
+        return ImageHistory.resolve(journal, index(), ref);
     }
 
     /**
@@ -738,6 +810,11 @@ public final class LayerStore implements Closeable {
         return indexAsOf(seq).images().images();
     }
 
+    /** The committed images as they were at {@code time}: {@link #imagesAsOf(long)} of {@link #seqAt(Instant)}. */
+    public List<ImageRecord> imagesAsOf(Instant time) throws IOException {
+        return imagesAsOf(seqAt(time));
+    }
+
     /**
      * The layers as they were right after record {@code seq}: the fold of the journal stopped there.
      *
@@ -745,6 +822,29 @@ public final class LayerStore implements Closeable {
      */
     public List<Layer> layersAsOf(long seq) throws IOException {
         return indexAsOf(seq).layers();
+    }
+
+    /** The layers as they were at {@code time}: {@link #layersAsOf(long)} of {@link #seqAt(Instant)}. */
+    public List<Layer> layersAsOf(Instant time) throws IOException {
+        return layersAsOf(seqAt(time));
+    }
+
+    /**
+     * What changed in the index from right after record {@code fromSeq} to right after record {@code toSeq}: layers
+     * and images added, removed and renamed, stagings whose state changed (see {@link IndexChanges}). The basic step
+     * of debugging by replay: bisect with it to the record where things went wrong, then read that record in
+     * {@link #history}.
+     *
+     * @throws IllegalArgumentException if a seq is outside the journal, or {@code fromSeq > toSeq}
+     */
+    public IndexChanges changesBetween(long fromSeq, long toSeq) throws IOException {
+        ensureOpen();
+        return IndexChanges.between(journal, fromSeq, toSeq);
+    }
+
+    /** {@link #changesBetween(long, long)} of the points two times name ({@link #seqAt(Instant)}). */
+    public IndexChanges changesBetween(Instant from, Instant to) throws IOException {
+        return changesBetween(seqAt(from), seqAt(to));
     }
 
     LayerIndex indexAsOf(long seq) throws IOException {
@@ -793,7 +893,7 @@ public final class LayerStore implements Closeable {
     }
 
     private void ensureOpen() throws StoreClosedException {
-        if (closed) {
+        if (owner.closed) {
             throw new StoreClosedException(layout.root().toString());
         }
     }
@@ -809,10 +909,10 @@ public final class LayerStore implements Closeable {
         }
     }
 
-    /** Releases the journal and the lock file. Idempotent. */
+    /** Releases the journal and the lock file. Idempotent. Does nothing on an {@link #as(Caller)} view. */
     @Override
     public synchronized void close() throws IOException {
-        if (closed) {
+        if (closed || owner != this) {
             return;
         }
         closed = true;

@@ -71,7 +71,7 @@ class RepositoriesTest {
         Digest md = Digest.sha256(manifest);
         try (LayerStore store = LayerStore.open(root())) {
             Repositories r = store.repositories();
-            try (LayerStore.ActorScope a = store.actingFor(Actor.process().onBehalfOf("alice", "req-7", "10.1.1.1"))) {
+            try (LayerStore.ActorScope a = store.actingFor(Actor.process().onBehalfOf("alice", "req-7").withClient("10.1.1.1"))) {
                 push(r, "team/app", uploadId(1), blob);
                 r.putManifest("team/app", md.toString(), manifest, "application/vnd.oci.image.manifest.v1+json",
                         Optional.of("sha256:" + "ab".repeat(32)), List.of("v1", "latest"), Optional.empty());
