@@ -104,7 +104,7 @@ public final class LockFiles {
                 try {
                     FileLock lock = channel.tryLock();
                     if (lock == null) {
-                        // a recovery took it between our open and our lock, for a dead process's leftover; it
+                        // a recovery took it between our open and our lock, for a dead process's leftover, and
                         // removes the file: make another
                         channel.close();
                         if (attempt < 3) {
@@ -112,7 +112,16 @@ public final class LockFiles {
                         }
                         throw new IOException("cannot lock the new lock file " + temp);
                     }
-                    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+                    try {
+                        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException gone) {
+                        // a recovery took and removed it before our lock; ours is a lock on a removed file
+                        channel.close();
+                        if (attempt < 3) {
+                            continue;
+                        }
+                        throw gone;
+                    }
                     Owned owned = new Owned(path, channel, lock);
                     OWNED.put(path, owned);
                     return owned;
