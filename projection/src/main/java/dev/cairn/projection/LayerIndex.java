@@ -294,6 +294,70 @@ public final class LayerIndex {
                 byChainId, images);
     }
 
+    // --- the primary state and the index rebuilt from it, for snapshots (IndexSnapshot) -------------------------
+
+    /** Every layer not yet deleted, by id: with {@link #stagingMap()} and the images, all a snapshot must keep. */
+    Map<LayerId, LayerEntry> layerMap() {
+        return layers;
+    }
+
+    /** Every staging not yet cleaned up or discarded, by id. */
+    Map<StagingId, StagingEntry> stagingMap() {
+        return stagings;
+    }
+
+    /**
+     * The index at {@code seq} holding these layers, stagings and images, with everything else derived from them as
+     * the fold keeps it: names held by each layer, children by parent, committed layers by their digests and chain
+     * id, the open sagas. For a journal Cairn wrote this is exactly the fold's index (a snapshot's writer checks
+     * that it is before writing, {@link IndexSnapshot#of}).
+     */
+    static LayerIndex rebuilt(long seq, Map<LayerId, LayerEntry> layers, Map<StagingId, StagingEntry> stagings,
+                              ImageTable images) {
+        java.util.Map<String, LayerId> names = new java.util.HashMap<>();
+        java.util.Map<LayerId, java.util.Set<LayerId>> children = new java.util.HashMap<>();
+        java.util.Map<Digest, java.util.Set<LayerId>> byDiff = new java.util.HashMap<>();
+        java.util.Map<Digest, java.util.Set<LayerId>> byCompressed = new java.util.HashMap<>();
+        java.util.Map<Digest, java.util.Set<LayerId>> byChain = new java.util.HashMap<>();
+        java.util.Set<LayerId> unfinished = new java.util.HashSet<>();
+        for (LayerEntry l : layers.values()) {
+            for (String name : l.names()) {
+                names.put(name, l.id());
+            }
+            if (l.parent() != null) {
+                children.computeIfAbsent(l.parent(), k -> new java.util.HashSet<>()).add(l.id());
+            }
+            if (l.isCommitted()) {
+                byDiff.computeIfAbsent(l.diffDigest(), k -> new java.util.HashSet<>()).add(l.id());
+                if (l.compressedDigest() != null) {
+                    byCompressed.computeIfAbsent(l.compressedDigest(), k -> new java.util.HashSet<>()).add(l.id());
+                }
+                if (l.chainId() != null) {
+                    byChain.computeIfAbsent(l.chainId(), k -> new java.util.HashSet<>()).add(l.id());
+                }
+            } else {
+                unfinished.add(l.id());
+            }
+        }
+        java.util.Set<StagingId> started = new java.util.HashSet<>();
+        for (StagingEntry st : stagings.values()) {
+            if (st.state() == StagingState.STARTED) {
+                started.add(st.id());
+            }
+        }
+        return new LayerIndex(seq, layers, HashMap.ofAll(names), persistent(children), persistent(byDiff),
+                persistent(byCompressed), stagings, HashSet.ofAll(unfinished), HashSet.ofAll(started),
+                persistent(byChain), images);
+    }
+
+    static <K, V> Map<K, Set<V>> persistent(java.util.Map<K, java.util.Set<V>> m) {
+        Map<K, Set<V>> out = HashMap.empty();
+        for (java.util.Map.Entry<K, java.util.Set<V>> e : m.entrySet()) {
+            out = out.put(e.getKey(), HashSet.ofAll(e.getValue()));
+        }
+        return out;
+    }
+
     // --- queries for readers: committed layers only ------------------------------------------------------------
 
     /** The committed layer with this id. */
