@@ -88,10 +88,15 @@ public final class LayerStore implements Closeable {
     private final LayerWriter writer;
     private final ImageWriter images;
     private final RecoveryReport recovery;
+    /** Null for a read-only store, or when snapshots are off. */
+    private final IndexSnapshots snapshots;
+    private final long startedFrom;
     private volatile boolean closed;
 
-    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock)
-            throws IOException {
+    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock,
+                       IndexSnapshots snapshots, long startedFrom) throws IOException {
+        this.snapshots = snapshots;
+        this.startedFrom = startedFrom;
         this.layout = layout;
         this.options = options;
         this.journal = journal;
@@ -143,15 +148,22 @@ public final class LayerStore implements Closeable {
             throw new StoreNotFoundException(layout.root().toString());
         }
         // Read-only writes nothing, so it also works where this process may not write, or on a read-only mount.
-        Journal journal = writable ? ChronicleJournal.open(layout.journal())
-                : ChronicleJournal.openReadOnly(layout.journal());
+        IndexSnapshots.Opened opened = IndexSnapshots.openJournal(layout, options, writable);
+        Journal journal = opened.journal();
         LiveIndex live = null;
         StoreLock lock = null;
+        IndexSnapshots snapshots = null;
         try {
-            live = LiveIndex.follow(journal, LayerIndex.empty());
+            live = LiveIndex.follow(journal, opened.start(), opened.startHash());
             lock = writable ? new StoreLock(layout.lockFile()) : null;
-            return new LayerStore(layout, options, journal, live, lock);
+            if (writable && options.snapshots().enabled()) {
+                snapshots = IndexSnapshots.start(layout, options, live, opened.start().seq());
+            }
+            return new LayerStore(layout, options, journal, live, lock, snapshots, opened.start().seq());
         } catch (IOException | RuntimeException e) {
+            if (snapshots != null) {
+                snapshots.close();
+            }
             closeQuietly(lock, e);
             if (live != null) {
                 live.close();
@@ -726,6 +738,11 @@ public final class LayerStore implements Closeable {
         return Replay.asOf(journal, seq);
     }
 
+    /** The seq of the index snapshot this store's index started from, 0 if it was folded from seq 1; for tests. */
+    long startedFrom() {
+        return startedFrom;
+    }
+
     /** The live index, for tests that compare it with the fold from seq 1. */
     LayerIndex liveIndex() throws IOException {
         return live.catchUp();
@@ -783,13 +800,19 @@ public final class LayerStore implements Closeable {
         }
     }
 
-    /** Releases the journal and the lock file. Idempotent. */
+    /**
+     * Writes a last index snapshot if the policy says so ({@link SnapshotPolicy#onCloseRecords()}), then releases the
+     * journal and the lock file. Idempotent.
+     */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
+        if (snapshots != null) {
+            snapshots.close();
+        }
         live.close();
         try {
             journal.close();
