@@ -85,7 +85,9 @@ public final class LayerIndex {
                        Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings,
                        Set<LayerId> unfinished, Set<StagingId> started, Map<Digest, Set<LayerId>> byChainId,
                        ImageTable images, Pending pending) {
-        this.pending = pending;
+        // Once every lookup is held, the snapshot's layers (which Pending keeps) need not stay reachable.
+        this.pending = names != null && children != null && byDiffDigest != null && byCompressedDigest != null
+                && byChainId != null ? null : pending;
         this.seq = seq;
         this.layers = layers;
         this.names = names;

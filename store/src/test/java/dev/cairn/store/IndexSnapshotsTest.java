@@ -115,6 +115,22 @@ class IndexSnapshotsTest {
     }
 
     @Test
+    void aStoreOpenedFromASnapshotFollowsAnotherWritersRecordsAndGoesOnAfterThem() throws IOException {
+        fill(root(), 2);
+        try (LayerStore a = LayerStore.open(root(), options());
+             LayerStore b = LayerStore.open(root(), options().withSnapshots(SnapshotPolicy.NONE))) {
+            assertThat(a.startedFrom()).isPositive();
+            assertThat(b.startedFrom()).isZero();
+            b.setMetadata("layer-0", "from b");
+            assertThat(a.layer("layer-0").metadata()).isEqualTo("from b");
+            a.setMetadata("layer-1", "from a");
+            assertThat(b.layer("layer-1").metadata()).isEqualTo("from a");
+            assertThat(a.liveIndex()).isEqualTo(b.liveIndex());
+            StoreInvariants.check(a);
+        }
+    }
+
+    @Test
     void aStoreWritesASnapshotEveryNRecordsOutsideItsWrites() throws Exception {
         StoreOptions every3 = options().withSnapshots(SnapshotPolicy.DEFAULT.withEveryRecords(3)
                 .withOnCloseRecords(Long.MAX_VALUE));
