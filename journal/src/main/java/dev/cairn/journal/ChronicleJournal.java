@@ -37,7 +37,9 @@ import java.util.Optional;
  * {@link #open} reads and verifies every record (magic, version, CRC-32C, seq continuity, hash chain) and refuses a
  * directory holding a {@code *.discard} file (a cycle file Chronicle set aside). Cursors verify each record they
  * return. Damage is reported as {@link JournalCorruptedException} naming the seq, the Chronicle index (cycle and
- * sequence in hex) and the file.
+ * sequence in hex) and the file. {@link #openAfter} and {@link #openReadOnlyAfter} take a prefix verified before (an
+ * index snapshot's seq and hash) as given and verify only the link at its end and the records after it.
+ * {@link #verify} always reads from seq 1.
  *
  * <p>A head checkpoint ({@code <dir>/head}, {@link HeadCheckpoint}) remembers the last durable record, so that open
  * also detects a journal that lost its tail (a missing last cycle file), which the queue alone cannot show.
@@ -74,10 +76,12 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     private final VerifiedHead head;
     /** Null for a read-only journal. */
     private final GroupCommitter committer;
+    private final OpenReport opened;
     private volatile boolean closed;
 
     private ChronicleJournal(boolean readOnly, QueueFiles files, AppendLock appendLock, VerifiedHead head,
-                             GroupCommitter committer) {
+                             GroupCommitter committer, OpenReport opened) {
+        this.opened = opened;
         this.dir = files.dir();
         this.readOnly = readOnly;
         this.files = files;
@@ -110,6 +114,24 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     }
 
     /**
+     * As {@link #open(Path)}, but taking {@code prefix} as verified when the journal holds it: then only the records
+     * after it are read and checked, with the link at the prefix's end (record {@code prefix.seq()} must be where it
+     * belongs, sound, and hash to {@code prefix.hash()}) and everything else {@link #open(Path)} checks (docs/JOURNAL.md,
+     * "What open verifies"). When it does not hold, the whole journal is verified from seq 1 as by
+     * {@link #open(Path)}, and {@link #openReport()} says why the prefix was not taken.
+     *
+     * @param prefix null to verify from seq 1
+     */
+    public static ChronicleJournal openAfter(Path dir, TrustedPrefix prefix) throws IOException {
+        return open(dir, null, false, HeadListener.NONE, prefix);
+    }
+
+    /** {@link #openReadOnly(Path)} taking {@code prefix} as verified when the journal holds it, as {@link #openAfter(Path, TrustedPrefix)}. */
+    public static ChronicleJournal openReadOnlyAfter(Path dir, TrustedPrefix prefix) throws IOException {
+        return open(dir, null, true, HeadListener.NONE, prefix);
+    }
+
+    /**
      * As {@link #open(Path)}, with Chronicle's clock replaced by {@code time} (null: the system clock). Tests use it
      * to move to the next day's cycle file without waiting; production always runs on the real clock.
      */
@@ -131,6 +153,11 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
 
     private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly, HeadListener listener)
             throws IOException {
+        return open(dir, time, readOnly, listener, null);
+    }
+
+    private static ChronicleJournal open(Path dir, TimeProvider time, boolean readOnly, HeadListener listener,
+                                         TrustedPrefix prefix) throws IOException {
         Path absolute = dir.toAbsolutePath().normalize();
         Path repairing = QueueFiles.repairingDir(absolute);
         if (Files.exists(repairing)) {
@@ -157,6 +184,7 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
         QueueFiles files = null;
         VerifiedHead head = null;
         GroupCommitter committer = null;
+        OpenReport opened;
         try {
             lock = AppendLock.open(real, readOnly);
             // One locked section from the first look at the cycle files to the verified head: another process may
@@ -170,7 +198,7 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                             StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
                 }
                 Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(real);
-                head.load(checkpoint);
+                opened = head.load(checkpoint, prefix);
                 if (checkpoint.isEmpty() && committer != null) {
                     committer.writeCheckpoint(true);
                 }
@@ -179,7 +207,7 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                 CycleFileSync.syncMetadata(real);
                 committer.start();
             }
-            return new ChronicleJournal(readOnly, files, lock, head, committer);
+            return new ChronicleJournal(readOnly, files, lock, head, committer, opened);
         } catch (IOException | RuntimeException | Error e) {
             closeAll(committer, head, files, lock);
             throw e;
@@ -259,6 +287,11 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                 sink.accept(seq, next.bytes());
             }
         }
+    }
+
+    /** What the open verified: from seq 1, or only after a trusted prefix (and why a prefix given was not taken). */
+    public OpenReport openReport() {
+        return opened;
     }
 
     /** The head checkpoint as it is on disk now; empty if there is none. For tests and repair. */

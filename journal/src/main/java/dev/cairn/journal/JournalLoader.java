@@ -38,6 +38,23 @@ final class JournalLoader {
      */
     static VerifyReport verify(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint,
                                Reader each) throws IOException {
+        return verify(files, tailer, checkpoint, each, Integer.MIN_VALUE, 0);
+    }
+
+    /**
+     * As {@link #verify(QueueFiles, RecordTailer, Optional, Reader)}, for a tailer placed after a trusted prefix: the
+     * records from the tailer on are read and checked, and the documents before it are counted as read — those of
+     * the cycles before {@code firstCycle}, and {@code readInFirstCycle} documents of {@code firstCycle} — so that
+     * the count check covers the rest of the journal. The head checkpoint must be checked for a record inside the
+     * prefix by the caller; one past it is checked here.
+     */
+    static VerifyReport verifyAfter(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint,
+                                    int firstCycle, long readInFirstCycle) throws IOException {
+        return verify(files, tailer, checkpoint, null, firstCycle, readInFirstCycle);
+    }
+
+    private static VerifyReport verify(QueueFiles files, RecordTailer tailer, Optional<HeadCheckpoint> checkpoint,
+                                       Reader each, int firstCycle, long readInFirstCycle) throws IOException {
         QueueFiles.refuseDiscardedFiles(files.dir());
         QueueFiles.checkCycleFileHeaders(files.dir(), false);
         ChainCheck chain = tailer.chain();
@@ -59,7 +76,8 @@ final class JournalLoader {
             }
         }
         for (Map.Entry<Integer, Long> cycle : files.documentsPerCycle().entrySet()) {
-            long inCycle = readPerCycle.getOrDefault(cycle.getKey(), 0L);
+            long inCycle = readPerCycle.getOrDefault(cycle.getKey(), 0L) + (cycle.getKey() < firstCycle
+                    ? cycle.getValue() : cycle.getKey() == firstCycle ? readInFirstCycle : 0);
             if (cycle.getValue() > inCycle) {
                 long index = QueueFiles.ROLL_CYCLE.toIndex(cycle.getKey(), inCycle);
                 throw new JournalCorruptedException(chain.nextSeq(), files.position(index, null), "Chronicle "

@@ -28,7 +28,8 @@ final class VerifiedHead implements Closeable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final QueueFiles files;
-    private final RecordTailer tailer;
+    /** Guarded by lock; replaced once, at open, by the one placed after a trusted prefix. */
+    private RecordTailer tailer;
     private final HeadListener listener;
     /** Set when the listener failed after open; it is told nothing more. */
     private volatile IOException listenerFailure;
@@ -64,6 +65,89 @@ final class VerifiedHead implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Verifies the journal after {@code prefix} only, when the prefix holds, leaving the head at its end; else, as
+     * {@link #load(Optional)}, the whole journal from seq 1. Requires the append lock. The prefix holds when record
+     * {@code prefix.seq()} is found where it belongs (document {@code seq - 1} of the queue, by the cycles' document
+     * counts), is a sound record of that seq (frame, checksum, version) and hashes to {@code prefix.hash()}; and, if
+     * the head checkpoint names a record at or before it, that record has the checkpoint's hash. Whatever fails
+     * there is not judged here: the whole journal is read instead, which says what is wrong if anything is.
+     *
+     * @param prefix null to verify from seq 1
+     * @return whether the prefix was taken, and if not why
+     * @throws IllegalStateException if a listener is installed: it must be told every record from seq 1
+     */
+    OpenReport load(Optional<HeadCheckpoint> checkpoint, TrustedPrefix prefix) throws IOException {
+        if (prefix == null) {
+            load(checkpoint);
+            return OpenReport.FROM_START;
+        }
+        if (listener != HeadListener.NONE) {
+            throw new IllegalStateException("a journal with a head listener is verified from seq 1");
+        }
+        lock.lock();
+        try {
+            // Before Chronicle reads a cycle file: it meets a bad first header by waiting and setting the file aside.
+            QueueFiles.refuseDiscardedFiles(files.dir());
+            QueueFiles.checkCycleFileHeaders(files.dir(), false);
+            RecordTailer placed = new RecordTailer(files, ChainCheck.at(prefix.seq(), null));
+            String refusal;
+            try {
+                refusal = placeAfter(placed, prefix, checkpoint);
+            } catch (IOException | RuntimeException e) {
+                refusal = "record " + prefix.seq() + " could not be read: " + e.getMessage();
+            }
+            if (refusal != null) {
+                placed.close();
+                JournalLoader.verify(files, tailer, checkpoint, null);
+                return new OpenReport(Optional.empty(), Optional.of(refusal));
+            }
+            tailer.close();
+            tailer = placed;
+            long index = placed.lastIndex();
+            JournalLoader.verifyAfter(files, placed, checkpoint, QueueFiles.ROLL_CYCLE.toCycle(index),
+                    QueueFiles.ROLL_CYCLE.toSequenceNumber(index) + 1);
+            return new OpenReport(Optional.of(prefix), Optional.empty());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads record {@code prefix.seq()} with {@code placed}; null if the prefix holds, else why not. */
+    private String placeAfter(RecordTailer placed, TrustedPrefix prefix, Optional<HeadCheckpoint> checkpoint)
+            throws IOException {
+        long seq = prefix.seq();
+        EncodedRecord at = readAlone(placed, seq);
+        if (at == null) {
+            return "the journal has no record " + seq + " (it ends before it, or the queue's index cannot find it)";
+        }
+        if (!at.record().hash().equals(prefix.hash())) {
+            return "record " + seq + " hashes to " + at.record().hash() + ", not " + prefix.hash();
+        }
+        if (checkpoint.isPresent() && checkpoint.get().seq() >= 1 && checkpoint.get().seq() <= seq) {
+            HeadCheckpoint cp = checkpoint.get();
+            EncodedRecord named = cp.seq() == seq ? at : null;
+            if (named == null) {
+                try (RecordTailer other = new RecordTailer(files, ChainCheck.at(cp.seq(), null))) {
+                    named = readAlone(other, cp.seq());
+                }
+            }
+            if (named == null || !named.record().hash().equals(cp.hash())) {
+                return "the record the head checkpoint names, seq " + cp.seq() + ", "
+                        + (named == null ? "cannot be found" : "does not have the checkpoint's hash");
+            }
+        }
+        return null;
+    }
+
+    /** Record {@code seq}, read by a tailer placed at it by {@link RecordTailer#seek}; null if it is not there. */
+    private static EncodedRecord readAlone(RecordTailer tailer, long seq) throws IOException {
+        if (tailer.seek(seq - 1) != 0) {
+            return null;
+        }
+        return tailer.next();
     }
 
     /**

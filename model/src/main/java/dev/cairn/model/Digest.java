@@ -3,7 +3,6 @@ package dev.cairn.model;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * A content digest in OCI form, {@code sha256:<64 lowercase hex>}. Only sha256 is produced or accepted.
@@ -14,10 +13,9 @@ public record Digest(String hex) {
     /** The only algorithm Cairn writes; OCI's canonical one. */
     public static final String SHA256 = "sha256";
 
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     public Digest {
-        if (hex == null || !HEX64.matcher(hex).matches()) {
+        if (hex == null || !LowerHex.is(hex, 64)) {
             throw new IllegalArgumentException("not a sha256 digest: '" + hex + "' (want 64 lowercase hex characters)");
         }
     }

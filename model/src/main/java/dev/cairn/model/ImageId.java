@@ -1,6 +1,5 @@
 package dev.cairn.model;
 
-import java.util.regex.Pattern;
 
 /**
  * An image's id: the hex of its config's sha256 digest, as containers/storage names images (64 lowercase hex
@@ -8,7 +7,6 @@ import java.util.regex.Pattern;
  */
 public record ImageId(String hex) {
 
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     public ImageId {
         if (hex == null || !isValid(hex)) {
@@ -18,7 +16,7 @@ public record ImageId(String hex) {
 
     /** Whether {@code text} has the form of an image id. */
     public static boolean isValid(String text) {
-        return text != null && HEX64.matcher(text).matches();
+        return LowerHex.is(text, 64);
     }
 
     public static ImageId of(String hex) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A layer's id: exactly 64 lowercase hex characters (DESIGN.md section 2). Checked on construction, so a
@@ -15,7 +14,6 @@ public record LayerId(String hex) {
     /** The number of hex characters in an id. */
     public static final int HEX_LENGTH = 64;
 
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public LayerId {
@@ -26,7 +24,7 @@ public record LayerId(String hex) {
 
     /** Whether {@code text} has the form of a layer id. */
     public static boolean isValid(String text) {
-        return text != null && HEX64.matcher(text).matches();
+        return LowerHex.is(text, 64);
     }
 
     public static LayerId of(String hex) {

@@ -2,12 +2,10 @@ package dev.cairn.model;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** The id of a staged diff: 32 lowercase hex characters, random. Safe to use as a path segment. */
 public record StagingId(String hex) {
 
-    private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public StagingId {
@@ -17,7 +15,7 @@ public record StagingId(String hex) {
     }
 
     public static boolean isValid(String text) {
-        return text != null && HEX32.matcher(text).matches();
+        return LowerHex.is(text, 32);
     }
 
     public static StagingId of(String hex) {

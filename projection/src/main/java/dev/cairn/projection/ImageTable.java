@@ -162,6 +162,41 @@ public final class ImageTable {
         return rest.isEmpty() ? m.remove(key) : m.put(key, rest);
     }
 
+    // --- the primary state and the table rebuilt from it, for snapshots (IndexSnapshot) -------------------------
+
+    /** Every image not yet deleted or rolled back, by id: all a snapshot must keep of the table. */
+    Map<ImageId, ImageEntry> imageMap() {
+        return images;
+    }
+
+    /**
+     * The table holding these images, with the rest derived as the fold keeps it: names held by committed images,
+     * the images using each layer and holding each blob (in any state), the open sagas.
+     */
+    static ImageTable rebuilt(Map<ImageId, ImageEntry> images) {
+        java.util.Map<String, ImageId> names = new java.util.HashMap<>();
+        java.util.Map<LayerId, java.util.Set<ImageId>> byLayer = new java.util.HashMap<>();
+        java.util.Map<Digest, java.util.Set<ImageId>> byBlob = new java.util.HashMap<>();
+        java.util.Set<ImageId> unfinished = new java.util.HashSet<>();
+        for (ImageEntry i : images.values()) {
+            if (i.isCommitted()) {
+                for (String name : i.names()) {
+                    names.put(name, i.id());
+                }
+            } else {
+                unfinished.add(i.id());
+            }
+            for (LayerId l : i.layers()) {
+                byLayer.computeIfAbsent(l, k -> new java.util.HashSet<>()).add(i.id());
+            }
+            for (BlobRef b : i.blobs()) {
+                byBlob.computeIfAbsent(b.digest(), k -> new java.util.HashSet<>()).add(i.id());
+            }
+        }
+        return new ImageTable(images, HashMap.ofAll(names), LayerIndex.persistent(byLayer),
+                LayerIndex.persistent(byBlob), HashSet.ofAll(unfinished));
+    }
+
     // --- queries for readers: committed images only --------------------------------------------------------------
 
     /** The committed image with this id. */

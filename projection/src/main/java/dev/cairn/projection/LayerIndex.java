@@ -56,10 +56,15 @@ public final class LayerIndex {
 
     private static final LayerIndex EMPTY = new LayerIndex(0, HashMap.empty(), HashMap.empty(), HashMap.empty(),
             HashMap.empty(), HashMap.empty(), HashMap.empty(), HashSet.empty(), HashSet.empty(), HashMap.empty(),
-            ImageTable.EMPTY, RegistryTable.EMPTY);
+            ImageTable.EMPTY, RegistryTable.EMPTY, null);
 
     private final long seq;
     private final Map<LayerId, LayerEntry> layers;
+    /*
+     * The five lookups below are derived from the layers. In an index read from a snapshot each is null until a fold
+     * step changes it: until then it is what the snapshot's layers make it, derived once on first use (pending).
+     * Read them through nameMap() ... chainMap(), never the fields.
+     */
     private final Map<String, LayerId> names;
     private final Map<LayerId, Set<LayerId>> children;
     private final Map<Digest, Set<LayerId>> byDiffDigest;
@@ -73,12 +78,17 @@ public final class LayerIndex {
     private final Map<Digest, Set<LayerId>> byChainId;
     private final ImageTable images;
     private final RegistryTable registry;
+    /** The lookups of the snapshot this index was read from, derived on first use; null for a fold from seq 1. */
+    private final Pending pending;
 
     private LayerIndex(long seq, Map<LayerId, LayerEntry> layers, Map<String, LayerId> names,
                        Map<LayerId, Set<LayerId>> children, Map<Digest, Set<LayerId>> byDiffDigest,
                        Map<Digest, Set<LayerId>> byCompressedDigest, Map<StagingId, StagingEntry> stagings,
                        Set<LayerId> unfinished, Set<StagingId> started, Map<Digest, Set<LayerId>> byChainId,
-                       ImageTable images, RegistryTable registry) {
+                       ImageTable images, RegistryTable registry, Pending pending) {
+        // Once every lookup is held, the snapshot's layers (which Pending keeps) need not stay reachable.
+        this.pending = names != null && children != null && byDiffDigest != null && byCompressedDigest != null
+                && byChainId != null ? null : pending;
         this.seq = seq;
         this.layers = layers;
         this.names = names;
@@ -126,7 +136,7 @@ public final class LayerIndex {
 
     private LayerIndex next(long newSeq) {
         return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                started, byChainId, images, registry);
+                started, byChainId, images, registry, pending);
     }
 
     private LayerIndex fold(Event event, Instant time) {
@@ -171,9 +181,9 @@ public final class LayerIndex {
         if (event instanceof LayerDeleteStarted e) {
             return layers.get(e.layer()).filter(LayerEntry::isCommitted).map(l -> {
                 LayerIndex u = unindexDigests(l);
-                return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), names.removeAll(l.names()),
+                return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), nameMap().removeAll(l.names()),
                         children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started,
-                        u.byChainId, images, registry);
+                        u.byChainId, images, registry, pending);
             }).getOrElse(this);
         }
         if (event instanceof LayerDeleted e) {
@@ -181,7 +191,7 @@ public final class LayerIndex {
         }
         if (event instanceof NamesSet e) {
             return layers.get(e.layer()).map(l -> {
-                Map<String, LayerId> n = names.removeAll(l.names());
+                Map<String, LayerId> n = nameMap().removeAll(l.names());
                 for (String name : e.names()) {
                     n = n.put(name, l.id());
                 }
@@ -197,11 +207,11 @@ public final class LayerIndex {
         if (event instanceof Event.ImageEvent e) {
             ImageTable next = images.fold(e, time, l -> layers.get(l).map(LayerEntry::diffSize).getOrElse(0L));
             return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                    started, byChainId, next, registry);
+                    started, byChainId, next, registry, pending);
         }
         if (event instanceof Event.RepositoryEvent e) {
             return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
-                    started, byChainId, images, registry.fold(e, time));
+                    started, byChainId, images, registry.fold(e, time), pending);
         }
         if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
             return this;
@@ -215,31 +225,31 @@ public final class LayerIndex {
         }
         LayerEntry entry = new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
                 e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner(), null);
-        Map<String, LayerId> n = names;
+        Map<String, LayerId> n = nameMap();
         for (String name : e.names()) {
             n = n.put(name, e.layer());
         }
         Map<LayerId, Set<LayerId>> c = e.parent() == null ? children
-                : children.put(e.parent(), children.get(e.parent()).getOrElse(HashSet.empty()).add(e.layer()));
+                : childMap().put(e.parent(), childMap().get(e.parent()).getOrElse(HashSet.empty()).add(e.layer()));
         Map<StagingId, StagingEntry> s = e.staging() == null ? stagings
                 : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
                 .getOrElse(stagings);
         return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s,
-                unfinished.add(e.layer()), started, byChainId, images, registry);
+                unfinished.add(e.layer()), started, byChainId, images, registry, pending);
     }
 
     private LayerIndex committed(LayerCommitted e) {
         return layers.get(e.layer()).filter(l -> l.state() == LayerState.INCOMPLETE).map(l -> {
             LayerEntry done = l.committed(e.diffDigest(), e.diffSize(), e.compressedDigest(), e.compressedSize(),
                     e.compression(), chainIdOf(l.parent(), e.diffDigest()));
-            Map<Digest, Set<LayerId>> d = addTo(byDiffDigest, e.diffDigest(), l.id());
+            Map<Digest, Set<LayerId>> d = addTo(diffMap(), e.diffDigest(), l.id());
             Map<Digest, Set<LayerId>> cd = e.compressedDigest() == null ? byCompressedDigest
-                    : addTo(byCompressedDigest, e.compressedDigest(), l.id());
+                    : addTo(compressedMap(), e.compressedDigest(), l.id());
             Map<StagingId, StagingEntry> s = l.staging() == null ? stagings
                     : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
                     .getOrElse(stagings);
             return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s, unfinished.remove(l.id()),
-                    started, addTo(byChainId, done.chainId(), l.id()), images, registry);
+                    started, addTo(chainMap(), done.chainId(), l.id()), images, registry, pending);
         }).getOrElse(this);
     }
 
@@ -258,27 +268,28 @@ public final class LayerIndex {
 
     private LayerIndex removeLayer(LayerEntry l) {
         LayerIndex u = unindexDigests(l);
-        Map<LayerId, Set<LayerId>> c = u.children.remove(l.id());
+        Map<LayerId, Set<LayerId>> c = u.childMap().remove(l.id());
         if (l.parent() != null) {
             Set<LayerId> siblings = c.get(l.parent()).getOrElse(HashSet.empty()).remove(l.id());
             c = siblings.isEmpty() ? c.remove(l.parent()) : c.put(l.parent(), siblings);
         }
-        Map<String, LayerId> n = u.names;
+        Map<String, LayerId> n = u.nameMap();
         for (String name : l.names()) {
             if (n.get(name).contains(l.id())) {
                 n = n.remove(name);
             }
         }
         return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings,
-                unfinished.remove(l.id()), started, u.byChainId, images, registry);
+                unfinished.remove(l.id()), started, u.byChainId, images, registry, pending);
     }
 
     private LayerIndex unindexDigests(LayerEntry l) {
-        Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(byDiffDigest, l.diffDigest(), l.id());
+        Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(diffMap(), l.diffDigest(), l.id());
         Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
-                : removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
-        Map<Digest, Set<LayerId>> ch = l.chainId() == null ? byChainId : removeFrom(byChainId, l.chainId(), l.id());
-        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images, registry);
+                : removeFrom(compressedMap(), l.compressedDigest(), l.id());
+        Map<Digest, Set<LayerId>> ch = l.chainId() == null ? byChainId : removeFrom(chainMap(), l.chainId(), l.id());
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images, registry,
+                pending);
     }
 
     private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
@@ -292,12 +303,143 @@ public final class LayerIndex {
 
     private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
         return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings,
-                unfinished, started, byChainId, images, registry);
+                unfinished, started, byChainId, images, registry, pending);
     }
 
     private LayerIndex withStagings(Map<StagingId, StagingEntry> s, Set<StagingId> st) {
         return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st,
-                byChainId, images, registry);
+                byChainId, images, registry, pending);
+    }
+
+    // --- the primary state and the index rebuilt from it, for snapshots (IndexSnapshot) -------------------------
+
+    /** Every layer not yet deleted, by id: with {@link #stagingMap()} and the images, all a snapshot must keep. */
+    Map<LayerId, LayerEntry> layerMap() {
+        return layers;
+    }
+
+    /** Every staging not yet cleaned up or discarded, by id. */
+    Map<StagingId, StagingEntry> stagingMap() {
+        return stagings;
+    }
+
+    /**
+     * The index at {@code seq} holding these layers, stagings and images, with everything else derived from them as
+     * the fold keeps it: names held by each layer, children by parent, committed layers by their digests and chain
+     * id, the open sagas. For a journal Cairn wrote this is exactly the fold's index (a snapshot's writer checks
+     * that it is before writing, {@link IndexSnapshot#of}).
+     */
+    static LayerIndex rebuilt(long seq, Map<LayerId, LayerEntry> layers, Map<StagingId, StagingEntry> stagings,
+                              ImageTable images, RegistryTable registry) {
+        Set<LayerId> unfinished = HashSet.empty();
+        for (LayerEntry l : layers.values()) {
+            if (!l.isCommitted()) {
+                unfinished = unfinished.add(l.id());
+            }
+        }
+        Set<StagingId> started = HashSet.empty();
+        for (StagingEntry st : stagings.values()) {
+            if (st.state() == StagingState.STARTED) {
+                started = started.add(st.id());
+            }
+        }
+        return new LayerIndex(seq, layers, null, null, null, null, stagings, unfinished, started, null, images,
+                registry, new Pending(layers));
+    }
+
+    /** The index with every lookup derived now (for measuring what it holds). */
+    LayerIndex materialized() {
+        return new LayerIndex(seq, layers, nameMap(), childMap(), diffMap(), compressedMap(), stagings, unfinished,
+                started, chainMap(), images, registry, null);
+    }
+
+    private Map<String, LayerId> nameMap() {
+        return names != null ? names : pending.get().names;
+    }
+
+    private Map<LayerId, Set<LayerId>> childMap() {
+        return children != null ? children : pending.get().children;
+    }
+
+    private Map<Digest, Set<LayerId>> diffMap() {
+        return byDiffDigest != null ? byDiffDigest : pending.get().byDiffDigest;
+    }
+
+    private Map<Digest, Set<LayerId>> compressedMap() {
+        return byCompressedDigest != null ? byCompressedDigest : pending.get().byCompressedDigest;
+    }
+
+    private Map<Digest, Set<LayerId>> chainMap() {
+        return byChainId != null ? byChainId : pending.get().byChainId;
+    }
+
+    /**
+     * The lookups a snapshot's layers make, derived on first use, once, for every index folded from it: names held
+     * by each layer, children by parent, committed layers by their digests and chain id. So an open from a snapshot
+     * builds only the layers map, and a query that needs a lookup pays for it once. Thread-safe.
+     */
+    private static final class Pending {
+        private final Map<LayerId, LayerEntry> layers;
+        private volatile Lookups lookups;
+
+        Pending(Map<LayerId, LayerEntry> layers) {
+            this.layers = layers;
+        }
+
+        Lookups get() {
+            Lookups l = lookups;
+            if (l == null) {
+                synchronized (this) {
+                    l = lookups;
+                    if (l == null) {
+                        l = Lookups.of(layers);
+                        lookups = l;
+                    }
+                }
+            }
+            return l;
+        }
+    }
+
+    private record Lookups(Map<String, LayerId> names, Map<LayerId, Set<LayerId>> children,
+                           Map<Digest, Set<LayerId>> byDiffDigest, Map<Digest, Set<LayerId>> byCompressedDigest,
+                           Map<Digest, Set<LayerId>> byChainId) {
+
+        static Lookups of(Map<LayerId, LayerEntry> layers) {
+            java.util.Map<String, LayerId> names = new java.util.HashMap<>();
+            java.util.Map<LayerId, java.util.Set<LayerId>> children = new java.util.HashMap<>();
+            java.util.Map<Digest, java.util.Set<LayerId>> byDiff = new java.util.HashMap<>();
+            java.util.Map<Digest, java.util.Set<LayerId>> byCompressed = new java.util.HashMap<>();
+            java.util.Map<Digest, java.util.Set<LayerId>> byChain = new java.util.HashMap<>();
+            for (LayerEntry l : layers.values()) {
+                for (String name : l.names()) {
+                    names.put(name, l.id());
+                }
+                if (l.parent() != null) {
+                    children.computeIfAbsent(l.parent(), k -> new java.util.HashSet<>()).add(l.id());
+                }
+                if (l.isCommitted()) {
+                    byDiff.computeIfAbsent(l.diffDigest(), k -> new java.util.HashSet<>()).add(l.id());
+                    if (l.compressedDigest() != null) {
+                        byCompressed.computeIfAbsent(l.compressedDigest(), k -> new java.util.HashSet<>()).add(l.id());
+                    }
+                    if (l.chainId() != null) {
+                        byChain.computeIfAbsent(l.chainId(), k -> new java.util.HashSet<>()).add(l.id());
+                    }
+                }
+            }
+            return new Lookups(HashMap.ofAll(names), persistent(children), persistent(byDiff), persistent(byCompressed),
+                    persistent(byChain));
+        }
+    }
+
+    static <K, V> Map<K, Set<V>> persistent(java.util.Map<K, java.util.Set<V>> m) {
+        Map<K, Set<V>> out = HashMap.empty();
+        for (java.util.Map.Entry<K, java.util.Set<V>> e : m.entrySet()) {
+            java.util.Set<V> values = e.getValue();
+            out = out.put(e.getKey(), values.size() == 1 ? HashSet.of(values.iterator().next()) : HashSet.ofAll(values));
+        }
+        return out;
     }
 
     // --- queries for readers: committed layers only ------------------------------------------------------------
@@ -336,7 +478,7 @@ public final class LayerIndex {
             }
         }
         if (!digestForm) {
-            Optional<Layer> byName = names.get(ref).flatMap(layers::get).filter(LayerEntry::isCommitted)
+            Optional<Layer> byName = nameMap().get(ref).flatMap(layers::get).filter(LayerEntry::isCommitted)
                     .map(LayerEntry::toLayer).toJavaOptional();
             if (byName.isPresent()) {
                 return byName.get();
@@ -385,7 +527,7 @@ public final class LayerIndex {
         if (!LayerId.isValid(hex)) {
             return Optional.empty();
         }
-        return committed(byChainId.get(new Digest(hex)).getOrElse(HashSet.empty())).stream().findFirst();
+        return committed(chainMap().get(new Digest(hex)).getOrElse(HashSet.empty())).stream().findFirst();
     }
 
     /** Every committed layer, parents before children, then by creation time and id. */
@@ -398,17 +540,17 @@ public final class LayerIndex {
 
     /** Committed layers whose uncompressed tar has this digest (the OCI DiffID). */
     public List<Layer> layersByDiffDigest(Digest d) {
-        return committed(byDiffDigest.get(d).getOrElse(HashSet.empty()));
+        return committed(diffMap().get(d).getOrElse(HashSet.empty()));
     }
 
     /** Committed layers whose bytes as received had this digest. */
     public List<Layer> layersByCompressedDigest(Digest d) {
-        return committed(byCompressedDigest.get(d).getOrElse(HashSet.empty()));
+        return committed(compressedMap().get(d).getOrElse(HashSet.empty()));
     }
 
     /** Committed layers whose parent is {@code id}. */
     public List<Layer> children(LayerId id) {
-        return committed(children.get(id).getOrElse(HashSet.empty()));
+        return committed(childMap().get(id).getOrElse(HashSet.empty()));
     }
 
     private List<Layer> committed(Set<LayerId> ids) {
@@ -503,12 +645,12 @@ public final class LayerIndex {
 
     /** Layers (any state but removed) whose parent is {@code id}. */
     public List<LayerId> childIds(LayerId id) {
-        return children.get(id).getOrElse(HashSet.empty()).toJavaList();
+        return childMap().get(id).getOrElse(HashSet.empty()).toJavaList();
     }
 
     /** The layer, in any state, holding this name. */
     public Optional<LayerId> nameHolder(String name) {
-        return names.get(name).toJavaOptional();
+        return nameMap().get(name).toJavaOptional();
     }
 
     /** A staging that is neither cleaned up nor discarded. */
@@ -528,10 +670,10 @@ public final class LayerIndex {
     @Override
     public boolean equals(Object o) {
         return o instanceof LayerIndex other && seq == other.seq && layers.equals(other.layers)
-                && names.equals(other.names) && children.equals(other.children)
-                && byDiffDigest.equals(other.byDiffDigest) && byCompressedDigest.equals(other.byCompressedDigest)
+                && nameMap().equals(other.nameMap()) && childMap().equals(other.childMap())
+                && diffMap().equals(other.diffMap()) && compressedMap().equals(other.compressedMap())
                 && stagings.equals(other.stagings) && unfinished.equals(other.unfinished)
-                && started.equals(other.started) && byChainId.equals(other.byChainId) && images.equals(other.images)
+                && started.equals(other.started) && chainMap().equals(other.chainMap()) && images.equals(other.images)
                 && registry.equals(other.registry);
     }
 

@@ -29,49 +29,84 @@ public final class LiveIndex implements Closeable {
 
     private final Journal journal;
     private final ReentrantLock foldLock = new ReentrantLock();
-    private volatile LayerIndex current;
+    /** The index and the hash of its last record, written together under foldLock. */
+    private volatile Folded folded;
+    private volatile Runnable onAdvance = () -> { };
     /** Guarded by foldLock: reads from {@link #cursorSeq}; reopened when accepted records moved the index past it. */
     private JournalCursor cursor;
     private long cursorSeq;
     /** Guarded by foldLock: the hash of record {@code current.seq()}, null when not known (the start). */
     private Digest lastHash;
 
-    private LiveIndex(Journal journal, LayerIndex start) {
+    /**
+     * An index and the hash of its last record (null for the empty index, or when it is not known): what a snapshot
+     * of it needs.
+     */
+    public record Folded(LayerIndex index, Digest hash) {
+    }
+
+    private LiveIndex(Journal journal, LayerIndex start, Digest startHash) {
         this.journal = journal;
-        this.current = start;
+        this.folded = new Folded(start, startHash);
+        this.lastHash = startHash;
     }
 
     /** A live index that starts from {@code start} and follows {@code journal} from the record after it. */
     public static LiveIndex follow(Journal journal, LayerIndex start) throws IOException {
-        LiveIndex live = new LiveIndex(journal, start);
+        return follow(journal, start, null);
+    }
+
+    /**
+     * A live index that starts from {@code start}, whose last record hashes to {@code startHash} (a snapshot's), and
+     * follows {@code journal} from the record after it, checking that that record's prev is {@code startHash}.
+     */
+    public static LiveIndex follow(Journal journal, LayerIndex start, Digest startHash) throws IOException {
+        LiveIndex live = new LiveIndex(journal, start, startHash);
         live.catchUp();
         return live;
     }
 
     /** The latest folded index; never blocks. */
     public LayerIndex current() {
-        return current;
+        return folded.index();
+    }
+
+    /** The latest folded index with the hash of its last record; never blocks. */
+    public Folded folded() {
+        return folded;
+    }
+
+    /**
+     * Sets what is run after records were folded in (by {@link #catchUp}, {@link #tryCatchUp} or {@link #accept}),
+     * on the thread that folded them, after the fold lock is released. It must be quick and must not fold.
+     */
+    public void onAdvance(Runnable listener) {
+        this.onAdvance = listener;
     }
 
     /** Folds every record the journal has now: the index as of the journal's head. */
     public LayerIndex catchUp() throws IOException {
+        long before = current().seq();
         foldLock.lock();
         try {
             return foldAvailable();
         } finally {
             foldLock.unlock();
+            told(before);
         }
     }
 
     /** Like {@link #catchUp()}, but returns the current index at once if another thread is folding. */
     public LayerIndex tryCatchUp() throws IOException {
         if (!foldLock.tryLock()) {
-            return current;
+            return current();
         }
+        long before = current().seq();
         try {
             return foldAvailable();
         } finally {
             foldLock.unlock();
+            told(before);
         }
     }
 
@@ -85,10 +120,12 @@ public final class LiveIndex implements Closeable {
      */
     public LayerIndex accept(List<JournalRecord> appended) throws IOException {
         if (appended.isEmpty()) {
-            return current;
+            return current();
         }
+        long before = current().seq();
         foldLock.lock();
         try {
+            LayerIndex current = current();
             long first = appended.get(0).seq();
             if (current.seq() < first - 1) {
                 if (!position()) {
@@ -109,30 +146,37 @@ public final class LiveIndex implements Closeable {
                         throw new IOException("journal record " + (current.seq() + 1) + " comes before record "
                                 + first + ", which was appended, but cannot be read (" + journal.location() + ")");
                     }
-                    fold(r);
+                    current = fold(r);
                     cursorSeq++;
                 }
             }
             for (JournalRecord r : appended) {
                 if (r.seq() > current.seq()) {
-                    fold(r);
+                    current = fold(r);
                 }
             }
             return current;
         } finally {
             foldLock.unlock();
+            told(before);
+        }
+    }
+
+    private void told(long before) {
+        if (current().seq() != before) {
+            onAdvance.run();
         }
     }
 
     private LayerIndex foldAvailable() throws IOException {
         if (!position()) {
-            return current;
+            return current();
         }
         for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
             fold(r);
             cursorSeq++;
         }
-        return current;
+        return current();
     }
 
     /**
@@ -143,7 +187,7 @@ public final class LiveIndex implements Closeable {
      * @return whether there is a cursor at the record after the index (false: the journal has nothing after it)
      */
     private boolean position() throws IOException {
-        long next = current.seq() + 1;
+        long next = current().seq() + 1;
         if (cursor != null && cursorSeq == next) {
             return true;
         }
@@ -159,13 +203,15 @@ public final class LiveIndex implements Closeable {
         return true;
     }
 
-    private void fold(JournalRecord r) throws IOException {
+    private LayerIndex fold(JournalRecord r) throws IOException {
         if (lastHash != null && !r.prev().equals(lastHash)) {
             throw new IOException("journal record " + r.seq() + " does not follow record " + (r.seq() - 1)
                     + " of the index: its prev is " + r.prev() + ", not " + lastHash + " (" + journal.location() + ")");
         }
-        current = current.apply(r);
+        LayerIndex next = folded.index().apply(r);
+        folded = new Folded(next, r.hash());
         lastHash = r.hash();
+        return next;
     }
 
     @Override

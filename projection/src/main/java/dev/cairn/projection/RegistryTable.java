@@ -215,6 +215,75 @@ public final class RegistryTable {
     }
 
     /** Equal when they hold the same uploads, repositories and holder counts (the fold-from-seq-1 check). */
+    // --- for index snapshots (IndexSnapshot): the primary state as JSON, the rest rebuilt --------------------------
+
+    /**
+     * The open uploads and the repositories (blobs, manifests, tags) as one JSON object; what a snapshot keeps of
+     * this table. The holders' counts are derived from them when read ({@link #fromSnapshotJson}).
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode toSnapshotJson(com.fasterxml.jackson.databind.ObjectMapper json) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode u = root.putArray("uploads");
+        uploads.values().toJavaList().stream().sorted(java.util.Comparator.comparing(OpenUpload::id))
+                .forEach(up -> u.add(json.valueToTree(up)));
+        com.fasterxml.jackson.databind.node.ArrayNode repos = root.putArray("repositories");
+        for (String name : repositories.keySet().toSortedSet()) {
+            Repository r = repositories.get(name).get();
+            com.fasterxml.jackson.databind.node.ObjectNode o = repos.addObject();
+            o.put("name", name);
+            com.fasterxml.jackson.databind.node.ArrayNode blobs = o.putArray("blobs");
+            r.blobs.values().forEach(b -> blobs.add(json.valueToTree(b)));
+            com.fasterxml.jackson.databind.node.ArrayNode manifests = o.putArray("manifests");
+            r.manifests.values().forEach(m -> manifests.add(json.valueToTree(m)));
+            com.fasterxml.jackson.databind.node.ObjectNode tags = o.putObject("tags");
+            r.tags.forEach(t -> tags.put(t._1, t._2));
+        }
+        return root;
+    }
+
+    /** The table {@link #toSnapshotJson} wrote, its holders' counts rebuilt as the fold keeps them. */
+    static RegistryTable fromSnapshotJson(com.fasterxml.jackson.databind.JsonNode root,
+                                          com.fasterxml.jackson.databind.ObjectMapper json) throws java.io.IOException {
+        Map<String, OpenUpload> uploads = HashMap.empty();
+        for (com.fasterxml.jackson.databind.JsonNode n : required(root, "uploads")) {
+            OpenUpload up = json.treeToValue(n, OpenUpload.class);
+            uploads = uploads.put(up.id(), up);
+        }
+        Map<String, Repository> repositories = HashMap.empty();
+        Map<Digest, Integer> holders = HashMap.empty();
+        for (com.fasterxml.jackson.databind.JsonNode o : required(root, "repositories")) {
+            Map<String, RepositoryBlob> blobs = HashMap.empty();
+            for (com.fasterxml.jackson.databind.JsonNode n : required(o, "blobs")) {
+                RepositoryBlob b = json.treeToValue(n, RepositoryBlob.class);
+                blobs = blobs.put(b.digest(), b);
+                holders = hold(holders, b.content());
+            }
+            Map<String, RepositoryManifest> manifests = HashMap.empty();
+            for (com.fasterxml.jackson.databind.JsonNode n : required(o, "manifests")) {
+                RepositoryManifest m = json.treeToValue(n, RepositoryManifest.class);
+                manifests = manifests.put(m.digest(), m);
+                holders = hold(holders, m.content());
+            }
+            TreeMap<String, String> tags = TreeMap.empty();
+            for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
+                 required(o, "tags").fields(); it.hasNext(); ) {
+                java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> t = it.next();
+                tags = tags.put(t.getKey(), t.getValue().asText());
+            }
+            repositories = repositories.put(required(o, "name").asText(), new Repository(blobs, manifests, tags));
+        }
+        return new RegistryTable(uploads, repositories, holders);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode required(com.fasterxml.jackson.databind.JsonNode node,
+                                                                   String key) {
+        com.fasterxml.jackson.databind.JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("the repositories part lacks '" + key + "'");
+        }
+        return v;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RegistryTable other && uploads.equals(other.uploads)

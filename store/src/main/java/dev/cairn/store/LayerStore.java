@@ -91,10 +91,15 @@ public final class LayerStore implements Closeable {
     private final RecoveryReport recovery;
     /** The store that owns the journal and locks: this one, or the one an {@link #as(Caller)} view was made from. */
     private final LayerStore owner;
+    /** Null for a read-only store, or when snapshots are off. */
+    private final IndexSnapshots snapshots;
+    private final long startedFrom;
     private volatile boolean closed;
 
-    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock)
-            throws IOException {
+    private LayerStore(StoreLayout layout, StoreOptions options, Journal journal, LiveIndex live, StoreLock lock,
+                       IndexSnapshots snapshots, long startedFrom) throws IOException {
+        this.snapshots = snapshots;
+        this.startedFrom = startedFrom;
         this.layout = layout;
         this.options = options;
         this.journal = journal;
@@ -125,6 +130,8 @@ public final class LayerStore implements Closeable {
         this.repositories = new Repositories(writer, layout, live, locks);
         this.recovery = base.recovery;
         this.owner = base.owner;
+        this.snapshots = base.snapshots;
+        this.startedFrom = base.startedFrom;
     }
 
     /** Opens (creating if needed) the store at {@code root} with the default options, and recovers it. */
@@ -166,15 +173,22 @@ public final class LayerStore implements Closeable {
             throw new StoreNotFoundException(layout.root().toString());
         }
         // Read-only writes nothing, so it also works where this process may not write, or on a read-only mount.
-        Journal journal = writable ? ChronicleJournal.open(layout.journal())
-                : ChronicleJournal.openReadOnly(layout.journal());
+        IndexSnapshots.Opened opened = IndexSnapshots.openJournal(layout, options, writable);
+        Journal journal = opened.journal();
         LiveIndex live = null;
         StoreLock lock = null;
+        IndexSnapshots snapshots = null;
         try {
-            live = LiveIndex.follow(journal, LayerIndex.empty());
+            live = LiveIndex.follow(journal, opened.start(), opened.startHash());
             lock = writable ? new StoreLock(layout.lockFile()) : null;
-            return new LayerStore(layout, options, journal, live, lock);
+            if (writable && options.snapshots().enabled()) {
+                snapshots = IndexSnapshots.start(layout, options, live, opened.start().seq());
+            }
+            return new LayerStore(layout, options, journal, live, lock, snapshots, opened.start().seq());
         } catch (IOException | RuntimeException e) {
+            if (snapshots != null) {
+                snapshots.close();
+            }
             closeQuietly(lock, e);
             if (live != null) {
                 live.close();
@@ -852,6 +866,11 @@ public final class LayerStore implements Closeable {
         return Replay.asOf(journal, seq);
     }
 
+    /** The seq of the index snapshot this store's index started from, 0 if it was folded from seq 1; for tests. */
+    long startedFrom() {
+        return startedFrom;
+    }
+
     /** The live index, for tests that compare it with the fold from seq 1. */
     LayerIndex liveIndex() throws IOException {
         return live.catchUp();
@@ -909,13 +928,19 @@ public final class LayerStore implements Closeable {
         }
     }
 
-    /** Releases the journal and the lock file. Idempotent. Does nothing on an {@link #as(Caller)} view. */
+    /**
+     * Writes a last index snapshot if the policy says so ({@link SnapshotPolicy#onCloseRecords()}), then releases the
+     * journal and the lock file. Idempotent. Does nothing on an {@link #as(Caller)} view.
+     */
     @Override
     public synchronized void close() throws IOException {
         if (closed || owner != this) {
             return;
         }
         closed = true;
+        if (snapshots != null) {
+            snapshots.close();
+        }
         live.close();
         try {
             journal.close();

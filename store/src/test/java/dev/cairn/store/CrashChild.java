@@ -51,7 +51,11 @@ public final class CrashChild {
             pollReadOnly(root, seed);
             return;
         }
-        try (LayerStore store = LayerStore.open(root)) {
+        // Index snapshots far more often than by default: a child killed at random is often killed writing one, and
+        // the next open starts from one (the parent's invariants check each against the fold from seq 1).
+        StoreOptions options = StoreOptions.defaults().withSnapshots(SnapshotPolicy.DEFAULT.withEveryRecords(10)
+                .withEvery(java.time.Duration.ofMillis(200)).withOnCloseRecords(1));
+        try (LayerStore store = LayerStore.open(root, options)) {
             System.out.println("READY");
             System.out.flush();
             switch (scenario) {

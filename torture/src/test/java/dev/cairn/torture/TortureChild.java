@@ -93,6 +93,10 @@ public final class TortureChild {
             case "unsafe-no-sync" -> StoreOptions.defaults().withUnsafeNoSync(true);
             default -> throw new IllegalArgumentException("unknown SYNC " + sync);
         };
+        // Index snapshots far more often than by default, so that children are killed while writing them and every
+        // restart (and the ledger's check) opens from one: the invariants check each against the fold from seq 1.
+        options = options.withSnapshots(dev.cairn.store.SnapshotPolicy.DEFAULT.withEveryRecords(25)
+                .withEvery(java.time.Duration.ofMillis(300)).withOnCloseRecords(1));
         List<Inbox> inboxes = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             inboxes.add(new Inbox());

@@ -1,0 +1,275 @@
+package dev.cairn.bench;
+
+import dev.cairn.journal.ChronicleJournal;
+import dev.cairn.journal.JournalCursor;
+import dev.cairn.model.Compression;
+import dev.cairn.model.Digest;
+import dev.cairn.model.Event;
+import dev.cairn.model.JournalRecord;
+import dev.cairn.model.LayerId;
+import dev.cairn.projection.IndexSnapshot;
+import dev.cairn.projection.LayerIndex;
+import dev.cairn.projection.SnapshotDirectory;
+import dev.cairn.store.LayerStore;
+import dev.cairn.store.SnapshotPolicy;
+import dev.cairn.store.StoreOptions;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Open of a store with a long journal, from an index snapshot beside open from seq 1 in the same run (issue 10):
+ * the in-process {@code LayerStore.openReadOnly} plus one {@code layers()} call, each way; the fold rate of the
+ * index (records/s, from records already in memory); the heap the index takes; and the whole {@code cairn layers}
+ * process each way.
+ *
+ * <p>The store is built fast, by appending straight to its journal in batches: {@code layers} layers
+ * ({@code LayerCreated} with a name, {@code LayerCommitted} with digests, every tenth on a parent), and
+ * {@code MetadataSet} records on random layers up to {@code records} in all (the layers have no folders: nothing
+ * measured reads them). Then a writable open and close writes the snapshot (its time and size are reported). Rounds
+ * alternate the two ways and reverse their order every other round; medians.
+ *
+ * <pre>
+ * java $CHRONICLE_FLAGS -Xmx4g -cp "bench/target/classes:bench/target/lib/*" dev.cairn.bench.SnapshotOpenBenchmark \
+ *      --dir /dev/shm/cairn-snapshot-bench --records 1000000 --layers 100000 --rounds 5 --cairn ./cairn
+ * </pre>
+ */
+public final class SnapshotOpenBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of("/dev/shm/cairn-snapshot-bench");
+        long records = 1_000_000;
+        int layers = 100_000;
+        int rounds = 5;
+        String cairn = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(args[++i]);
+                case "--records" -> records = Long.parseLong(args[++i]);
+                case "--layers" -> layers = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--cairn" -> cairn = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Path root = dir.resolve("store-" + records + "-" + layers);
+        if (!Files.exists(root.resolve("journal"))) {
+            long t0 = System.nanoTime();
+            build(root, records, layers);
+            System.out.printf(Locale.ROOT, "built %,d records / %,d layers in %.1f s%n", records, layers,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        StoreOptions withSnapshots = StoreOptions.defaults();
+        StoreOptions fromSeq1 = StoreOptions.defaults().withSnapshots(SnapshotPolicy.NONE);
+
+        SnapshotDirectory snapshots = new SnapshotDirectory(root.resolve("snapshots"));
+        if (snapshots.files().isEmpty()) {
+            long t0 = System.nanoTime();
+            LayerStore.open(root, withSnapshots).close();
+            System.out.printf(Locale.ROOT, "writable open + close (writes the snapshot): %.2f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        Path snapshotFile = snapshots.files().get(0);
+        System.out.printf(Locale.ROOT, "snapshot %s: %,d bytes%n", snapshotFile.getFileName(), Files.size(snapshotFile));
+
+        // snapshot write (encode + read back + compare + fsync + rename), on the index as read
+        IndexSnapshot read = IndexSnapshot.read(Files.readAllBytes(snapshotFile), snapshotFile.toString());
+        List<Double> writeS = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            long t0 = System.nanoTime();
+            IndexSnapshot again = IndexSnapshot.of(read.index(), read.hash());
+            writeS.add((System.nanoTime() - t0) / 1e9);
+            if (again.seq() != read.seq()) {
+                throw new AssertionError();
+            }
+        }
+        System.out.printf(Locale.ROOT, "snapshot encode + check (no I/O): median %.3f s%n", Stats.median(writeS));
+
+        List<Double> fromSnapshot = new ArrayList<>();
+        List<Double> fromStart = new ArrayList<>();
+        for (int r = 0; r < rounds + 1; r++) {
+            boolean snapshotFirst = r % 2 == 0;
+            for (int k = 0; k < 2; k++) {
+                boolean useSnapshot = snapshotFirst == (k == 0);
+                double s = timeOpen(root, useSnapshot ? withSnapshots : fromSeq1, layers);
+                if (r > 0) {   // round 0 warms the JIT
+                    (useSnapshot ? fromSnapshot : fromStart).add(s);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "| open (read-only) + layers(), in-process | median s | min s | max s |%n"
+                + "|---|---:|---:|---:|%n");
+        row("from the snapshot", fromSnapshot);
+        row("from seq 1", fromStart);
+        System.out.printf(Locale.ROOT, "ratio from seq 1 / from snapshot: %.1fx%n",
+                Stats.median(fromStart) / Stats.median(fromSnapshot));
+
+        foldRate(root);
+        heap(read);
+        read = null;
+
+        if (cairn != null) {
+            wholeProcess(cairn, root, rounds);
+        }
+    }
+
+    private static void row(String name, List<Double> xs) {
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f |%n", name, Stats.median(xs), Stats.min(xs),
+                Stats.max(xs));
+    }
+
+    private static double timeOpen(Path root, StoreOptions options, int layers) throws IOException {
+        long t0 = System.nanoTime();
+        try (LayerStore store = LayerStore.openReadOnly(root, options)) {
+            int n = store.layers().size();
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (n != layers) {
+                throw new AssertionError(n + " layers, expected " + layers);
+            }
+            return s;
+        }
+    }
+
+    private static void build(Path root, long records, int layers) throws IOException {
+        LayerStore.open(root, StoreOptions.defaults().withSnapshots(SnapshotPolicy.NONE)).close();
+        Random random = new Random(42);
+        LayerId[] ids = new LayerId[layers];
+        long metadata = records - 2L * layers;
+        if (metadata < 0) {
+            throw new IllegalArgumentException("records must be at least 2 x layers");
+        }
+        try (ChronicleJournal journal = ChronicleJournal.open(root.resolve("journal"))) {
+            List<Event> batch = new ArrayList<>();
+            long written = 0;
+            int made = 0;
+            while (written < records) {
+                boolean layer = made < layers && (metadata == 0 || random.nextLong(records - written) < 2L * (layers - made));
+                if (layer || made == 0) {
+                    LayerId id = LayerId.of(Digest.sha256(("layer " + made).getBytes()).hex());
+                    LayerId parent = made > 0 && made % 10 != 0 ? ids[made - 1] : null;
+                    ids[made] = id;
+                    Digest diff = Digest.sha256(("diff " + made).getBytes());
+                    batch.add(new Event.LayerCreated(id, parent, List.of("layer-" + made), null, ""));
+                    batch.add(new Event.LayerCommitted(id, diff, 1000 + made, Digest.sha256(("gz " + made).getBytes()),
+                            500L + made, Compression.GZIP));
+                    made++;
+                    written += 2;
+                } else {
+                    batch.add(new Event.MetadataSet(ids[random.nextInt(made)], "edit " + written));
+                    written++;
+                    metadata--;
+                }
+                if (batch.size() >= 4000) {
+                    journal.appendAll(batch, dev.cairn.model.Actor.process());
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                journal.appendAll(batch, dev.cairn.model.Actor.process());
+            }
+        }
+    }
+
+    /** Records/s of the fold alone: every record read into memory first, then folded from the empty index. */
+    private static void foldRate(Path root) throws IOException {
+        List<JournalRecord> all = new ArrayList<>();
+        try (ChronicleJournal journal = ChronicleJournal.openReadOnly(root.resolve("journal"));
+             JournalCursor cursor = journal.read(1)) {
+            for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
+                all.add(r);
+            }
+        }
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpuRates = new ArrayList<>();
+        var threads = ManagementFactory.getThreadMXBean();
+        for (int r = 0; r < 6; r++) {
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            LayerIndex index = LayerIndex.empty().applyAll(all);
+            double s = (System.nanoTime() - t0) / 1e9;
+            double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
+            if (index.seq() != all.size()) {
+                throw new AssertionError();
+            }
+            if (r > 0) {
+                rates.add(all.size() / s);
+                cpuRates.add(all.size() / cpu);
+            }
+        }
+        System.out.printf(Locale.ROOT, "fold of %,d records in memory: median %,.0f records/s wall (min %,.0f, max "
+                + "%,.0f); %,.0f records per CPU second%n", all.size(), Stats.median(rates), Stats.min(rates),
+                Stats.max(rates), Stats.median(cpuRates));
+    }
+
+    /** The heap the index holds: used heap after full GCs with and without a reference to it. */
+    private static void heap(IndexSnapshot snapshot) throws IOException {
+        byte[] bytes = snapshot.bytes();
+        snapshot = null;
+        long before = usedAfterGc();
+        LayerIndex index = IndexSnapshot.read(bytes, "snapshot").index();
+        bytes = null;
+        index.nameHolder("layer-0");   // derives the lookups (names, children, digests): the whole index is measured
+        long after = usedAfterGc();
+        System.out.printf(Locale.ROOT, "index heap at %,d layers: %.1f MB (used heap after full GCs, with it - "
+                + "without it)%n", index.entries().size(), (after - before) / 1e6);
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The whole {@code cairn layers} process each way: the snapshots folder moved aside for "from seq 1". */
+    private static void wholeProcess(String cairn, Path root, int rounds) throws Exception {
+        Path snapshots = root.resolve("snapshots");
+        Path aside = root.resolve("snapshots.aside");
+        List<Double> fromSnapshot = new ArrayList<>();
+        List<Double> fromStart = new ArrayList<>();
+        run(cairn, root);   // warm-up: the launcher's checks, the page cache
+        for (int r = 0; r < rounds; r++) {
+            boolean snapshotFirst = r % 2 == 0;
+            for (int k = 0; k < 2; k++) {
+                boolean useSnapshot = snapshotFirst == (k == 0);
+                if (!useSnapshot) {
+                    Files.move(snapshots, aside);
+                    Files.createDirectory(snapshots);
+                }
+                try {
+                    (useSnapshot ? fromSnapshot : fromStart).add(run(cairn, root));
+                } finally {
+                    if (!useSnapshot) {
+                        Files.delete(snapshots);
+                        Files.move(aside, snapshots);
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "| whole `cairn layers` process (output to /dev/null) | median s | min s | max s |%n"
+                + "|---|---:|---:|---:|%n");
+        row("from the snapshot", fromSnapshot);
+        row("from seq 1", fromStart);
+        System.out.printf(Locale.ROOT, "ratio from seq 1 / from snapshot: %.1fx%n",
+                Stats.median(fromStart) / Stats.median(fromSnapshot));
+    }
+
+    private static double run(String cairn, Path root) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cairn, "--root", root.toString(), "layers")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        int status = p.waitFor();
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (status != 0) {
+            throw new IOException(cairn + " layers exited " + status);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.cairn.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * When a writable {@link LayerStore} writes a snapshot of its index into {@code <root>/snapshots/}, so that the next
+ * open folds only the journal's tail (docs/STORE.md, "Index snapshots"). Snapshots are written on a thread of their
+ * own, never under the writers' lock; a read-only store never writes one. Immutable.
+ *
+ * @param everyRecords   a snapshot is due once the index has gained this many records since the last one
+ * @param every          ... or once this much time has passed since the last one and the index has gained any record
+ * @param onCloseRecords on {@link LayerStore#close()}, a snapshot is written (on the closing thread) if the index has
+ *                       gained at least this many records since the newest snapshot in the folder; a short tail is
+ *                       cheaper to fold than a whole index is to write
+ * @param keep           how many snapshots are kept (the newest); older ones are removed after each write. At least
+ *                       1; 2 leaves one to fall back to if the newest is damaged
+ * @param enabled        false: no snapshot is read or written, every open folds from seq 1 ({@link #NONE})
+ */
+public record SnapshotPolicy(long everyRecords, Duration every, long onCloseRecords, int keep, boolean enabled) {
+
+    /** Every 10,000 records or 5 minutes, on close after 1,000 records; two kept. */
+    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(10_000, Duration.ofMinutes(5), 1_000, 2, true);
+    /** No snapshots read or written: every open verifies and folds the journal from seq 1. */
+    public static final SnapshotPolicy NONE = new SnapshotPolicy(Long.MAX_VALUE, Duration.ofDays(36500),
+            Long.MAX_VALUE, 1, false);
+
+    public SnapshotPolicy {
+        Objects.requireNonNull(every, "every");
+        if (everyRecords < 1 || onCloseRecords < 1 || keep < 1 || every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("a snapshot policy needs positive counts and a positive interval: "
+                    + everyRecords + ", " + every + ", " + onCloseRecords + ", keep " + keep);
+        }
+    }
+
+    public SnapshotPolicy withEveryRecords(long n) {
+        return new SnapshotPolicy(n, every, onCloseRecords, keep, enabled);
+    }
+
+    public SnapshotPolicy withEvery(Duration d) {
+        return new SnapshotPolicy(everyRecords, d, onCloseRecords, keep, enabled);
+    }
+
+    public SnapshotPolicy withOnCloseRecords(long n) {
+        return new SnapshotPolicy(everyRecords, every, n, keep, enabled);
+    }
+
+    public SnapshotPolicy withKeep(int k) {
+        return new SnapshotPolicy(everyRecords, every, onCloseRecords, k, enabled);
+    }
+}
