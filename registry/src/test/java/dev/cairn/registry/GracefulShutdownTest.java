@@ -82,6 +82,27 @@ class GracefulShutdownTest {
                 .header("Content-Type", "application/octet-stream").build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /**
+     * Waits until the server writes the upload's bytes (its data file grows): the client reading the first part from
+     * its body stream says only that the bytes are on their way, and on a loaded machine the server may not have
+     * taken the request yet, so a stop would find nothing in flight.
+     */
+    private static void awaitServerWriting(Path root) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root.resolve("uploads"))) {
+                if (files.filter(f -> f.getFileName().toString().equals("data"))
+                        .mapToLong(f -> f.toFile().length()).sum() > 0) {
+                    return;
+                }
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                // a file came or went while walking: look again
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the server wrote none of the upload within 10 s");
+    }
+
     @Test
     void anUploadInFlightWhenTheStopBeginsMayFinish() throws Exception {
         byte[] first = random(1 << 20);
@@ -92,6 +113,7 @@ class GracefulShutdownTest {
         String location = startUpload(r);
         CompletableFuture<HttpResponse<byte[]>> patch = streamedPatch(r, location, paused(first, rest, sent, release));
         assertThat(sent.await(10, TimeUnit.SECONDS)).isTrue();
+        awaitServerWriting(dir.resolve("registry"));
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
             try {
                 r.close();
