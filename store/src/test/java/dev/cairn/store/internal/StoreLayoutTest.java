@@ -34,7 +34,7 @@ class StoreLayoutTest {
         layout.create();
 
         assertThat(layout.exists()).isTrue();
-        assertThat(names(layout.root())).containsExactly("blobs", "journal", "keys", "layers", "owners", "snapshots",
+        assertThat(names(layout.root())).containsExactly("blobs", "journal", "layers", "owners", "snapshots",
                 "staging", "trash");
         assertThat(names(layout.root().resolve("blobs"))).containsExactly("sha256", "tmp");
         assertThat(names(layout.journal())).contains("append.lock", "metadata.cq4t");
