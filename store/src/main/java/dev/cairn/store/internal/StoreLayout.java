@@ -79,8 +79,6 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
         if (exists()) {
             return;
         }
-        // The checkpoints' signing key comes with the store (docs/PROOFS.md); racing creators share the first one.
-        dev.cairn.journal.tlog.CheckpointKey.loadOrCreate(keys(), dev.cairn.journal.tlog.CheckpointKey.defaultOrigin());
         SagaOwner creator = SagaOwner.fresh(dev.cairn.model.Actor.process());
         try (LockFiles.Owned owned = LockFiles.create(ownerLock(creator.lock()))) {
             Path building = trash().resolve(creator.lock());
@@ -144,11 +142,6 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
 
     public Path staging() {
         return root.resolve("staging");
-    }
-
-    /** Where the store's checkpoint signing key is ({@code keys/}, docs/PROOFS.md). */
-    public Path keys() {
-        return root.resolve("keys");
     }
 
     public Path trash() {
