@@ -29,16 +29,13 @@ import java.util.Optional;
  * {@link LayerStore} open in this or another process. {@link #open} is for checking: like every query it writes
  * nothing, so it works for a user who may only read the store and on a read-only mount; a Merkle tree that lags the
  * journal is brought up to date in memory. {@link #openForSigning} also keeps the tree file up to date and signs with
- * the store's private key ({@code <root>/keys/}, readable by its owner only); a store made before checkpoints
- * existed gets its key at its first checkpoint. Checking needs only the verifier key: one the caller trusts, or
+ * the store's private key ({@code <root>/keys/}, readable by its owner only), made with the store; a store made
+ * before that gets its key at its first checkpoint. Checking needs only the verifier key: one the caller trusts, or
  * else the store's own.
  *
  * <p>Thread-safe.
  */
 public final class StoreProofs implements Closeable {
-
-    /** The keys folder inside the store's root (DESIGN.md section 6). */
-    static final String KEYS = "keys";
 
     private final Path root;
     private final ChronicleJournal journal;
@@ -94,7 +91,7 @@ public final class StoreProofs implements Closeable {
      * @throws dev.cairn.journal.tlog.UntrustedNoteException if the record of it does not carry the key's signature
      */
     public static Optional<StoreCheckpoint> lastSigned(Path root) throws IOException {
-        Path keys = root.toAbsolutePath().normalize().resolve(KEYS);
+        Path keys = new StoreLayout(root.toAbsolutePath().normalize()).keys();
         if (!Files.exists(keys.resolve(CheckpointKey.PUBLIC_FILE), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
@@ -180,16 +177,16 @@ public final class StoreProofs implements Closeable {
         }
     }
 
-    /** Signs the head with the store's key, made now if the store has none. */
+    /** Signs the head with the store's key, made now if the store has none (one made before stores had it). */
     private SignedCheckpoint signHead() throws IOException {
         if (!signing) {
             throw new dev.cairn.model.ReadOnlyStoreException(root + " (opened for checking checkpoints, not signing)");
         }
-        return log.checkpoint(CheckpointKey.loadOrCreate(keys(), CheckpointKey.defaultOrigin()));
+        return log.checkpoint(new StoreLayout(root).checkpointKey());
     }
 
     private Path keys() {
-        return root.resolve(KEYS);
+        return new StoreLayout(root).keys();
     }
 
     private NoteVerifier verifier(String trustedKey) throws IOException {
@@ -198,7 +195,7 @@ public final class StoreProofs implements Closeable {
         }
         if (!Files.exists(keys().resolve(CheckpointKey.PUBLIC_FILE), LinkOption.NOFOLLOW_LINKS)) {
             throw new NoSuchFileException(keys().resolve(CheckpointKey.PUBLIC_FILE).toString(), null,
-                    "the store has no checkpoint key yet (cairn checkpoint makes one)");
+                    "the store has no checkpoint key yet (it was made before stores had one; cairn checkpoint makes it)");
         }
         return CheckpointKey.readVerifier(keys());
     }

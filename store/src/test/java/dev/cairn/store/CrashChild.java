@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * {@code CrashChild ROOT SCENARIO [SEED]}. Lines: {@code READY} once the store is open, {@code ACK <id>} after each put
  * (or image import, of {@code -Dcairn.test.image=REFERENCE}) returned,
  * {@code DELETING <id>} before a delete and {@code DELETED <id>} after it returned, {@code STAGED <sid>} after a
- * stage returned. With {@code -Dcairn.test.pauseAt=POINT -Dcairn.test.pauseMs=N} it prints {@code PAUSED POINT}
+ * stage returned, {@code KEY <verifier key>} for the checkpoint key it loaded (scenario {@code key}). With {@code -Dcairn.test.pauseAt=POINT -Dcairn.test.pauseMs=N} it prints {@code PAUSED POINT}
  * and sleeps N ms at that fault point (with {@code -Dcairn.test.pauseUntil=FILE}: until FILE exists); with
  * {@code -Dcairn.test.startAt=FILE} it waits for FILE before it opens the store, so that children race from one
  * instant. {@code FAILED <exception>} is its last line if it fails.
@@ -60,6 +60,7 @@ public final class CrashChild {
             System.out.flush();
             switch (scenario) {
                 case "open" -> { }
+                case "key" -> say("KEY " + new dev.cairn.store.internal.StoreLayout(root).checkpointKey().verifier());
                 case "names" -> {
                     var l = store.create(LayerSpec.base().withName("first")).layer();
                     store.setNames(l.id().hex(), java.util.List.of("renamed"));

@@ -76,7 +76,8 @@ class StoreProofsTest {
         }
         Files.createDirectories(other.resolve("keys"));
         for (String f : new String[] {CheckpointKey.KEY_FILE, CheckpointKey.PUBLIC_FILE}) {
-            Files.copy(root.resolve("keys").resolve(f), other.resolve("keys").resolve(f));
+            Files.copy(root.resolve("keys").resolve(f), other.resolve("keys").resolve(f),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         try (StoreProofs proofs = StoreProofs.open(other)) {
             assertThatThrownBy(() -> proofs.verifyCheckpoint(utf8(c.note()), "kept", null))
@@ -139,14 +140,33 @@ class StoreProofsTest {
     }
 
     @Test
-    void checkingNeedsAKeyWhichAStoreGetsAtItsFirstCheckpoint() throws IOException {
+    void aStoreHasItsKeyFromItsCreationAndOneMadeWithoutOneGetsItAtItsFirstCheckpoint() throws IOException {
         try (LayerStore store = LayerStore.open(root)) {
             createLayers(store, 1, 1);
         }
+        assertThat(root.resolve("keys").resolve(CheckpointKey.PUBLIC_FILE)).as("made with the store").exists();
+        String madeWithTheStore;
+        try (StoreProofs proofs = StoreProofs.open(root)) {
+            madeWithTheStore = proofs.verifierKey();
+        }
+        dev.cairn.io.DurableFiles.removeTree(root.resolve("keys")); // as a store made before keys came with it
         try (StoreProofs proofs = StoreProofs.open(root)) {
             assertThatThrownBy(() -> proofs.verifyCheckpoint(utf8("x\n\n— a b\n"), "kept", null))
                     .isInstanceOf(java.nio.file.NoSuchFileException.class)
-                    .hasMessageContaining("cairn checkpoint makes one");
+                    .hasMessageContaining("cairn checkpoint makes it");
+        }
+        StoreCheckpoint c;
+        try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
+            c = proofs.checkpoint();
+            assertThat(proofs.verifierKey()).isNotEqualTo(madeWithTheStore);
+            assertThat(proofs.verifyCheckpoint(utf8(c.note()), "kept", null)).isNotNull();
+        }
+        try (var names = Files.list(root.resolve("keys"))) {
+            assertThat(names.map(p -> p.getFileName().toString()).sorted()).containsExactly(
+                    CheckpointKey.KEY_FILE, CheckpointKey.LATEST_FILE, CheckpointKey.PUBLIC_FILE);
+        }
+        try (var names = Files.list(root.resolve("trash"))) {
+            assertThat(names).as("the key was built there and moved").isEmpty();
         }
     }
 }

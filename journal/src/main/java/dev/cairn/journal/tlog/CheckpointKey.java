@@ -1,6 +1,7 @@
 package dev.cairn.journal.tlog;
 
 import dev.cairn.model.FormatTooNewException;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.io.DurableFiles;
 
 import java.io.IOException;
@@ -10,12 +11,15 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -87,18 +91,68 @@ public final class CheckpointKey {
     }
 
     /**
-     * Makes a new key named {@code origin} in {@code keysDir} (created 0700 if absent): the key file with mode 0600
-     * from its first byte, then the verifier key file, each written durably.
-     *
-     * @throws java.nio.file.FileAlreadyExistsException if the folder has a key already (it is left as it is)
-     * @throws IllegalArgumentException                 if {@code origin} is not a valid key name
+     * Makes a new key named {@code origin} as the folder {@code keysDir}, built in a new folder beside it
+     * ({@code .<name>.new-<random>}, removed unless the process dies): see {@link #create(Path, Path, String)}.
      */
     public static CheckpointKey create(Path keysDir, String origin) throws IOException {
+        return create(keysDir, besides(keysDir), origin);
+    }
+
+    /**
+     * Makes a new key named {@code origin} as the folder {@code keysDir}, atomically: the key file (mode 0600 from
+     * its first byte) and the verifier key file are written whole into {@code building} (a new folder, 0700, on the
+     * file system of {@code keysDir}), each fsynced, and {@code building} is renamed to {@code keysDir} in one step,
+     * which cannot replace a key (rename(2) of a folder fails on a folder that is not empty). So any number of
+     * processes may make the key of one store at once and one key wins; a crash at any instant leaves no key or a
+     * whole one, and at most {@code building} as debris. An empty {@code keysDir} (one a crash of an older Cairn
+     * left) is replaced.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code keysDir} has a key already (it is left as it is;
+     *                                                  {@code building} is removed)
+     * @throws IllegalArgumentException                 if {@code origin} is not a valid key name
+     */
+    public static CheckpointKey create(Path keysDir, Path building, String origin) throws IOException {
         NoteVerifier.checkName(origin);
-        if (keysDir.getParent() != null) {
-            Files.createDirectories(keysDir.toAbsolutePath().getParent());
+        Path parent = keysDir.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
-        DurableFiles.mkdirDurable(keysDir);
+        if (hasKeyFile(keysDir)) {
+            throw new FileAlreadyExistsException(keysDir.resolve(KEY_FILE).toString());
+        }
+        Files.createDirectory(building, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                "rwx------")));
+        try {
+            byte[] bytes = encode(origin);
+            try {
+                DurableFiles.writeFile(building.resolve(KEY_FILE), bytes, "rw-------", false);
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+            load(building).writePublicFile();
+            FaultPoints.reach(FaultPoints.KEY_BUILT);
+            try {
+                DurableFiles.renameDurable(building, keysDir);
+            } catch (FileSystemException e) {
+                if (hasKeyFile(keysDir)) {
+                    throw new FileAlreadyExistsException(keysDir.resolve(KEY_FILE).toString(), null,
+                            "another process made the key first");
+                }
+                if (Files.isDirectory(keysDir, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new CheckpointKeyException(keysDir, "has no " + KEY_FILE + " but is not empty ("
+                            + e.getReason() + "); move it aside to have a new key made");
+                }
+                throw e;
+            }
+            FaultPoints.reach(FaultPoints.KEY_IN_PLACE);
+        } finally {
+            DurableFiles.removeTree(building);
+        }
+        return load(keysDir);
+    }
+
+    /** The key file's bytes for a new key named {@code origin} (the caller clears them). */
+    private static byte[] encode(String origin) {
         KeyPair pair = Ed25519.generate();
         byte[] name = origin.getBytes(StandardCharsets.UTF_8);
         byte[] publicKey = Ed25519.rawPublicKey(pair.getPublic());
@@ -108,11 +162,19 @@ public final class CheckpointKey {
                 .put(publicKey).put(seed);
         b.putInt(crc(b.array(), b.position()));
         Arrays.fill(seed, (byte) 0);
-        DurableFiles.writeFile(keysDir.resolve(KEY_FILE), b.array(), "rw-------", false);
-        Arrays.fill(b.array(), (byte) 0);
-        CheckpointKey key = load(keysDir);
-        key.writePublicFile();
-        return key;
+        return b.array();
+    }
+
+    private static boolean hasKeyFile(Path keysDir) {
+        return Files.exists(keysDir.resolve(KEY_FILE), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** A new name beside {@code keysDir} to build a key in. */
+    private static Path besides(Path keysDir) {
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        return keysDir.toAbsolutePath().resolveSibling("." + keysDir.getFileName() + ".new-"
+                + HexFormat.of().formatHex(random));
     }
 
     /**
@@ -144,17 +206,26 @@ public final class CheckpointKey {
     }
 
     /**
-     * Loads the key in {@code keysDir}, or creates one named {@code origin} if there is none (a store made before
-     * checkpoints existed). Writes the verifier key file again if it is missing.
+     * Loads the key in {@code keysDir}, or creates one named {@code origin} if there is none, built beside it
+     * ({@link #create(Path, String)}). Writes the verifier key file again if it is missing.
      */
     public static CheckpointKey loadOrCreate(Path keysDir, String origin) throws IOException {
+        return loadOrCreate(keysDir, besides(keysDir), origin);
+    }
+
+    /**
+     * Loads the key in {@code keysDir}, or creates one named {@code origin} in {@code building}
+     * ({@link #create(Path, Path, String)}) if there is none; a process that loses a race to make it loads the
+     * winner's. Writes the verifier key file again if it is missing (a key made by an older Cairn).
+     */
+    public static CheckpointKey loadOrCreate(Path keysDir, Path building, String origin) throws IOException {
         CheckpointKey key;
         try {
             key = load(keysDir);
         } catch (NoSuchFileException e) {
             try {
-                return create(keysDir, origin);
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                return create(keysDir, building, origin);
+            } catch (FileAlreadyExistsException raced) {
                 key = load(keysDir);
             }
         }

@@ -78,6 +78,31 @@ class CheckpointKeyTest {
     }
 
     @Test
+    void aMakerThatLosesTheRenameToAnotherLoadsTheWinnersKeyAndRemovesItsOwn() throws IOException {
+        Path building = keys().resolveSibling("building");
+        CheckpointKey[] winner = new CheckpointKey[1];
+        java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.cairn.model.internal.FaultPoints.install(point -> {
+            if (point.equals(dev.cairn.model.internal.FaultPoints.KEY_BUILT) && raced.compareAndSet(false, true)) {
+                try {
+                    winner[0] = CheckpointKey.create(keys(), "winner"); // between its check and its rename
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        try {
+            assertThat(CheckpointKey.loadOrCreate(keys(), building, "loser").verifier())
+                    .isEqualTo(winner[0].verifier());
+        } finally {
+            dev.cairn.model.internal.FaultPoints.install(null);
+        }
+        assertThat(Files.exists(building)).as("the loser's key is removed").isFalse();
+        assertThat(CheckpointKey.readVerifier(keys())).isEqualTo(winner[0].verifier());
+        assertThat(keys().getParent().toFile().list()).as("nothing is left beside it").containsExactly("keys");
+    }
+
+    @Test
     void loadOrCreateMakesAKeyForAStoreThatHasNoneAndRestoresAMissingPublicFile() throws IOException {
         assertThatThrownBy(() -> CheckpointKey.load(keys())).isInstanceOf(NoSuchFileException.class);
         CheckpointKey made = CheckpointKey.loadOrCreate(keys(), "made/later");

@@ -85,6 +85,11 @@ public final class FaultPoints {
     /** recovery: an orphan file or folder is removed, {@code OrphanRemoved} not yet written. */
     public static final String RECOVERY_ORPHAN_REMOVED = "recovery-orphan-removed";
 
+    /** A new checkpoint key is written whole in its building folder, not yet renamed to {@code keys/}. */
+    public static final String KEY_BUILT = "key-built";
+    /** A new checkpoint key is in place as {@code keys/}; a new store's journal is not made yet. */
+    public static final String KEY_IN_PLACE = "key-in-place";
+
     /** What happens at a fault point; tests install one. */
     @FunctionalInterface
     public interface Hook {

@@ -2,6 +2,7 @@ package dev.cairn.store.internal;
 
 import dev.cairn.io.DurableFiles;
 import dev.cairn.journal.ChronicleJournal;
+import dev.cairn.journal.tlog.CheckpointKey;
 import dev.cairn.model.LayerId;
 import dev.cairn.model.SagaOwner;
 import dev.cairn.model.StagingId;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * &lt;root&gt;/snapshots/                 projection snapshots
  * &lt;root&gt;/uploads/&lt;id&gt;/              a registry's open upload sessions
  * &lt;root&gt;/blobs/                     blobs as received, content-addressed ({@link FileBlobStore})
+ * &lt;root&gt;/keys/                      the checkpoint signing key (docs/PROOFS.md), made with the store
  * &lt;root&gt;/store.lock                 the writers' lock
  * </pre>
  *
@@ -63,8 +65,8 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
      * 0700, durably; making one that another process made meanwhile is fine); then the journal is made whole under
      * {@code trash/<lock>}, owned by a fresh lock so that no recovery takes it for debris, and renamed to
      * {@code journal} in one step, the moment the store exists. A creator that loses the race removes its journal.
-     * An existing root (an empty directory, a mount point) is used as it is. Anything else the store must have from
-     * its first moment (the signing key of checkpoints) belongs before that rename.
+     * An existing root (an empty directory, a mount point) is used as it is. The checkpoints' signing key is made
+     * before that rename ({@link #checkpointKey()}), so every store made so has its key from its first moment.
      */
     public void create() throws IOException {
         Path parent = root.toAbsolutePath().getParent();
@@ -79,6 +81,7 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
         if (exists()) {
             return;
         }
+        checkpointKey();
         SagaOwner creator = SagaOwner.fresh(dev.cairn.model.Actor.process());
         try (LockFiles.Owned owned = LockFiles.create(ownerLock(creator.lock()))) {
             Path building = trash().resolve(creator.lock());
@@ -93,6 +96,23 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
                 DurableFiles.removeTree(building); // another process made the store first (ENOTEMPTY)
             }
             owned.release(true);
+        }
+    }
+
+    /**
+     * The store's checkpoint signing key in {@code keys/}, made now if the store has none (a new store, or one made
+     * before stores were made with their key): built under {@code trash/<lock>}, owned by a fresh lock so that no
+     * recovery takes it for debris while it is made and recovery removes it if its maker dies, then renamed to
+     * {@code keys/} in one step that never replaces a key. Racing makers all get the key that won
+     * ({@link CheckpointKey#loadOrCreate(Path, Path, String)}).
+     */
+    public CheckpointKey checkpointKey() throws IOException {
+        SagaOwner maker = SagaOwner.fresh(dev.cairn.model.Actor.process());
+        LockFiles.Owned owned = LockFiles.create(ownerLock(maker.lock()));
+        try {
+            return CheckpointKey.loadOrCreate(keys(), trash().resolve(maker.lock()), CheckpointKey.defaultOrigin());
+        } finally {
+            owned.release(true); // whatever is left under trash/<lock> is debris for recovery now
         }
     }
 
@@ -142,6 +162,11 @@ public final class StoreLayout implements RecoveryDisk, SagaLocks {
 
     public Path staging() {
         return root.resolve("staging");
+    }
+
+    /** The checkpoint signing key's folder ({@code keys/}, docs/PROOFS.md "Keys on disk"). */
+    public Path keys() {
+        return root.resolve("keys");
     }
 
     public Path trash() {

@@ -1,5 +1,7 @@
 package dev.cairn.store.internal;
 
+import dev.cairn.journal.tlog.CheckpointKey;
+import dev.cairn.journal.tlog.NoteVerifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Making a store: atomic, idempotent, in a missing root or an existing empty one, by many at once. */
 class StoreLayoutTest {
@@ -34,11 +37,15 @@ class StoreLayoutTest {
         layout.create();
 
         assertThat(layout.exists()).isTrue();
-        assertThat(names(layout.root())).containsExactly("blobs", "journal", "layers", "owners", "snapshots",
+        assertThat(names(layout.root())).containsExactly("blobs", "journal", "keys", "layers", "owners", "snapshots",
                 "staging", "trash");
         assertThat(names(layout.root().resolve("blobs"))).containsExactly("sha256", "tmp");
         assertThat(names(layout.journal())).contains("append.lock", "metadata.cq4t");
-        assertThat(names(layout.trash())).as("the journal was built here and moved").isEmpty();
+        assertThat(names(layout.trash())).as("the journal and the key were built here and moved").isEmpty();
+        assertThat(names(layout.keys())).containsExactly(CheckpointKey.KEY_FILE, CheckpointKey.PUBLIC_FILE);
+        assertThat(Files.getPosixFilePermissions(layout.keys().resolve(CheckpointKey.KEY_FILE)))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(CheckpointKey.readVerifier(layout.keys())).isEqualTo(CheckpointKey.load(layout.keys()).verifier());
         assertThat(names(layout.owners())).as("its builder's lock is gone").isEmpty();
         assertThat(Files.getPosixFilePermissions(layout.root()))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -51,32 +58,63 @@ class StoreLayoutTest {
 
         layout.create();
         List<String> journal = names(layout.journal());
+        CheckpointKey key = CheckpointKey.load(layout.keys());
         layout.create();
 
         assertThat(names(layout.journal())).isEqualTo(journal);
         assertThat(names(layout.trash())).isEmpty();
+        assertThat(CheckpointKey.load(layout.keys()).verifier()).as("the key made first is kept")
+                .isEqualTo(key.verifier());
     }
 
     @Test
-    void manyCreatorsAtOnceAllSucceedAndOneJournalWins() throws Exception {
+    void manyCreatorsAtOnceAllSucceedAndOneJournalAndOneKeyWin() throws Exception {
         StoreLayout layout = new StoreLayout(dir.resolve("raced"));
         ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<NoteVerifier> keys = new ArrayList<>();
         try {
-            List<Future<?>> creators = new ArrayList<>();
+            List<Future<NoteVerifier>> creators = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 creators.add(pool.submit(() -> {
-                    new StoreLayout(layout.root()).create();
-                    return null;
+                    StoreLayout mine = new StoreLayout(layout.root());
+                    mine.create();
+                    return mine.checkpointKey().verifier();
                 }));
             }
-            for (Future<?> f : creators) {
-                f.get(2, TimeUnit.MINUTES);
+            for (Future<NoteVerifier> f : creators) {
+                keys.add(f.get(2, TimeUnit.MINUTES));
             }
         } finally {
             pool.shutdownNow();
         }
         assertThat(layout.exists()).isTrue();
-        assertThat(names(layout.trash())).as("the losers removed their journals").isEmpty();
+        assertThat(names(layout.trash())).as("the losers removed their journals and keys").isEmpty();
+        assertThat(names(layout.owners())).isEmpty();
+        assertThat(keys).as("every creator has the key that won").containsOnly(CheckpointKey.readVerifier(
+                layout.keys()));
+    }
+
+    @Test
+    void anEmptyKeysFolderAnOlderCrashLeftIsReplacedByAWholeKey() throws Exception {
+        StoreLayout layout = new StoreLayout(dir.resolve("old"));
+        Files.createDirectories(layout.keys());
+
+        layout.create();
+
+        assertThat(names(layout.keys())).containsExactly(CheckpointKey.KEY_FILE, CheckpointKey.PUBLIC_FILE);
+    }
+
+    @Test
+    void aKeysFolderWithoutAKeyButWithOtherFilesIsRefusedNamingItAndLeftAsItIs() throws Exception {
+        StoreLayout layout = new StoreLayout(dir.resolve("odd"));
+        Files.createDirectories(layout.keys());
+        Files.writeString(layout.keys().resolve("notes.txt"), "mine");
+
+        assertThatThrownBy(layout::create).hasMessageContaining(layout.keys().toString());
+
+        assertThat(layout.exists()).isFalse();
+        assertThat(names(layout.keys())).containsExactly("notes.txt");
+        assertThat(names(layout.trash())).isEmpty();
         assertThat(names(layout.owners())).isEmpty();
     }
 }
