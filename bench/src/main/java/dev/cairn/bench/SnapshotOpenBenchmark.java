@@ -42,23 +42,43 @@ import java.util.Random;
  */
 public final class SnapshotOpenBenchmark {
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of("/dev/shm/cairn-snapshot-bench");
-        long records = 1_000_000;
-        int layers = 100_000;
-        int rounds = 5;
-        String cairn = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--dir" -> dir = Path.of(args[++i]);
-                case "--records" -> records = Long.parseLong(args[++i]);
-                case "--layers" -> layers = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--cairn" -> cairn = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+    /**
+     * The arguments of the benchmarks on the built store (this one and {@link SeqAtBenchmark}): {@code --dir},
+     * {@code --records}, {@code --layers}, {@code --rounds}, {@code --cairn} (the launcher; null: no whole processes).
+     */
+    record StoreArgs(Path dir, long records, int layers, int rounds, String cairn) {
+        static StoreArgs parse(String[] args) {
+            Path dir = Path.of("/dev/shm/cairn-snapshot-bench");
+            long records = 1_000_000;
+            int layers = 100_000;
+            int rounds = 5;
+            String cairn = null;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--dir" -> dir = Path.of(args[++i]);
+                    case "--records" -> records = Long.parseLong(args[++i]);
+                    case "--layers" -> layers = Integer.parseInt(args[++i]);
+                    case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    case "--cairn" -> cairn = args[++i];
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
             }
+            return new StoreArgs(dir, records, layers, rounds, cairn);
         }
-        Path root = dir.resolve("store-" + records + "-" + layers);
+
+        /** The store's root: one per size, kept between runs. */
+        Path root() {
+            return dir.resolve("store-" + records + "-" + layers);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        StoreArgs a = StoreArgs.parse(args);
+        long records = a.records();
+        int layers = a.layers();
+        int rounds = a.rounds();
+        String cairn = a.cairn();
+        Path root = a.root();
         if (!Files.exists(root.resolve("journal"))) {
             long t0 = System.nanoTime();
             build(root, records, layers);
@@ -136,7 +156,8 @@ public final class SnapshotOpenBenchmark {
         }
     }
 
-    private static void build(Path root, long records, int layers) throws IOException {
+    /** Builds the store described above at {@code root} (also for {@link SeqAtBenchmark}). */
+    static void build(Path root, long records, int layers) throws IOException {
         LayerStore.open(root, StoreOptions.defaults().withSnapshots(SnapshotPolicy.NONE)).close();
         Random random = new Random(42);
         LayerId[] ids = new LayerId[layers];

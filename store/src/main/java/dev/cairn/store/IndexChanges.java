@@ -158,19 +158,56 @@ public record IndexChanges(long fromSeq, long toSeq, List<Layer> layersAdded, Li
     }
 
     /**
-     * The seq of the last record appended at or before {@code time} (0 if none was): the point {@code time} names.
-     * Records carry their appender's clock, so with clocks that disagree a later seq can have an earlier time; the
-     * largest seq whose time is not after {@code time} is taken.
+     * The point {@code time} names: the seq of the last record appended at or before it (0 if the first record is
+     * after it), found by bisecting the seqs: about log2(lastSeq) reads of one record each, whatever the journal's
+     * length. See {@link #bisect} for the exact answer when the records' clocks stepped back.
      */
     static long seqAt(Journal journal, Instant time) throws IOException {
-        long seq = 0;
-        try (JournalCursor cursor = journal.read(1)) {
-            for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
-                if (!r.time().isAfter(time)) {
-                    seq = r.seq();
+        return bisect(journal.lastSeq(), seq -> {
+            try (JournalCursor cursor = journal.read(seq)) {
+                JournalRecord r = cursor.next();
+                if (r == null) {
+                    throw new IOException("journal has no record at seq " + seq + " although it ends at a later one ("
+                            + journal.location() + ")");
                 }
+                return r.time();
+            }
+        }, time);
+    }
+
+    /** The time of the record at a seq. */
+    @FunctionalInterface
+    interface TimeAt {
+        Instant of(long seq) throws IOException;
+    }
+
+    /**
+     * Bisects the seqs {@code 0..last} for the record {@code time} names. Seq 0 counts as before every time and
+     * {@code last + 1} as after every time; each step reads the record halfway between the two points known to be
+     * one at or before {@code time} ({@code lo}) and one after it ({@code hi}), and moves one of them there, until
+     * they are neighbours. The answer is {@code lo}: a seq stamped at or before {@code time} (or 0) whose next record
+     * is stamped after it (or is none).
+     *
+     * <p>A record is stamped with the clock of the process that committed it, under the journal's append lock, so
+     * seqs are the real order of appends. While the clocks never go back (one process, or processes on one host
+     * between clock steps), stamps never decrease along the seqs, there is one such seq, and it is exactly the last
+     * record stamped at or before {@code time}: what reading the whole journal would find. If a clock stepped back by
+     * {@code d} (an NTP step; another host's slower clock on a shared file system), the stamps go over an interval of
+     * length {@code d} twice, and a time in it has two such seqs, one in each pass: the answer is one of them, so a
+     * time in a repeated interval names the end of one pass or of the other, never a seq whose next record is stamped
+     * at or before it. A time outside every repeated interval is not affected.
+     */
+    static long bisect(long last, TimeAt timeAt, Instant time) throws IOException {
+        long lo = 0;
+        long hi = last + 1;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (timeAt.of(mid).isAfter(time)) {
+                hi = mid;
+            } else {
+                lo = mid;
             }
         }
-        return seq;
+        return lo;
     }
 }

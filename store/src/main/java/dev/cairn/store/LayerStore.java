@@ -774,8 +774,10 @@ public final class LayerStore implements Closeable {
 
     /**
      * The seq of the last record appended at or before {@code time}, 0 if there is none: the point in the journal
-     * that a time names (for {@link #layersAsOf(long)} and {@link #changesBetween}). Records carry their appender's
-     * clock; where clocks disagree, the largest seq whose time is not after {@code time}. Reads the whole journal.
+     * that a time names (for {@link #layersAsOf(long)} and {@link #changesBetween}). Bisects the seqs, reading about
+     * log2({@link #lastSeq()}) records. Records carry the clock of the process that committed them: while it never
+     * went back, this is the largest seq stamped at or before {@code time}; after a clock stepped back, a time the
+     * stamps went over twice names the end of one of the two passes (docs/STORE.md "Points in time").
      */
     public long seqAt(Instant time) throws IOException {
         ensureOpen();

@@ -84,6 +84,76 @@ class IndexChangesTest {
                 .containsExactly("second");
     }
 
+    /** Times at seqs 1..n (index 0 is seq 1), as seconds; counts the reads. */
+    private static final class Stamps implements IndexChanges.TimeAt {
+        final long[] seconds;
+        int reads;
+
+        Stamps(long... seconds) {
+            this.seconds = seconds;
+        }
+
+        @Override
+        public Instant of(long seq) {
+            reads++;
+            return Instant.ofEpochSecond(seconds[(int) seq - 1]);
+        }
+
+        long at(long second) throws IOException {
+            return IndexChanges.bisect(seconds.length, this, Instant.ofEpochSecond(second));
+        }
+    }
+
+    @Test
+    void withStampsThatNeverDecreaseATimeNamesTheLastRecordStampedAtOrBeforeItInLogarithmicReads()
+            throws IOException {
+        Stamps s = new Stamps(10, 10, 20, 20, 20, 30, 40);
+        assertThat(s.at(9)).isZero();
+        assertThat(s.at(10)).isEqualTo(2);
+        assertThat(s.at(19)).isEqualTo(2);
+        assertThat(s.at(20)).isEqualTo(5);
+        assertThat(s.at(39)).isEqualTo(6);
+        assertThat(s.at(40)).isEqualTo(7);
+        assertThat(s.at(1000)).isEqualTo(7);
+        assertThat(new Stamps().at(5)).as("an empty journal").isZero();
+
+        long[] many = new long[1_000_000];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i / 3;
+        }
+        Stamps big = new Stamps(many);
+        assertThat(big.at(123_456)).isEqualTo(370_371);
+        assertThat(big.reads).as("reads for a million records").isLessThanOrEqualTo(21);
+    }
+
+    @Test
+    void afterAClockStepsBackATimeTheStampsWentOverTwiceNamesTheEndOfOnePassAndOtherTimesAreUnaffected()
+            throws IOException {
+        // seqs 1-5 stamped 10..50; then the clock stepped back 25 s: seqs 6-10 stamped 26..70
+        Stamps s = new Stamps(10, 20, 30, 40, 50, 26, 36, 46, 56, 70);
+        assertThat(s.at(5)).isZero();
+        assertThat(s.at(25)).as("before the repeated interval").isEqualTo(2);
+        assertThat(s.at(55)).as("after it").isEqualTo(8);
+        assertThat(s.at(80)).isEqualTo(10);
+        for (long t = 26; t < 50; t++) {
+            long seq = s.at(t);
+            assertThat(seq).as("time %d: the end of one pass", t).isIn(endsOfPasses(s, t));
+        }
+    }
+
+    /** Every seq stamped at or before {@code second} (or 0) whose next record is stamped after it (or is none). */
+    private static List<Long> endsOfPasses(Stamps s, long second) {
+        List<Long> ends = new java.util.ArrayList<>();
+        for (int seq = 0; seq <= s.seconds.length; seq++) {
+            boolean atOrBefore = seq == 0 || s.seconds[seq - 1] <= second;
+            boolean nextAfter = seq == s.seconds.length || s.seconds[seq] > second;
+            if (atOrBefore && nextAfter) {
+                ends.add((long) seq);
+            }
+        }
+        return ends;
+    }
+
     @Test
     void pointsOutsideTheJournalOrInTheWrongOrderAreRefused() throws IOException {
         store.create(LayerSpec.base());
