@@ -93,7 +93,7 @@ class LogCommandTest {
     void actorMatchesTheUserThePrincipalOrTheRequestIdExactly() throws IOException {
         history();
         try (LayerStore store = LayerStore.open(run.root())) {
-            LayerStore alice = store.as(new Caller("alice", "req-7", "push library/alpine:3.20"));
+            LayerStore alice = store.as(new Caller("alice", "req-7", "10.0.0.5", "push library/alpine:3.20"));
             alice.create(LayerSpec.base().withName("hers"));
             alice.delete("hers");
         }
@@ -104,6 +104,7 @@ class LogCommandTest {
         assertThat(hers).allSatisfy(r -> {
             assertThat(r.get("actor").get("principal").asText()).isEqualTo("alice");
             assertThat(r.get("actor").get("requestId").asText()).isEqualTo("req-7");
+            assertThat(r.get("actor").get("client").asText()).isEqualTo("10.0.0.5");
             assertThat(r.get("actor").get("reason").asText()).isEqualTo("push library/alpine:3.20");
         });
         assertThat(seqs(log("--actor", "req-7"))).isEqualTo(seqs(hers));
@@ -114,7 +115,7 @@ class LogCommandTest {
 
         List<String> text = run.cairn("log", "--actor", "alice").outLines();
         assertThat(text).hasSize(4).allSatisfy(l -> assertThat(l)
-                .contains("{principal=alice,request=req-7,reason=\"push library/alpine:3.20\"} Layer"));
+                .contains("{principal=alice,request=req-7,client=10.0.0.5,reason=\"push library/alpine:3.20\"} Layer"));
     }
 
     @Test

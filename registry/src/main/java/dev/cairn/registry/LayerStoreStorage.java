@@ -55,7 +55,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link RegistryStorage} on a {@link LayerStore}: what {@code cairn serve} runs on. Every change is an event in the
- * store's journal with the request's {@link AuditContext} as its actor ({@link AuditContext#actor()}), so
+ * store's journal with the request's {@link AuditContext} as its caller (made through
+ * {@code store.as(audit.caller())}, {@link AuditContext#caller()}), so
  * {@code cairn log --actor alice} shows what alice pushed; repositories are names over the store's one content area.
  *
  * <ul>
@@ -137,20 +138,18 @@ public final class LayerStoreStorage implements RegistryStorage {
 
     @Override
     public void deleteBlob(RepositoryName repository, OciDigest digest, AuditContext audit) throws IOException {
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            if (!repos.unlinkBlob(repository.value(), digest.toString())) {
-                throw new BlobUnknownException(repository, digest);
-            }
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        if (!viewRepos.unlinkBlob(repository.value(), digest.toString())) {
+            throw new BlobUnknownException(repository, digest);
         }
     }
 
     @Override
     public Optional<BlobInfo> mountBlob(RepositoryName repository, Optional<RepositoryName> from, OciDigest digest,
                                         AuditContext audit) throws IOException {
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            return repos.mount(repository.value(), from.map(RepositoryName::value), digest.toString())
-                    .map(b -> new BlobInfo(digest, b.size()));
-        }
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        return viewRepos.mount(repository.value(), from.map(RepositoryName::value), digest.toString())
+                .map(b -> new BlobInfo(digest, b.size()));
     }
 
     // ---- uploads ----
@@ -161,9 +160,8 @@ public final class LayerStoreStorage implements RegistryStorage {
         newHasher(algorithm);
         UploadId id = UploadId.random();
         UploadSession session;
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            session = repos.startUpload(repository.value(), id.value(), algorithm);
-        }
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        session = viewRepos.startUpload(repository.value(), id.value(), algorithm);
         Path data = session.folder().resolve(DATA);
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -233,13 +231,13 @@ public final class LayerStoreStorage implements RegistryStorage {
     public BlobInfo completeUpload(RepositoryName repository, UploadId id, OciDigest digest, AuditContext audit)
             throws IOException {
         UploadStatus before = readState(repository, id);
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor());
-             UploadLock lock = lockUpload(before)) {
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        try (UploadLock lock = lockUpload(before)) {
             UploadStatus status = readState(repository, id);
             OciDigest actual = digestOf(id, status, digest.algorithm(), lock.data);
             if (!actual.equals(digest)) {
                 hashes.remove(id.value());
-                repos.discardUpload(id.value(), "digest mismatch: the bytes are " + actual + ", not " + digest);
+                viewRepos.discardUpload(id.value(), "digest mismatch: the bytes are " + actual + ", not " + digest);
                 throw new DigestMismatchException("upload " + id, digest.toString(), actual.toString());
             }
             Digest content = digest.toSha256().orElse(null);
@@ -252,7 +250,8 @@ public final class LayerStoreStorage implements RegistryStorage {
             lock.data.truncate(status.offset());
             lock.data.force(false);
             hashes.remove(id.value());
-            if (!repos.linkUpload(id.value(), digest.toString(), content, status.offset(), lock.folder.resolve(DATA))) {
+            if (!viewRepos.linkUpload(id.value(), digest.toString(), content, status.offset(),
+                    lock.folder.resolve(DATA))) {
                 throw new UploadUnknownException(repository, id);
             }
             return new BlobInfo(digest, status.offset());
@@ -262,10 +261,10 @@ public final class LayerStoreStorage implements RegistryStorage {
     @Override
     public void cancelUpload(RepositoryName repository, UploadId id, AuditContext audit) throws IOException {
         UploadStatus status = readState(repository, id);
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor());
-             UploadLock lock = lockUpload(status)) {
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        try (UploadLock lock = lockUpload(status)) {
             hashes.remove(id.value());
-            repos.discardUpload(id.value(), "cancelled");
+            viewRepos.discardUpload(id.value(), "cancelled");
         }
     }
 
@@ -277,48 +276,47 @@ public final class LayerStoreStorage implements RegistryStorage {
     @Override
     public List<UploadId> reclaimUploads(Instant idleSince, AuditContext audit) throws IOException {
         List<UploadId> reclaimed = new ArrayList<>();
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            for (OpenUpload u : repos.uploads()) {
-                if (!UploadId.isValid(u.id())) {
-                    continue;
-                }
-                UploadId id = new UploadId(u.id());
-                Optional<UploadSession> session = repos.upload(u.id());
-                Instant touched = u.started();
-                if (session.isPresent()) {
-                    Path state = session.get().folder().resolve(STATE);
-                    try {
-                        touched = Files.getLastModifiedTime(Files.exists(state) ? state : session.get().folder())
-                                .toInstant();
-                    } catch (NoSuchFileException e) {
-                        continue; // completed or cancelled meanwhile
-                    }
-                }
-                if (!touched.isBefore(idleSince) || !BUSY.add(u.id())) {
-                    continue;
-                }
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        for (OpenUpload u : viewRepos.uploads()) {
+            if (!UploadId.isValid(u.id())) {
+                continue;
+            }
+            UploadId id = new UploadId(u.id());
+            Optional<UploadSession> session = viewRepos.upload(u.id());
+            Instant touched = u.started();
+            if (session.isPresent()) {
+                Path state = session.get().folder().resolve(STATE);
                 try {
-                    if (session.isPresent()) {
-                        try (FileChannel data = FileChannel.open(session.get().folder().resolve(DATA),
-                                StandardOpenOption.WRITE);
-                             FileLock l = data.tryLock()) {
-                            if (l == null) {
-                                continue; // another process is writing it
-                            }
-                            repos.discardUpload(u.id(), "idle since " + touched);
-                        } catch (OverlappingFileLockException e) {
-                            continue;
-                        } catch (NoSuchFileException e) {
-                            repos.discardUpload(u.id(), "its data is gone");
-                        }
-                    } else {
-                        repos.discardUpload(u.id(), "its folder was never made or is gone");
-                    }
-                    hashes.remove(u.id());
-                    reclaimed.add(id);
-                } finally {
-                    BUSY.remove(u.id());
+                    touched = Files.getLastModifiedTime(Files.exists(state) ? state : session.get().folder())
+                            .toInstant();
+                } catch (NoSuchFileException e) {
+                    continue; // completed or cancelled meanwhile
                 }
+            }
+            if (!touched.isBefore(idleSince) || !BUSY.add(u.id())) {
+                continue;
+            }
+            try {
+                if (session.isPresent()) {
+                    try (FileChannel data = FileChannel.open(session.get().folder().resolve(DATA),
+                            StandardOpenOption.WRITE);
+                         FileLock l = data.tryLock()) {
+                        if (l == null) {
+                            continue; // another process is writing it
+                        }
+                        viewRepos.discardUpload(u.id(), "idle since " + touched);
+                    } catch (OverlappingFileLockException e) {
+                        continue;
+                    } catch (NoSuchFileException e) {
+                        viewRepos.discardUpload(u.id(), "its data is gone");
+                    }
+                } else {
+                    viewRepos.discardUpload(u.id(), "its folder was never made or is gone");
+                }
+                hashes.remove(u.id());
+                reclaimed.add(id);
+            } finally {
+                BUSY.remove(u.id());
             }
         }
         return reclaimed;
@@ -357,22 +355,22 @@ public final class LayerStoreStorage implements RegistryStorage {
         if (!missing.isEmpty()) {
             throw new ManifestBlobUnknownException(repository, missing);
         }
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            List<String> names = imageNames(repository, tags);
-            Optional<ImageId> image = document instanceof ImageManifest m
-                    ? importImage(repository, m, layerBlobs, names) : Optional.empty();
-            for (String name : names) {
-                // a tag that moves away from an image takes its image name along
-                Optional<ImageRecord> had = store.findImage(name);
-                if (had.isPresent() && had.get().names().contains(name)
-                        && (image.isEmpty() || !had.get().id().equals(image.get()))) {
-                    store.changeImageNames(had.get().id().hex(), List.of(), List.of(name));
-                }
+        LayerStore view = store.as(audit.caller());
+        Repositories viewRepos = view.repositories();
+        List<String> names = imageNames(repository, tags);
+        Optional<ImageId> image = document instanceof ImageManifest m
+                ? importImage(view, repository, m, layerBlobs, names) : Optional.empty();
+        for (String name : names) {
+            // a tag that moves away from an image takes its image name along
+            Optional<ImageRecord> had = view.findImage(name);
+            if (had.isPresent() && had.get().names().contains(name)
+                    && (image.isEmpty() || !had.get().id().equals(image.get()))) {
+                view.changeImageNames(had.get().id().hex(), List.of(), List.of(name));
             }
-            repos.putManifest(repo, digest.toString(), document.bytes(), document.mediaType(),
-                    document.subject().map(s -> s.digest().toString()), tags.stream().map(Tag::value).toList(),
-                    image);
         }
+        viewRepos.putManifest(repo, digest.toString(), document.bytes(), document.mediaType(),
+                document.subject().map(s -> s.digest().toString()), tags.stream().map(Tag::value).toList(),
+                image);
     }
 
     /**
@@ -380,8 +378,9 @@ public final class LayerStoreStorage implements RegistryStorage {
      * image config and its layers are of types the store extracts, all pushed (none fetched from elsewhere).
      * Anything else is an artifact, kept as blobs and a record only.
      */
-    private Optional<ImageId> importImage(RepositoryName repository, ImageManifest manifest,
-                                          Map<String, RepositoryBlob> blobs, List<String> names) throws IOException {
+    private static Optional<ImageId> importImage(LayerStore store, RepositoryName repository, ImageManifest manifest,
+                                                 Map<String, RepositoryBlob> blobs, List<String> names)
+            throws IOException {
         RepositoryBlob configBlob = blobs.get(manifest.config().digest().toString());
         if (configBlob == null || manifest.config().digest().toSha256().isEmpty()
                 || !MediaTypes.isImageConfig(manifest.config().mediaType())) {
@@ -461,39 +460,39 @@ public final class LayerStoreStorage implements RegistryStorage {
     @Override
     public void deleteManifest(RepositoryName repository, OciDigest digest, AuditContext audit) throws IOException {
         String repo = repository.value();
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            Optional<RepositoryManifest> m = repos.manifest(repo, digest.toString());
-            if (m.isEmpty()) {
-                throw new ManifestUnknownException(repository, digest.toString());
-            }
-            List<String> tags = repos.tagsOf(repo, digest.toString());
-            if (!repos.deleteManifest(repo, digest.toString())) {
-                throw new ManifestUnknownException(repository, digest.toString());
-            }
-            ImageId image = m.get().image();
-            if (image != null) {
-                Optional<ImageRecord> record = store.findImage(image.hex());
-                if (record.isPresent() && !repos.usesImage(image)) {
-                    store.deleteImage(image.hex());
-                } else if (record.isPresent()) {
-                    List<String> names = imageNames(repository, tags.stream().map(Tag::new).toList());
-                    store.changeImageNames(image.hex(), List.of(), names);
-                }
+        LayerStore view = store.as(audit.caller());
+        Repositories viewRepos = view.repositories();
+        Optional<RepositoryManifest> m = viewRepos.manifest(repo, digest.toString());
+        if (m.isEmpty()) {
+            throw new ManifestUnknownException(repository, digest.toString());
+        }
+        List<String> tags = viewRepos.tagsOf(repo, digest.toString());
+        if (!viewRepos.deleteManifest(repo, digest.toString())) {
+            throw new ManifestUnknownException(repository, digest.toString());
+        }
+        ImageId image = m.get().image();
+        if (image != null) {
+            Optional<ImageRecord> record = view.findImage(image.hex());
+            if (record.isPresent() && !viewRepos.usesImage(image)) {
+                view.deleteImage(image.hex());
+            } else if (record.isPresent()) {
+                List<String> names = imageNames(repository, tags.stream().map(Tag::new).toList());
+                view.changeImageNames(image.hex(), List.of(), names);
             }
         }
     }
 
     @Override
     public void deleteTag(RepositoryName repository, Tag tag, AuditContext audit) throws IOException {
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            if (!repos.deleteTag(repository.value(), tag.value())) {
-                throw new ManifestUnknownException(repository, tag.value());
-            }
-            for (String name : imageNames(repository, List.of(tag))) {
-                Optional<ImageRecord> had = store.findImage(name);
-                if (had.isPresent() && had.get().names().contains(name)) {
-                    store.changeImageNames(had.get().id().hex(), List.of(), List.of(name));
-                }
+        LayerStore view = store.as(audit.caller());
+        Repositories viewRepos = view.repositories();
+        if (!viewRepos.deleteTag(repository.value(), tag.value())) {
+            throw new ManifestUnknownException(repository, tag.value());
+        }
+        for (String name : imageNames(repository, List.of(tag))) {
+            Optional<ImageRecord> had = view.findImage(name);
+            if (had.isPresent() && had.get().names().contains(name)) {
+                view.changeImageNames(had.get().id().hex(), List.of(), List.of(name));
             }
         }
     }
@@ -521,9 +520,8 @@ public final class LayerStoreStorage implements RegistryStorage {
 
     @Override
     public void recordRead(RepositoryName repository, String what, AuditContext audit) throws IOException {
-        try (LayerStore.ActorScope a = store.actingFor(audit.actor())) {
-            repos.recordPull(repository.value(), what);
-        }
+        Repositories viewRepos = store.as(audit.caller()).repositories();
+        viewRepos.recordPull(repository.value(), what);
     }
 
     @Override

@@ -81,6 +81,9 @@ class LayerStoreStorageTest extends RegistryStorageContract {
                     .orElseThrow();
             assertThat(linked.actor().principal()).isEqualTo("tester");
             assertThat(linked.actor().requestId()).isEqualTo("req-1");
+            assertThat(linked.actor()).as("what the thread-scoped actor of before journaled, to the byte")
+                    .isEqualTo(dev.cairn.model.Actor.process().onBehalfOf(AUDIT.principal(), AUDIT.requestId())
+                            .withClient(AUDIT.clientAddress()));
             JournalRecord unlinked = records.stream().filter(r -> r.event() instanceof Event.BlobUnlinked)
                     .findFirst().orElseThrow();
             assertThat(unlinked.actor().principal()).isEqualTo("bob");

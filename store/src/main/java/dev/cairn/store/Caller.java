@@ -7,9 +7,10 @@ package dev.cairn.store;
  *
  * @param principal the user or service the program acts for (a registry's authenticated user), or null
  * @param requestId the id of the request that led to the call, or null
+ * @param client    where the request came from, as the program saw it (a registry's client address), or null
  * @param reason    why, in a few words ("push library/alpine:3.20", "gc: unreferenced for 7d"), or null
  */
-public record Caller(String principal, String requestId, String reason) {
+public record Caller(String principal, String requestId, String client, String reason) {
 
     /** The longest field, in characters: a record holds at most 64 KiB. */
     public static final int MAX_LENGTH = 1024;
@@ -21,20 +22,30 @@ public record Caller(String principal, String requestId, String reason) {
     public Caller {
         check("principal", principal);
         check("requestId", requestId);
+        check("client", client);
         check("reason", reason);
+    }
+
+    /** A caller without a client address. */
+    public Caller(String principal, String requestId, String reason) {
+        this(principal, requestId, null, reason);
     }
 
     /** A caller known by its principal only. */
     public static Caller principal(String principal) {
-        return new Caller(principal, null, null);
+        return new Caller(principal, null, null, null);
     }
 
     public Caller withRequestId(String id) {
-        return new Caller(principal, id, reason);
+        return new Caller(principal, id, client, reason);
+    }
+
+    public Caller withClient(String address) {
+        return new Caller(principal, requestId, address, reason);
     }
 
     public Caller withReason(String why) {
-        return new Caller(principal, requestId, why);
+        return new Caller(principal, requestId, client, why);
     }
 
     private static void check(String field, String value) {

@@ -243,17 +243,14 @@ final class ImageWriter {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            // the stagings are the caller's work: journaled with the actor its thread acts for
-            dev.cairn.model.Actor actor = layers.actor();
+            // the stagings are the caller's work: this writer's, so journaled with its actor (a view's caller)
             for (Part p : work) {
                 boolean present = index.layer(p.id).isPresent();
                 futures.add(pool.submit(() -> {
-                    try (LayerStore.ActorScope a = LayerWriter.actingFor(actor)) {
-                        if (present) {
-                            copyBlob(source, p, owner, total);
-                        } else {
-                            stageLayer(source, p, total);
-                        }
+                    if (present) {
+                        copyBlob(source, p, owner, total);
+                    } else {
+                        stageLayer(source, p, total);
                     }
                     return null;
                 }));

@@ -226,10 +226,12 @@ public final class LayerStore implements Closeable {
 
     /**
      * This store as seen by calls made on behalf of {@code caller}: every record its changes append carries this
-     * process's user, host and pid with the caller's principal, request id and reason (docs/JOURNAL.md, "Actor"), so
-     * {@code cairn log} shows who asked and why. A cheap view, made per call or per request: it shares everything with
-     * this store and answers queries alike; closing it does nothing (close the store). A caller of a view replaces the
-     * view's own.
+     * process's user, host and pid with the caller's principal, request id, client and reason (docs/JOURNAL.md,
+     * "Actor"), so {@code cairn log} shows who asked and why. The one way to name a caller: a cheap view, made per
+     * call or per request, that shares everything with this store and answers queries alike; its
+     * {@link #repositories()} journal as the caller too, and so does the work a call hands to other threads (an image
+     * import's parallel stagings), which is given the view's writer. Closing it does nothing (close the store). A
+     * caller of a view replaces the view's own.
      *
      * <pre>{@code
      * store.as(new Caller("alice", requestId, "push library/alpine:3.20")).put(tar, LayerSpec.base().withName("alpine"));
@@ -238,7 +240,7 @@ public final class LayerStore implements Closeable {
     public LayerStore as(Caller caller) {
         java.util.Objects.requireNonNull(caller, "caller");
         return new LayerStore(this, options.withActor(options.actor().onBehalfOf(caller.principal(),
-                caller.requestId()).withReason(caller.reason())));
+                caller.requestId()).withClient(caller.client()).withReason(caller.reason())));
     }
 
     /** What recovery did when this store was opened. */
@@ -677,22 +679,6 @@ public final class LayerStore implements Closeable {
     /** The repositories of a registry served from this store: uploads, blobs, manifests and tags as journal events. */
     public Repositories repositories() {
         return repositories;
-    }
-
-    /** A span of a thread's work done on someone's behalf ({@link #actingFor}); closing it ends the span. */
-    @FunctionalInterface
-    public interface ActorScope extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /**
-     * Journals the events this thread causes as {@code actor} (an embedding registry's user and request) until the
-     * returned scope is closed; scopes nest. Work a call hands to other threads (an image import's parallel
-     * stagings) is journaled with the same actor.
-     */
-    public ActorScope actingFor(dev.cairn.model.Actor actor) {
-        return LayerWriter.actingFor(actor);
     }
 
     /**

@@ -714,26 +714,9 @@ final class LayerWriter {
                 .progress(progress).build();
     }
 
-    /** The actor a thread's events are journaled with, while it acts for someone ({@link LayerStore#actingFor}). */
-    private static final ThreadLocal<Actor> ACTING = new ThreadLocal<>();
-
-    /** Journals this thread's events as {@code actor} until the scope is closed (scopes nest). */
-    static LayerStore.ActorScope actingFor(Actor actor) {
-        Actor before = ACTING.get();
-        ACTING.set(java.util.Objects.requireNonNull(actor, "actor"));
-        return () -> {
-            if (before == null) {
-                ACTING.remove();
-            } else {
-                ACTING.set(before);
-            }
-        };
-    }
-
-    /** Who this thread's events are by: the actor it acts for, else the store's. */
+    /** Who the events this writer appends are by: the store's actor, or a view's caller ({@link LayerStore#as}). */
     Actor actor() {
-        Actor a = ACTING.get();
-        return a == null ? options.actor() : a;
+        return options.actor();
     }
 
     /** Appends {@code events} as one durable batch and folds them in as returned; the last record. */

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * blobs and manifests it holds and its tags, all as events in the store's journal ({@link Event.RepositoryEvent}),
  * over the store's one content area {@code <root>/blobs/} — a blob several repositories (or images) hold is kept
  * once. Obtained from {@link LayerStore#repositories()}; the registry module's {@code LayerStoreStorage} speaks the
- * distribution protocol on top of it. Every change is journaled with the thread's actor
- * ({@link LayerStore#actingFor}).
+ * distribution protocol on top of it. Every change is journaled with the store's actor; those of a view's
+ * repositories ({@code store.as(caller).repositories()}) with its caller's principal, request id and client.
  *
  * <h2>Durable steps</h2>
  * <table>

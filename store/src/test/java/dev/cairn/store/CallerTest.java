@@ -52,6 +52,30 @@ class CallerTest {
         }
     }
 
+    @TempDir
+    Path images;
+
+    @Test
+    void anImageImportThroughAViewJournalsItsParallelStagingsAsTheCallerWithItsClient() throws IOException {
+        TestImage.Written w = TestImage.oci(images.resolve("layout"), "v1",
+                List.of(TestImage.plainTar(1, 5), TestImage.plainTar(2, 5), TestImage.plainTar(3, 5)), true, "{}");
+        Caller caller = new Caller("dave", "req-9", "10.2.3.4", "import app:v1");
+        try (LayerStore store = LayerStore.open(root)) {
+            store.as(caller).importImage(dev.cairn.oci.ImageReference.parse(w.reference()),
+                    dev.cairn.oci.Platform.of("linux", "amd64", null), new ImageSpec(List.of("app:v1")), n -> { });
+            List<JournalRecord> records;
+            try (Stream<JournalRecord> all = store.history(1)) {
+                records = all.toList();
+            }
+            dev.cairn.model.Actor expected = dev.cairn.model.Actor.process().onBehalfOf("dave", "req-9")
+                    .withClient("10.2.3.4").withReason("import app:v1");
+            assertThat(records).filteredOn(r -> r.event() instanceof dev.cairn.model.Event.StagingStarted)
+                    .as("one staging per layer, on the import's worker threads").hasSize(3);
+            assertThat(records).as("every record of the import, its stagings included")
+                    .allSatisfy(r -> assertThat(r.actor()).isEqualTo(expected));
+        }
+    }
+
     @Test
     void aViewAnswersQueriesAndClosingItLeavesTheStoreOpen() throws IOException {
         try (LayerStore store = LayerStore.open(root)) {
@@ -75,5 +99,8 @@ class CallerTest {
         assertThatThrownBy(() -> new Caller("a", "x".repeat(Caller.MAX_LENGTH + 1), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestId");
         assertThat(new Caller(null, null, null).principal()).isNull();
+        assertThatThrownBy(() -> Caller.principal("a").withClient("10.0.0.1\r")).hasMessageContaining("client");
+        assertThat(Caller.principal("a").withClient("10.0.0.1").withReason("r"))
+                .isEqualTo(new Caller("a", null, "10.0.0.1", "r"));
     }
 }

@@ -71,18 +71,17 @@ class RepositoriesTest {
         Digest md = Digest.sha256(manifest);
         try (LayerStore store = LayerStore.open(root())) {
             Repositories r = store.repositories();
-            try (LayerStore.ActorScope a = store.actingFor(Actor.process().onBehalfOf("alice", "req-7").withClient("10.1.1.1"))) {
-                push(r, "team/app", uploadId(1), blob);
-                r.putManifest("team/app", md.toString(), manifest, "application/vnd.oci.image.manifest.v1+json",
-                        Optional.of("sha256:" + "ab".repeat(32)), List.of("v1", "latest"), Optional.empty());
-            }
+            Repositories alices = store.as(new Caller("alice", "req-7", "10.1.1.1", null)).repositories();
+            push(alices, "team/app", uploadId(1), blob);
+            alices.putManifest("team/app", md.toString(), manifest, "application/vnd.oci.image.manifest.v1+json",
+                    Optional.of("sha256:" + "ab".repeat(32)), List.of("v1", "latest"), Optional.empty());
             assertThat(r.mount("other", Optional.of("team/app"), Digest.sha256(blob).toString())).isPresent();
             StoreInvariants.check(store);
             assertThat(store.verify(true).problems()).isEmpty();
             JournalRecord linked = journal(store).stream().filter(x -> x.event() instanceof Event.BlobLinked)
                     .findFirst().orElseThrow();
             assertThat(linked.actor().principal()).isEqualTo("alice");
-            assertThat(linked.actor().client()).isEqualTo("10.1.1.1");
+            assertThat(linked.actor()).isEqualTo(Actor.process().onBehalfOf("alice", "req-7").withClient("10.1.1.1"));
         }
         try (LayerStore store = LayerStore.open(root())) {
             Repositories r = store.repositories();
