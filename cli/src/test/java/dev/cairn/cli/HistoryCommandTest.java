@@ -2,6 +2,9 @@ package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.model.internal.FaultPoints;
+import dev.cairn.store.ChildJvm;
+import dev.cairn.store.CrashChild;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +49,27 @@ class HistoryCommandTest {
         assertThat(lines.get(7)).endsWith(": deleted layer " + base);
         assertThat(run.cairn("history", base).outLines()).as("by its id too").isEqualTo(lines);
         assertThat(run.cairn("history", "v1").outLines()).as("by a later name").isEqualTo(lines);
+    }
+
+    @Test
+    void aRolledBackLayersLifeEndsInItsRollBack() throws Exception {
+        run.cairn("create", "--name", "base").ok();
+        // a writer killed right after the start event of an empty layer's create (it halts there)
+        try (ChildJvm child = ChildJvm.start(List.of(), List.of("-Dcairn.crashAt=" + FaultPoints.LAYER_CREATED),
+                CrashChild.class, run.root().toString(), "create")) {
+            assertThat(child.exitStatus()).isEqualTo(137);
+        }
+        run.cairn("create", "--name", "after").ok(); // a writer's open: its recovery rolls the dead saga back
+        String id = new ObjectMapper().readTree(run.cairn("log", "--type", "LayerRolledBack", "--json").outLines()
+                .get(0)).get("layer").asText();
+
+        List<String> lines = run.cairn("history", id).outLines();
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines).allSatisfy(l -> assertThat(l).matches("\\d+ \\S+ \\S+@\\S+\\[\\d+\\]: .*"));
+        assertThat(lines.get(0)).endsWith(": began creating empty layer " + id + " (a base layer)");
+        assertThat(lines.get(1)).contains(": rolled back layer " + id + ", never committed");
+        run.cairn("inspect", id).refused(id.substring(0, 12));
     }
 
     @Test
