@@ -194,8 +194,8 @@ public final class IndexSnapshot {
             out.writeLong(index.seq());
             w.digest(hash);
             out.writeInt(index.layerMap().size());
-            for (LayerEntry l : index.layerMap().values()) {
-                w.layer(l);
+            for (java.util.Iterator<LayerEntry> it = index.layerMap().valuesIterator(); it.hasNext(); ) {
+                w.layer(it.next());
             }
             out.writeInt(index.stagingMap().size());
             for (StagingEntry st : index.stagingMap().values()) {

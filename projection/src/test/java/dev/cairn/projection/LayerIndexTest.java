@@ -332,4 +332,67 @@ class LayerIndexTest {
         assertThat(index.chain(id("c")).orElseThrow()).extracting(Layer::id).containsExactly(id("p"), id("c"));
         assertThat(index.chain(id("g"))).as("not committed").isEmpty();
     }
+
+    @Test
+    void aFolderFoldsToTheIndexThatRecordByRecordMakesAndLeavesItsStartAsItWas() throws Exception {
+        StagingId s = StagingId.random();
+        fold(new Event.StagingStarted(s, 1, "h"), staged(s, "x"),
+                new Event.LayerCreated(id("a"), null, List.of("a", "first"), s, "m"),
+                new Event.LayerCommitted(id("a"), digest("a"), 10, digest("a.gz"), 5L, Compression.GZIP),
+                new Event.StagingCleaned(s),
+                new Event.LayerCreated(id("b"), id("a"), List.of("b"), null, ""),
+                new Event.MetadataSet(id("b"), "one"), new Event.MetadataSet(id("b"), "two"),
+                new Event.LayerCommitted(id("b"), digest("b"), 10, null, null, null),
+                new Event.NamesSet(id("a"), List.of("b-was-taken", "first")),
+                new Event.LayerCreated(id("c"), id("b"), List.of("c"), null, ""),
+                new Event.LayerRolledBack(id("c"), "test"),
+                new Event.LayerCreated(id("c"), id("b"), List.of("c"), null, ""),
+                new Event.LayerCommitted(id("c"), digest("b"), 10, null, null, null),
+                new Event.FlagsSet(id("c"), Map.of("k", "v")),
+                new Event.LayerDeleteStarted(id("b")), new Event.LayerDeleted(id("b")),
+                new Event.NamesSet(id("c"), List.of("b")));
+        List<JournalRecord> records = history.records();
+        List<LayerIndex> oneByOne = new ArrayList<>();
+        LayerIndex index = LayerIndex.empty();
+        oneByOne.add(index);
+        for (JournalRecord r : records) {
+            index = index.apply(r);
+            oneByOne.add(index);
+        }
+
+        for (int split = 0; split <= records.size(); split++) {
+            LayerIndex start = LayerIndex.empty().applyAll(records.subList(0, split));
+            assertThat(start).isEqualTo(oneByOne.get(split));
+            LayerIndex.Folder folder = start.folder();
+            for (int i = split; i < records.size(); i++) {
+                folder.apply(records.get(i));
+                if (i % 3 == 0) {
+                    assertThat(folder.index()).as("handed out after record %d", i + 1)
+                            .isEqualTo(oneByOne.get(i + 1));
+                }
+            }
+            assertThat(folder.index()).as("from %d", split).isEqualTo(oneByOne.get(records.size()));
+            assertThat(start).isEqualTo(oneByOne.get(split));
+            assertThat(start.layers()).isEqualTo(oneByOne.get(split).layers());
+        }
+        LayerIndex fromSnapshot = IndexSnapshot.read(IndexSnapshot.of(oneByOne.get(9), digest("h")).bytes(), "s")
+                .index().applyAll(records.subList(9, records.size()));
+        assertThat(fromSnapshot).isEqualTo(oneByOne.get(records.size()));
+        assertThat(fromSnapshot.nameHolder("b")).contains(id("c"));
+        assertThat(fromSnapshot.children(id("a"))).isEmpty();
+        assertThat(fromSnapshot.layersByDiffDigest(digest("b"))).extracting(Layer::id).containsExactly(id("c"));
+    }
+
+    @Test
+    void aFolderRefusesARecordOutOfOrderAndFoldsNothingOfIt() {
+        fold(new Event.LayerCreated(id("a"), null, List.of("a"), null, ""),
+                new Event.LayerCommitted(id("a"), digest("a"), 10, null, null, null));
+        LayerIndex.Folder folder = LayerIndex.empty().folder().apply(history.records().get(0));
+
+        assertThatThrownBy(() -> folder.apply(history.records().get(0))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("record seq 1 does not follow index seq 1");
+        assertThat(folder.seq()).isEqualTo(1);
+        assertThat(folder.apply(history.records().get(1)).index().layers()).extracting(Layer::id)
+                .containsExactly(id("a"));
+    }
 }
