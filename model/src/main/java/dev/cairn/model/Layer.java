@@ -39,8 +39,7 @@ public record Layer(LayerId id, Optional<LayerId> parent, List<String> names, In
         Objects.requireNonNull(compressedSize, "compressedSize");
         Objects.requireNonNull(compression, "compression");
         metadata = metadata == null ? "" : metadata;
-        flags = flags == null || flags.isEmpty() ? Map.of()
-                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(flags));
+        flags = flags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(flags));
         Objects.requireNonNull(chainId, "chainId");
     }
 
