@@ -108,23 +108,13 @@ public final class LayerIndex {
         return EMPTY;
     }
 
-    /**
-     * Folds {@code records} (in seq order, starting right after {@link #seq()}) onto this index, in place on a
-     * {@link Folder}: the same index as applying them one by one, for a fraction of the work.
-     *
-     * @throws IllegalArgumentException if a record is not the one right after the one before it
-     */
+    /** Folds {@code records} (in seq order, starting right after {@link #seq()}) onto this index. */
     public LayerIndex applyAll(Iterable<JournalRecord> records) {
-        Folder folder = folder();
+        LayerIndex index = this;
         for (JournalRecord r : records) {
-            folder.apply(r);
+            index = index.apply(r);
         }
-        return folder.index();
-    }
-
-    /** A {@link Folder} that starts from this index. */
-    public Folder folder() {
-        return new Folder(this);
+        return index;
     }
 
     /** The seq of the last record folded in; 0 for the empty index. */
@@ -138,355 +128,187 @@ public final class LayerIndex {
      * @throws IllegalArgumentException if {@code record} is not the one right after {@link #seq()}
      */
     public LayerIndex apply(JournalRecord record) {
-        return folder().apply(record).index();
+        if (record.seq() != seq + 1) {
+            throw new IllegalArgumentException("record seq " + record.seq() + " does not follow index seq " + seq);
+        }
+        return next(record.seq()).fold(record.event(), record.time());
     }
 
-    /**
-     * The fold of many records at a time (an open from seq 1, the tail after a snapshot, a replay): the records'
-     * changes are made in place, in hash maps over the index it started from, and written into new persistent maps
-     * only by {@link #index()} — one persistent update per key changed rather than several per record. What it
-     * returns is exactly the index that {@link LayerIndex#apply} one record at a time makes; the index it started
-     * from is never changed. Not thread-safe: one thread folds, and hands out the immutable {@link #index()}. A
-     * folder whose {@link #apply} threw is left behind (what it holds is then undefined); the indexes it handed out
-     * before stay what they were.
-     */
-    public static final class Folder {
-        private LayerIndex base;
-        private long seq;
-        private Draft<LayerId, LayerEntry> layers;
-        private Draft<String, LayerId> names;
-        private Draft<LayerId, Set<LayerId>> children;
-        private Draft<Digest, Set<LayerId>> byDiffDigest;
-        private Draft<Digest, Set<LayerId>> byCompressedDigest;
-        private Draft<StagingId, StagingEntry> stagings;
-        private Draft<LayerId, Boolean> unfinished;
-        private Draft<StagingId, Boolean> started;
-        private Draft<Digest, Set<LayerId>> byChainId;
-        private ImageTable images;
-        private RegistryTable registry;
+    private LayerIndex next(long newSeq) {
+        return new LayerIndex(newSeq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                started, byChainId, images, registry, pending);
+    }
 
-        private Folder(LayerIndex start) {
-            startFrom(start);
+    private LayerIndex fold(Event event, Instant time) {
+        if (event instanceof StagingStarted e) {
+            StagingEntry s = new StagingEntry(e.staging(), StagingState.STARTED, e.ownerPid(), e.ownerHost(), time,
+                    null, null, 0, null, 0, null, null, e.ephemeral());
+            return withStagings(stagings.put(e.staging(), s), started.add(e.staging()));
         }
-
-        private void startFrom(LayerIndex b) {
-            base = b;
-            seq = b.seq;
-            layers = new Draft<>(() -> b.layers);
-            names = new Draft<>(b::nameMap);
-            children = new Draft<>(b::childMap);
-            byDiffDigest = new Draft<>(b::diffMap);
-            byCompressedDigest = new Draft<>(b::compressedMap);
-            stagings = new Draft<>(() -> b.stagings);
-            unfinished = new Draft<>(null);
-            started = new Draft<>(null);
-            byChainId = new Draft<>(b::chainMap);
-            images = b.images;
-            registry = b.registry;
+        if (event instanceof DiffStaged e) {
+            return stagings.get(e.staging()).filter(s -> s.state() == StagingState.STARTED)
+                    .map(s -> withStagings(stagings.put(s.id(), new StagingEntry(s.id(), StagingState.STAGED,
+                            s.ownerPid(), s.ownerHost(), s.started(), time, e.diffDigest(), e.diffSize(),
+                            e.compressedDigest(), e.compressedSize(), e.compression(), null, s.ephemeral())),
+                            started.remove(s.id())))
+                    .getOrElse(this);
         }
-
-        /** The seq of the last record folded in. */
-        public long seq() {
-            return seq;
+        if (event instanceof StagingDiscarded e) {
+            return withStagings(stagings.remove(e.staging()), started.remove(e.staging()));
         }
-
-        /**
-         * Folds {@code record} in.
-         *
-         * @throws IllegalArgumentException if {@code record} is not the one right after {@link #seq()}; nothing is
-         *                                  folded then
-         */
-        public Folder apply(JournalRecord record) {
-            if (record.seq() != seq + 1) {
-                throw new IllegalArgumentException("record seq " + record.seq() + " does not follow index seq " + seq);
-            }
-            fold(record.event(), record.time());
-            seq = record.seq();
+        if (event instanceof StagingCleaned e) {
+            return withStagings(stagings.remove(e.staging()), started.remove(e.staging()));
+        }
+        if (event instanceof LayerCreated e) {
+            return created(e, time);
+        }
+        if (event instanceof LayerCommitted e) {
+            return committed(e);
+        }
+        if (event instanceof LayerRolledBack e) {
+            return layers.get(e.layer()).map(l -> {
+                LayerIndex without = removeLayer(l);
+                if (l.staging() == null) {
+                    return without;
+                }
+                return without.stagings.get(l.staging())
+                        .filter(s -> e.layer().equals(s.pendingLayer()) && s.state() == StagingState.STAGED)
+                        .map(s -> without.withStagings(without.stagings.put(s.id(), s.with(StagingState.STAGED, null)),
+                                without.started))
+                        .getOrElse(without);
+            }).getOrElse(this);
+        }
+        if (event instanceof LayerDeleteStarted e) {
+            return layers.get(e.layer()).filter(LayerEntry::isCommitted).map(l -> {
+                LayerIndex u = unindexDigests(l);
+                return new LayerIndex(seq, u.layers.put(l.id(), l.removing(e.owner())), nameMap().removeAll(l.names()),
+                        children, u.byDiffDigest, u.byCompressedDigest, stagings, unfinished.add(l.id()), started,
+                        u.byChainId, images, registry, pending);
+            }).getOrElse(this);
+        }
+        if (event instanceof LayerDeleted e) {
+            return layers.get(e.layer()).map(this::removeLayer).getOrElse(this);
+        }
+        if (event instanceof NamesSet e) {
+            return layers.get(e.layer()).map(l -> {
+                Map<String, LayerId> n = nameMap().removeAll(l.names());
+                for (String name : e.names()) {
+                    n = n.put(name, l.id());
+                }
+                return withLayer(l.withNames(e.names()), n);
+            }).getOrElse(this);
+        }
+        if (event instanceof MetadataSet e) {
+            return layers.get(e.layer()).map(l -> withLayer(l.withMetadata(e.metadata()), names)).getOrElse(this);
+        }
+        if (event instanceof FlagsSet e) {
+            return layers.get(e.layer()).map(l -> withLayer(l.withFlags(e.flags()), names)).getOrElse(this);
+        }
+        if (event instanceof Event.ImageEvent e) {
+            ImageTable next = images.fold(e, time, l -> layers.get(l).map(LayerEntry::diffSize).getOrElse(0L));
+            return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                    started, byChainId, next, registry, pending);
+        }
+        if (event instanceof Event.RepositoryEvent e) {
+            return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
+                    started, byChainId, images, registry.fold(e, time), pending);
+        }
+        if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
             return this;
         }
+        throw new IllegalStateException("unhandled event type " + event.type());
+    }
 
-        /** The index of every record folded so far, as an immutable value; folding can go on after it. */
-        public LayerIndex index() {
-            if (seq == base.seq && !layers.changed() && !names.changed() && !children.changed()
-                    && !byDiffDigest.changed() && !byCompressedDigest.changed() && !stagings.changed()
-                    && !unfinished.changed() && !started.changed() && !byChainId.changed() && images == base.images
-                    && registry == base.registry) {
-                return base;
-            }
-            LayerIndex b = base;
-            LayerIndex next = new LayerIndex(seq, layers.freeze(b.layers), names.freeze(b.names),
-                    children.freeze(b.children), byDiffDigest.freeze(b.byDiffDigest),
-                    byCompressedDigest.freeze(b.byCompressedDigest), stagings.freeze(b.stagings),
-                    unfinished.freezeSet(b.unfinished), started.freezeSet(b.started), byChainId.freeze(b.byChainId),
-                    images, registry, b.pending);
-            startFrom(next);
-            return next;
+    private LayerIndex created(LayerCreated e, Instant time) {
+        if (layers.containsKey(e.layer())) {
+            return this;
         }
-
-        private void fold(Event event, Instant time) {
-            if (event instanceof MetadataSet e) {
-                LayerEntry l = layers.get(e.layer());
-                if (l != null) {
-                    layers.put(l.id(), l.withMetadata(e.metadata()));
-                }
-            } else if (event instanceof LayerCreated e) {
-                created(e, time);
-            } else if (event instanceof LayerCommitted e) {
-                committed(e);
-            } else if (event instanceof StagingStarted e) {
-                stagings.put(e.staging(), new StagingEntry(e.staging(), StagingState.STARTED, e.ownerPid(),
-                        e.ownerHost(), time, null, null, 0, null, 0, null, null, e.ephemeral()));
-                started.put(e.staging(), Boolean.TRUE);
-            } else if (event instanceof DiffStaged e) {
-                StagingEntry s = stagings.get(e.staging());
-                if (s != null && s.state() == StagingState.STARTED) {
-                    stagings.put(s.id(), new StagingEntry(s.id(), StagingState.STAGED, s.ownerPid(), s.ownerHost(),
-                            s.started(), time, e.diffDigest(), e.diffSize(), e.compressedDigest(),
-                            e.compressedSize(), e.compression(), null, s.ephemeral()));
-                    started.remove(s.id());
-                }
-            } else if (event instanceof StagingDiscarded e) {
-                stagings.remove(e.staging());
-                started.remove(e.staging());
-            } else if (event instanceof StagingCleaned e) {
-                stagings.remove(e.staging());
-                started.remove(e.staging());
-            } else if (event instanceof LayerRolledBack e) {
-                rolledBack(e);
-            } else if (event instanceof LayerDeleteStarted e) {
-                LayerEntry l = layers.get(e.layer());
-                if (l != null && l.isCommitted()) {
-                    unindexDigests(l);
-                    layers.put(l.id(), l.removing(e.owner()));
-                    l.names().forEach(names::remove);
-                    unfinished.put(l.id(), Boolean.TRUE);
-                }
-            } else if (event instanceof LayerDeleted e) {
-                LayerEntry l = layers.get(e.layer());
-                if (l != null) {
-                    removeLayer(l);
-                }
-            } else if (event instanceof NamesSet e) {
-                LayerEntry l = layers.get(e.layer());
-                if (l != null) {
-                    l.names().forEach(names::remove);
-                    for (String name : e.names()) {
-                        names.put(name, l.id());
-                    }
-                    layers.put(l.id(), l.withNames(e.names()));
-                }
-            } else if (event instanceof FlagsSet e) {
-                LayerEntry l = layers.get(e.layer());
-                if (l != null) {
-                    layers.put(l.id(), l.withFlags(e.flags()));
-                }
-            } else if (event instanceof Event.ImageEvent e) {
-                images = images.fold(e, time, id -> {
-                    LayerEntry l = layers.get(id);
-                    return l == null ? 0L : l.diffSize();
-                });
-            } else if (event instanceof Event.RepositoryEvent e) {
-                registry = registry.fold(e, time);
-            } else if (!(event instanceof OrphanRemoved || event instanceof Event.JournalRepaired)) {
-                throw new IllegalStateException("unhandled event type " + event.type());
-            }
+        LayerEntry entry = new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
+                e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner(), null);
+        Map<String, LayerId> n = nameMap();
+        for (String name : e.names()) {
+            n = n.put(name, e.layer());
         }
+        Map<LayerId, Set<LayerId>> c = e.parent() == null ? children
+                : childMap().put(e.parent(), childMap().get(e.parent()).getOrElse(HashSet.empty()).add(e.layer()));
+        Map<StagingId, StagingEntry> s = e.staging() == null ? stagings
+                : stagings.get(e.staging()).map(st -> stagings.put(st.id(), st.with(st.state(), e.layer())))
+                .getOrElse(stagings);
+        return new LayerIndex(seq, layers.put(e.layer(), entry), n, c, byDiffDigest, byCompressedDigest, s,
+                unfinished.add(e.layer()), started, byChainId, images, registry, pending);
+    }
 
-        private void created(LayerCreated e, Instant time) {
-            if (layers.get(e.layer()) != null) {
-                return;
-            }
-            for (String name : e.names()) {
-                names.put(name, e.layer());
-            }
-            if (e.parent() != null) {
-                children.put(e.parent(), orEmpty(children.get(e.parent())).add(e.layer()));
-            }
-            if (e.staging() != null) {
-                StagingEntry st = stagings.get(e.staging());
-                if (st != null) {
-                    stagings.put(st.id(), st.with(st.state(), e.layer()));
-                }
-            }
-            layers.put(e.layer(), new LayerEntry(e.layer(), e.parent(), e.names(), time, LayerState.INCOMPLETE,
-                    e.staging(), e.metadata(), null, null, 0, null, null, null, e.owner(), null));
-            unfinished.put(e.layer(), Boolean.TRUE);
-        }
-
-        private void committed(LayerCommitted e) {
-            LayerEntry l = layers.get(e.layer());
-            if (l == null || l.state() != LayerState.INCOMPLETE) {
-                return;
-            }
+    private LayerIndex committed(LayerCommitted e) {
+        return layers.get(e.layer()).filter(l -> l.state() == LayerState.INCOMPLETE).map(l -> {
             LayerEntry done = l.committed(e.diffDigest(), e.diffSize(), e.compressedDigest(), e.compressedSize(),
                     e.compression(), chainIdOf(l.parent(), e.diffDigest()));
-            addTo(byDiffDigest, e.diffDigest(), l.id());
-            if (e.compressedDigest() != null) {
-                addTo(byCompressedDigest, e.compressedDigest(), l.id());
-            }
-            if (l.staging() != null) {
-                StagingEntry st = stagings.get(l.staging());
-                if (st != null) {
-                    stagings.put(st.id(), st.with(StagingState.APPLIED, l.id()));
-                }
-            }
-            layers.put(l.id(), done);
-            unfinished.remove(l.id());
-            addTo(byChainId, done.chainId(), l.id());
-        }
-
-        /**
-         * The chain id of a diff on {@code parent}. The store commits a layer only on a committed parent, so the
-         * parent's chain id is known; for a journal where it is not (never written by Cairn), the parent's id stands
-         * in for it.
-         */
-        private Digest chainIdOf(LayerId parent, Digest diff) {
-            if (parent == null) {
-                return Layer.chainId(Optional.empty(), diff);
-            }
-            LayerEntry p = layers.get(parent);
-            Digest parentChain = p != null && p.chainId() != null ? p.chainId() : new Digest(parent.hex());
-            return Layer.chainId(Optional.of(parentChain), diff);
-        }
-
-        private void rolledBack(LayerRolledBack e) {
-            LayerEntry l = layers.get(e.layer());
-            if (l == null) {
-                return;
-            }
-            removeLayer(l);
-            if (l.staging() != null) {
-                StagingEntry s = stagings.get(l.staging());
-                if (s != null && e.layer().equals(s.pendingLayer()) && s.state() == StagingState.STAGED) {
-                    stagings.put(s.id(), s.with(StagingState.STAGED, null));
-                }
-            }
-        }
-
-        private void removeLayer(LayerEntry l) {
-            unindexDigests(l);
-            children.remove(l.id());
-            if (l.parent() != null) {
-                Set<LayerId> siblings = orEmpty(children.get(l.parent())).remove(l.id());
-                if (siblings.isEmpty()) {
-                    children.remove(l.parent());
-                } else {
-                    children.put(l.parent(), siblings);
-                }
-            }
-            for (String name : l.names()) {
-                if (l.id().equals(names.get(name))) {
-                    names.remove(name);
-                }
-            }
-            layers.remove(l.id());
-            unfinished.remove(l.id());
-        }
-
-        private void unindexDigests(LayerEntry l) {
-            if (l.diffDigest() != null) {
-                removeFrom(byDiffDigest, l.diffDigest(), l.id());
-            }
-            if (l.compressedDigest() != null) {
-                removeFrom(byCompressedDigest, l.compressedDigest(), l.id());
-            }
-            if (l.chainId() != null) {
-                removeFrom(byChainId, l.chainId(), l.id());
-            }
-        }
-
-        private static Set<LayerId> orEmpty(Set<LayerId> s) {
-            return s == null ? HashSet.empty() : s;
-        }
-
-        private static void addTo(Draft<Digest, Set<LayerId>> m, Digest d, LayerId id) {
-            m.put(d, orEmpty(m.get(d)).add(id));
-        }
-
-        private static void removeFrom(Draft<Digest, Set<LayerId>> m, Digest d, LayerId id) {
-            Set<LayerId> rest = orEmpty(m.get(d)).remove(id);
-            if (rest.isEmpty()) {
-                m.remove(d);
-            } else {
-                m.put(d, rest);
-            }
-        }
+            Map<Digest, Set<LayerId>> d = addTo(diffMap(), e.diffDigest(), l.id());
+            Map<Digest, Set<LayerId>> cd = e.compressedDigest() == null ? byCompressedDigest
+                    : addTo(compressedMap(), e.compressedDigest(), l.id());
+            Map<StagingId, StagingEntry> s = l.staging() == null ? stagings
+                    : stagings.get(l.staging()).map(st -> stagings.put(st.id(), st.with(StagingState.APPLIED, l.id())))
+                    .getOrElse(stagings);
+            return new LayerIndex(seq, layers.put(l.id(), done), names, children, d, cd, s, unfinished.remove(l.id()),
+                    started, addTo(chainMap(), done.chainId(), l.id()), images, registry, pending);
+        }).getOrElse(this);
     }
 
     /**
-     * A persistent map (or set: values {@code TRUE}) being changed in place by a {@link Folder}: its changes in a
-     * hash map over the map it started from, which is read from its supplier only when a key is first looked up
-     * (so an index read from a snapshot derives a lookup only when a record needs it, as {@link #nameMap} does).
+     * The chain id of a diff on {@code parent}. The store commits a layer only on a committed parent, so the parent's
+     * chain id is known; for a journal where it is not (never written by Cairn), the parent's id stands in for it.
      */
-    private static final class Draft<K, V> {
-        private static final Object REMOVED = new Object();
-
-        private final java.util.function.Supplier<Map<K, V>> source;
-        private Map<K, V> base;
-        private java.util.HashMap<K, Object> changes;
-
-        Draft(java.util.function.Supplier<Map<K, V>> source) {
-            this.source = source;
+    private Digest chainIdOf(LayerId parent, Digest diff) {
+        if (parent == null) {
+            return Layer.chainId(Optional.empty(), diff);
         }
+        Digest parentChain = layers.get(parent).map(LayerEntry::chainId).filter(c -> c != null)
+                .getOrElse(() -> new Digest(parent.hex()));
+        return Layer.chainId(Optional.of(parentChain), diff);
+    }
 
-        /** The value of {@code key}, or null. */
-        @SuppressWarnings("unchecked")
-        V get(K key) {
-            if (changes != null) {
-                Object v = changes.get(key);
-                if (v != null) {
-                    return v == REMOVED ? null : (V) v;
-                }
+    private LayerIndex removeLayer(LayerEntry l) {
+        LayerIndex u = unindexDigests(l);
+        Map<LayerId, Set<LayerId>> c = u.childMap().remove(l.id());
+        if (l.parent() != null) {
+            Set<LayerId> siblings = c.get(l.parent()).getOrElse(HashSet.empty()).remove(l.id());
+            c = siblings.isEmpty() ? c.remove(l.parent()) : c.put(l.parent(), siblings);
+        }
+        Map<String, LayerId> n = u.nameMap();
+        for (String name : l.names()) {
+            if (n.get(name).contains(l.id())) {
+                n = n.remove(name);
             }
-            if (base == null) {
-                base = source.get();
-            }
-            return base.get(key).getOrNull();
         }
+        return new LayerIndex(seq, u.layers.remove(l.id()), n, c, u.byDiffDigest, u.byCompressedDigest, u.stagings,
+                unfinished.remove(l.id()), started, u.byChainId, images, registry, pending);
+    }
 
-        void put(K key, V value) {
-            changes().put(key, value);
-        }
+    private LayerIndex unindexDigests(LayerEntry l) {
+        Map<Digest, Set<LayerId>> d = l.diffDigest() == null ? byDiffDigest : removeFrom(diffMap(), l.diffDigest(), l.id());
+        Map<Digest, Set<LayerId>> cd = l.compressedDigest() == null ? byCompressedDigest
+                : removeFrom(compressedMap(), l.compressedDigest(), l.id());
+        Map<Digest, Set<LayerId>> ch = l.chainId() == null ? byChainId : removeFrom(chainMap(), l.chainId(), l.id());
+        return new LayerIndex(seq, layers, names, children, d, cd, stagings, unfinished, started, ch, images, registry,
+                pending);
+    }
 
-        void remove(K key) {
-            changes().put(key, REMOVED);
-        }
+    private static Map<Digest, Set<LayerId>> addTo(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
+        return m.put(d, m.get(d).getOrElse(HashSet.empty()).add(id));
+    }
 
-        private java.util.HashMap<K, Object> changes() {
-            if (changes == null) {
-                changes = new java.util.HashMap<>();
-            }
-            return changes;
-        }
+    private static Map<Digest, Set<LayerId>> removeFrom(Map<Digest, Set<LayerId>> m, Digest d, LayerId id) {
+        Set<LayerId> rest = m.get(d).getOrElse(HashSet.empty()).remove(id);
+        return rest.isEmpty() ? m.remove(d) : m.put(d, rest);
+    }
 
-        boolean changed() {
-            return changes != null && !changes.isEmpty();
-        }
+    private LayerIndex withLayer(LayerEntry l, Map<String, LayerId> n) {
+        return new LayerIndex(seq, layers.put(l.id(), l), n, children, byDiffDigest, byCompressedDigest, stagings,
+                unfinished, started, byChainId, images, registry, pending);
+    }
 
-        /** The persistent map with the changes made: {@code unchanged} itself (null while pending) if none was. */
-        @SuppressWarnings("unchecked")
-        Map<K, V> freeze(Map<K, V> unchanged) {
-            if (!changed()) {
-                return unchanged;
-            }
-            Map<K, V> m = base != null ? base : source.get();
-            for (java.util.Map.Entry<K, Object> e : changes.entrySet()) {
-                m = e.getValue() == REMOVED ? m.remove(e.getKey()) : m.put(e.getKey(), (V) e.getValue());
-            }
-            return m;
-        }
-
-        /** {@link #freeze} of a set: the keys put are added, the keys removed taken out. */
-        Set<K> freezeSet(Set<K> unchanged) {
-            if (!changed()) {
-                return unchanged;
-            }
-            Set<K> s = unchanged;
-            for (java.util.Map.Entry<K, Object> e : changes.entrySet()) {
-                s = e.getValue() == REMOVED ? s.remove(e.getKey()) : s.add(e.getKey());
-            }
-            return s;
-        }
+    private LayerIndex withStagings(Map<StagingId, StagingEntry> s, Set<StagingId> st) {
+        return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, s, unfinished, st,
+                byChainId, images, registry, pending);
     }
 
     // --- the primary state and the index rebuilt from it, for snapshots (IndexSnapshot) -------------------------

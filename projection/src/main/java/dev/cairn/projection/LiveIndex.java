@@ -26,12 +26,6 @@ public final class LiveIndex implements Closeable {
 
     /** How long {@link #accept} waits for another process's record it knows to be durable to become readable. */
     private static final long AWAIT_MILLIS = 10_000;
-    /**
-     * How many records a catch-up folds before it hands the index out: it folds in place in between (a
-     * {@link LayerIndex.Folder}, whose hash maps this bounds), and each hand-out costs one persistent update per key
-     * changed since the last.
-     */
-    private static final int PUBLISH_EVERY = 1 << 20;
 
     private final Journal journal;
     private final ReentrantLock foldLock = new ReentrantLock();
@@ -174,50 +168,15 @@ public final class LiveIndex implements Closeable {
         }
     }
 
-    /**
-     * Folds what the journal has after the index on one {@link LayerIndex.Folder}, handing the index out every
-     * {@value #PUBLISH_EVERY} records and at the end: readers see the index before the catch-up until then. If a
-     * record cannot be read or does not chain, what was folded before it is handed out (if the fold itself threw,
-     * only what was handed out before) and the cursor closed, since it is past that record: the next catch-up
-     * starts at the record after the index again.
-     */
     private LayerIndex foldAvailable() throws IOException {
         if (!position()) {
             return current();
         }
-        LayerIndex.Folder folder = current().folder();
-        Digest hash = lastHash;
-        boolean done = false;
-        boolean folding = false;
-        try {
-            for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
-                checkChain(r, hash);
-                folding = true;
-                folder.apply(r);
-                folding = false;
-                hash = r.hash();
-                if (folder.seq() - current().seq() >= PUBLISH_EVERY) {
-                    publish(folder.index(), hash);
-                }
-            }
-            done = true;
-        } finally {
-            // A folder whose apply threw is left behind; otherwise what it folded before the failure is good.
-            if (!folding && folder.seq() != current().seq()) {
-                publish(folder.index(), hash);
-            }
-            if (!done && cursor != null) {
-                cursor.close();
-                cursor = null;
-            }
+        for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
+            fold(r);
+            cursorSeq++;
         }
         return current();
-    }
-
-    private void publish(LayerIndex index, Digest hash) {
-        folded = new Folded(index, hash);
-        lastHash = hash;
-        cursorSeq = index.seq() + 1;
     }
 
     /**
@@ -244,15 +203,11 @@ public final class LiveIndex implements Closeable {
         return true;
     }
 
-    private void checkChain(JournalRecord r, Digest hash) throws IOException {
-        if (hash != null && !r.prev().equals(hash)) {
-            throw new IOException("journal record " + r.seq() + " does not follow record " + (r.seq() - 1)
-                    + " of the index: its prev is " + r.prev() + ", not " + hash + " (" + journal.location() + ")");
-        }
-    }
-
     private LayerIndex fold(JournalRecord r) throws IOException {
-        checkChain(r, lastHash);
+        if (lastHash != null && !r.prev().equals(lastHash)) {
+            throw new IOException("journal record " + r.seq() + " does not follow record " + (r.seq() - 1)
+                    + " of the index: its prev is " + r.prev() + ", not " + lastHash + " (" + journal.location() + ")");
+        }
         LayerIndex next = folded.index().apply(r);
         folded = new Folded(next, r.hash());
         lastHash = r.hash();
