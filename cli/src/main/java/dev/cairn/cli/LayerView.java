@@ -112,13 +112,20 @@ final class LayerView {
 
     /** {@code layers}, {@code replay}: a table, one row per layer, parents before children. */
     static void printTable(List<Layer> layers, PrintStream out, boolean noTrunc) {
-        List<String[]> rows = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>(layers.size() + 1);
         rows.add(new String[] {"ID", "PARENT", "CREATED", "SIZE", "NAMES"});
+        // Layers made together share their second: each second is formatted once (Instant's format is not cheap).
+        long second = Long.MIN_VALUE;
+        String created = null;
         for (Layer l : layers) {
+            if (l.created().getEpochSecond() != second) {
+                second = l.created().getEpochSecond();
+                created = l.created().truncatedTo(ChronoUnit.SECONDS).toString();
+            }
             rows.add(new String[] {
                     noTrunc ? l.id().hex() : shortId(l.id()),
-                    l.parent().map(p -> noTrunc ? p.hex() : shortId(p)).orElse(NONE),
-                    l.created().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    l.parent().isEmpty() ? NONE : noTrunc ? l.parent().get().hex() : shortId(l.parent().get()),
+                    created,
                     Sizes.human(l.diffSize()),
                     l.names().isEmpty() ? NONE : String.join(", ", l.names())});
         }

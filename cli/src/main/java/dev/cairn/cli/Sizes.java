@@ -14,12 +14,17 @@ final class Sizes {
         if (bytes < 1024) {
             return bytes + " B";
         }
-        double v = bytes;
         int unit = 0;
-        while (v >= 1024 && unit < UNITS.length - 1) {
-            v /= 1024;
+        long divisor = 1;
+        while (unit < UNITS.length - 1 && bytes / divisor >= 1024) {
+            divisor <<= 10;
             unit++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+        if (unit >= 6) {   // EiB: the remainder's arithmetic below would overflow
+            return String.format(Locale.ROOT, "%.1f %s", (double) bytes / divisor, UNITS[unit]);
+        }
+        // bytes / divisor to one decimal, half up (as %.1f rounds), in integers: a listing prints many.
+        long tenths = bytes / divisor * 10 + (bytes % divisor * 20 + divisor) / (2 * divisor);
+        return (tenths / 10) + "." + (tenths % 10) + " " + UNITS[unit];
     }
 }

@@ -21,17 +21,30 @@ final class Table {
                 width[i] = Math.max(width[i], r[i].length());
             }
         }
+        StringBuilder line = new StringBuilder(128);
         for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
+            line.setLength(0);
             for (int i = 0; i < r.length; i++) {
                 boolean last = i == r.length - 1;
-                String fill = last ? "" : " ".repeat(width[i] - r[i].length());
-                line.append(i == rightAligned ? fill + r[i] : r[i] + fill);
+                int fill = last ? 0 : width[i] - r[i].length();
+                if (i == rightAligned) {
+                    spaces(line, fill);
+                    line.append(r[i]);
+                } else {
+                    line.append(r[i]);
+                    spaces(line, fill);
+                }
                 if (!last) {
-                    line.append("   ");
+                    spaces(line, 3);
                 }
             }
             out.println(line);
+        }
+    }
+
+    private static void spaces(StringBuilder line, int n) {
+        for (int i = 0; i < n; i++) {
+            line.append(' ');
         }
     }
 }

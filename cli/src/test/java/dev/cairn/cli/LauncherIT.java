@@ -134,6 +134,12 @@ class LauncherIT {
         assertThat(flag("Tier4InvocationThreshold", "verify", "--deep")).isEqualTo("20000");
     }
 
+    @Test
+    void queriesStartWithAHeapWhoseYoungGenerationHoldsABigListing() throws Exception {
+        assertThat(flag("InitialRAMPercentage", "layers")).startsWith("6.25");
+        assertThat(flag("InitialRAMPercentage", "import", "x.tar")).startsWith("1.56");
+    }
+
     /** The TieredStopAtLevel the JVM ran a command line with (the command itself may fail; it does not matter). */
     private String tieredStopAtLevel(String... args) throws Exception {
         return flag("TieredStopAtLevel", args);

@@ -40,7 +40,9 @@ import java.util.Objects;
  * (4 bytes), the body, CRC-32C of everything before it. The body, big-endian:
  * <pre>
  * seq (8) | hash of record seq (32, raw sha256)
- * layers: count (4), then each: id (32) | parent? (32) | names: count (4), string each | created (instant)
+ * layers: count (4), then each, in the order of {@link LayerIndex#layers()} (creation time, then id: a reader that
+ *         finds them so lists them without a sort; older writers wrote them in any order, which a reader accepts):
+ *         id (32) | parent? (32) | names: count (4), string each | created (instant)
  *         | state (string: INCOMPLETE, COMMITTED, REMOVING) | staging? (16) | metadata (string)
  *         | flags (string: their JSON object, empty for none) | diffDigest? (32) | diffSize (8)
  *         | compressedDigest? (32) | compressedSize? (8) | compression? (string: its label) | owner? | chainId? (32)
@@ -125,9 +127,20 @@ public final class IndexSnapshot {
                 throw new IllegalArgumentException("seq " + seq);
             }
             Map<LayerId, LayerEntry> layers = HashMap.empty();
+            List<LayerEntry> listed = new ArrayList<>();
             for (int n = in.count(); n > 0; n--) {
                 LayerEntry l = in.layer();
                 layers = layers.put(l.id(), l);
+                if (listed != null && !listed.isEmpty()
+                        && LayerIndex.LISTING_ORDER.compare(listed.get(listed.size() - 1), l) >= 0) {
+                    listed = null;   // not in the listing's order (a snapshot of older code): layers() sorts
+                }
+                if (listed != null) {
+                    listed.add(l);
+                }
+            }
+            if (listed != null && listed.size() != layers.size()) {
+                listed = null;   // an id twice: the map holds the last, as the fold would
             }
             Map<StagingId, StagingEntry> stagings = HashMap.empty();
             for (int n = in.count(); n > 0; n--) {
@@ -143,7 +156,8 @@ public final class IndexSnapshot {
             if (body.hasRemaining()) {
                 throw new IllegalArgumentException(body.remaining() + " bytes after the repositories");
             }
-            return new IndexSnapshot(LayerIndex.rebuilt(seq, layers, stagings, ImageTable.rebuilt(images), registry),
+            return new IndexSnapshot(LayerIndex.rebuilt(seq, layers, listed, stagings, ImageTable.rebuilt(images),
+                    registry),
                     hash, bytes);
         } catch (BufferUnderflowException | IllegalArgumentException | NullPointerException | UncheckedIOException
                  | IOException e) {
@@ -194,7 +208,10 @@ public final class IndexSnapshot {
             out.writeLong(index.seq());
             w.digest(hash);
             out.writeInt(index.layerMap().size());
-            for (LayerEntry l : index.layerMap().values()) {
+            List<LayerEntry> layers = new ArrayList<>(index.layerMap().size());
+            index.layerMap().valuesIterator().forEachRemaining(layers::add);
+            layers.sort(LayerIndex.LISTING_ORDER);
+            for (LayerEntry l : layers) {
                 w.layer(l);
             }
             out.writeInt(index.stagingMap().size());

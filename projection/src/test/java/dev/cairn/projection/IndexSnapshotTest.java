@@ -162,6 +162,51 @@ class IndexSnapshotTest {
     }
 
     @Test
+    void aSnapshotHoldsTheLayersInTheListingsOrderAndListsThemSoBeforeAndAfterATail() throws Exception {
+        Instant together = Instant.ofEpochSecond(5000, 7);
+        List<JournalRecord> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            // Made in the same instant (ties broken by id), except every fifth, made earlier but later in the journal.
+            Instant t = i % 5 == 0 ? together.minusSeconds(i) : together;
+            records.add(new JournalRecord(records.size() + 1, t, dev.cairn.model.Actor.process(),
+                    new Event.LayerCreated(id("l" + i), null, List.of("n" + i), null, ""), HASH, HASH));
+            records.add(new JournalRecord(records.size() + 1, t, dev.cairn.model.Actor.process(),
+                    new Event.LayerCommitted(id("l" + i), digest("d" + i), i, null, null, null), HASH, HASH));
+        }
+        LayerIndex folded = LayerIndex.empty().applyAll(records);
+        LayerIndex read = IndexSnapshot.read(IndexSnapshot.of(folded, HASH).bytes(), "snap").index();
+
+        assertThat(read.layers()).hasSize(40).isEqualTo(folded.layers());
+        JournalRecord tail = new JournalRecord(records.size() + 1, together, dev.cairn.model.Actor.process(),
+                new Event.MetadataSet(id("l3"), "changed"), HASH, HASH);
+        assertThat(read.apply(tail).layers()).isEqualTo(folded.apply(tail).layers());
+    }
+
+    @Test
+    void aSnapshotOfAnOlderWriterWithItsLayersInAnyOrderIsListedInOrder() throws Exception {
+        LayerIndex folded = history.fold(new Event.LayerCreated(id("a"), null, List.of("a"), null, ""),
+                new Event.LayerCommitted(id("a"), digest("da"), 1, null, null, null),
+                new Event.LayerCreated(id("b"), null, List.of("b"), null, ""),
+                new Event.LayerCommitted(id("b"), digest("db"), 2, null, null, null));
+        byte[] bytes = IndexSnapshot.of(folded, HASH).bytes();
+        // Two base layers of the same shape: id, no parent, one 1-character name, created, "COMMITTED", no staging,
+        // empty metadata and flags, a diff digest and size, no compressed fields, no owner, a chain id.
+        int layerSize = 32 + 1 + 4 + 5 + 12 + 13 + 1 + 4 + 4 + 33 + 8 + 1 + 1 + 1 + 1 + 33;
+        int first = 4 + 1 + IndexSnapshot.FORMAT.name().length() + 4 + 8 + 32 + 4;
+        assertThat(java.util.HexFormat.of().formatHex(bytes, first, first + 32)).isEqualTo(id("a").hex());
+        assertThat(java.util.HexFormat.of().formatHex(bytes, first + layerSize, first + layerSize + 32))
+                .isEqualTo(id("b").hex());
+        byte[] a = java.util.Arrays.copyOfRange(bytes, first, first + layerSize);
+        System.arraycopy(bytes, first + layerSize, bytes, first, layerSize);
+        System.arraycopy(a, 0, bytes, first + layerSize, layerSize);
+
+        LayerIndex read = IndexSnapshot.read(reseal(bytes), "snap").index();
+
+        assertThat(read).isEqualTo(folded);
+        assertThat(read.layers()).extracting(dev.cairn.model.Layer::id).containsExactly(id("a"), id("b"));
+    }
+
+    @Test
     void anEmptyIndexHasNoSnapshot() {
         assertThatThrownBy(() -> IndexSnapshot.of(LayerIndex.empty(), HASH))
                 .isInstanceOf(IllegalArgumentException.class);
