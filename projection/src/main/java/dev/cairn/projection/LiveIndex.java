@@ -146,8 +146,7 @@ public final class LiveIndex implements Closeable {
                         throw new IOException("journal record " + (current.seq() + 1) + " comes before record "
                                 + first + ", which was appended, but cannot be read (" + journal.location() + ")");
                     }
-                    current = fold(r);
-                    cursorSeq++;
+                    current = foldRead(r);
                 }
             }
             for (JournalRecord r : appended) {
@@ -173,10 +172,26 @@ public final class LiveIndex implements Closeable {
             return current();
         }
         for (JournalRecord r = cursor.next(); r != null; r = cursor.next()) {
-            fold(r);
-            cursorSeq++;
+            foldRead(r);
         }
         return current();
+    }
+
+    /**
+     * Folds a record the cursor has just returned. If it cannot be folded, the cursor (already past it) is dropped,
+     * so that the next catch-up reads that record again instead of going on after it.
+     */
+    private LayerIndex foldRead(JournalRecord r) throws IOException {
+        LayerIndex next;
+        try {
+            next = fold(r);
+        } catch (IOException | RuntimeException e) {
+            cursor.close();
+            cursor = null;
+            throw e;
+        }
+        cursorSeq++;
+        return next;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,6 +82,22 @@ class LiveIndexTest {
         other.close();
     }
 
+    @Test
+    void aRecordThatFailsToFoldIsReadAgainByTheNextCatchUpNotPassedOver() throws IOException {
+        InMemoryJournal other = new InMemoryJournal();
+        other.append(created(7), actor);
+        JournalRecord foreign = other.append(created(8), actor); // seq 2, chained onto another journal's record 1
+        other.close();
+        LiveIndex live = LiveIndex.follow(new Counting(journal, r -> r.seq() == 2 ? foreign : r), LayerIndex.empty());
+        journal.appendAll(List.of(created(1), committed(1), created(2)), actor);
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertThatThrownBy(live::catchUp).as("attempt %d", attempt).isInstanceOf(IOException.class)
+                    .hasMessageContaining("journal record 2 does not follow record 1");
+        }
+        assertThat(live.current().seq()).isEqualTo(1);
+    }
+
     private static LayerId id(int n) {
         return LayerId.of(String.format("%064x", n));
     }
@@ -94,13 +111,20 @@ class LiveIndexTest {
                 null);
     }
 
-    /** A journal that counts the records its cursors return. */
+    /** A journal that counts the records its cursors return, and can return others in their place. */
     private static final class Counting implements Journal {
         final Journal inner;
+        final UnaryOperator<JournalRecord> returned;
         final AtomicLong recordsRead = new AtomicLong();
 
         Counting(Journal inner) {
+            this(inner, r -> r);
+        }
+
+        /** Its cursors return {@code returned} of each record instead of the record. */
+        Counting(Journal inner, UnaryOperator<JournalRecord> returned) {
             this.inner = inner;
+            this.returned = returned;
         }
 
         @Override
@@ -125,10 +149,11 @@ class LiveIndexTest {
                 @Override
                 public JournalRecord next() throws IOException {
                     JournalRecord r = c.next();
-                    if (r != null) {
-                        recordsRead.incrementAndGet();
+                    if (r == null) {
+                        return null;
                     }
-                    return r;
+                    recordsRead.incrementAndGet();
+                    return returned.apply(r);
                 }
 
                 @Override
