@@ -218,7 +218,7 @@ public final class LayerStoreStorage implements RegistryStorage {
             try {
                 data.truncate(offset);
                 data.position(offset);
-                long written = copy(chunk, data, hasher, length, status, audit);
+                long written = copy(chunk, data, hasher, length, status, lock.folder.resolve(DATA), audit);
                 data.force(false);
                 UploadStatus after = new UploadStatus(id, repository, status.algorithm(), offset + written,
                         status.started());
@@ -239,7 +239,7 @@ public final class LayerStoreStorage implements RegistryStorage {
      * if they look like a layer); a short or long chunk is a size mismatch and the durable offset stays.
      */
     private long copy(InputStream in, FileChannel out, MessageDigest hasher, long length, UploadStatus status,
-                      AuditContext audit) throws IOException {
+                      Path data, AuditContext audit) throws IOException {
         byte[] buf = new byte[BUFFER];
         long total = 0;
         StreamedStagings.Feed feed = stagings.continuing(status.id().value(), status.offset());
@@ -257,10 +257,10 @@ public final class LayerStoreStorage implements RegistryStorage {
             }
             hasher.update(buf, 0, n);
             if (feed == null && status.offset() == 0 && total == 0) {
-                feed = stagings.start(status.id().value(), buf, n, audit.actor());
+                feed = stagings.start(status.id().value(), data, buf, n, audit.actor());
             }
             if (feed != null) {
-                feed.write(buf, n);
+                feed.write(n);
             }
             total += n;
         }

@@ -8,16 +8,16 @@ import dev.cairn.store.OwnedStaging;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -27,11 +27,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The layers of this process's uploads, staged while their bytes arrive (docs/REGISTRY.md, "Where the layers are
  * extracted"). An upload whose first chunk starts with a gzip or zstd magic or a tar header ({@link #looksLikeLayer})
- * gets a {@link Feed}: every byte appended to the upload's data is also handed, in order, to a store staging
- * ({@link LayerStore#stageOwned}) that a thread of its own decompresses, hashes and extracts. A chunked upload keeps
- * feeding the same staging across requests while this process lives. When the upload completes with its digest
- * verified, the feed ends and the finished staging is remembered under the blob's sha256 until a manifest PUT
- * {@linkplain #take takes} it for the image import, or the age policy {@linkplain #reclaim discards} it.
+ * gets a {@link Feed}: a thread of its own runs a store staging ({@link LayerStore#stageOwned}) that reads the upload's
+ * data file as it grows — the very bytes written there, once each, following the request that writes them — and
+ * decompresses, hashes and extracts them. The request never waits for it: the file is the buffer (its bytes are still
+ * in the page cache when the staging reads them). A chunked upload keeps feeding the same staging across requests
+ * while this process lives. When the upload completes with its digest verified, the feed is told the end and the
+ * staging, finishing in the background, is remembered under the blob's sha256 until a manifest PUT
+ * {@linkplain #take takes} it (waiting for it to finish) for the image import, or the age policy
+ * {@linkplain #reclaim discards} it. So consecutive layers of a push are extracted in parallel, each beside its
+ * upload.
  *
  * <p>Anything that puts the feed out of step with the upload's durable bytes — a chunk that fails part way, a chunk at
  * another offset, a cancel, a digest mismatch, a reclaim — aborts the feed and discards its staging; a stream that is
@@ -39,10 +43,9 @@ import java.util.concurrent.TimeUnit;
  * manifest PUT falls back to the import from the blob, so a staging is an optimisation, never a source of truth: its
  * bytes are exactly the blob's, and the import checks its DiffID against the config's.
  *
- * <p>At most {@code limit} stagings run at once (each holds a thread, a bounded queue of {@value #QUEUE} buffers, and
- * the decompressor's memory); beyond that an upload is just stored. A feed that no chunk touched for
- * {@link #IDLE_SLOT} gives its slot up to a new upload. A staging whose process dies is removed by the store's
- * recovery (its owner lock dies with the process).
+ * <p>At most {@code limit} stagings run at once (each holds a thread and the decompressor's and extractor's memory);
+ * beyond that an upload is just stored. A feed that no chunk touched for {@link #IDLE_SLOT} gives its slot up to a
+ * new upload. A staging whose process dies is removed by the store's recovery (its owner lock dies with the process).
  *
  * <p>Thread-safe; a feed is written by one request at a time (the upload's lock).
  */
@@ -50,23 +53,23 @@ final class StreamedStagings implements AutoCloseable {
 
     /** How many leading bytes decide whether an upload looks like a layer: one tar header. */
     static final int SNIFF = 512;
-    /** Buffers a feed's queue holds at most: what a staging that falls behind costs before the request waits. */
-    private static final int QUEUE = 8;
-    /** Memory a staging may take at most (queue, decompressor, extractor buffers): bounds the limit. */
+    /** Memory a staging may take at most (decompressor, extractor buffers): bounds the limit. */
     private static final long MEMORY_PER_STAGING = 64L << 20;
     /** A feed no chunk touched for this long gives its slot up to a new upload. */
     static final long IDLE_SLOT = TimeUnit.SECONDS.toNanos(30);
 
-    private static final byte[] END = new byte[0];
-    private static final byte[] CUT = new byte[0];
+    /** What a staging reads of the upload's file at a time. */
+    private static final int READ_BUFFER = 1 << 20;
+    /** How long a staging waits for more bytes before it looks again whether its feed was ended or cut. */
+    private static final long POLL_MILLIS = 100;
 
     private final LayerStore store;
     private final Semaphore slots;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final Map<Digest, Finished> finished = new ConcurrentHashMap<>();
 
-    /** A staging of a completed upload, waiting for a manifest to claim it. */
-    private record Finished(OwnedStaging staging, Instant completed) {
+    /** The staging of a completed upload (perhaps still finishing), waiting for a manifest to claim it. */
+    private record Finished(CompletableFuture<OwnedStaging> staging, Instant completed) {
     }
 
     StreamedStagings(LayerStore store, int limit) {
@@ -111,13 +114,21 @@ final class StreamedStagings implements AutoCloseable {
 
     /**
      * A new feed for an upload whose first bytes are {@code first[0..n)}, if they look like a layer and a staging slot
-     * is free; else null (the upload is just stored). The staging journals as {@code actor}.
+     * is free; else null (the upload is just stored). The staging reads {@code data}, the upload's file, and journals as
+     * {@code actor}.
      */
-    Feed start(String upload, byte[] first, int n, Actor actor) {
+    Feed start(String upload, Path data, byte[] first, int n, Actor actor) {
         if (!looksLikeLayer(first, n) || !acquireSlot()) {
             return null;
         }
-        Feed f = new Feed(upload);
+        FileChannel source;
+        try {
+            source = FileChannel.open(data, StandardOpenOption.READ);
+        } catch (IOException e) {
+            slots.release();
+            return null; // the upload is just stored
+        }
+        Feed f = new Feed(upload, source);
         Feed had = feeds.put(upload, f);
         if (had != null) {
             had.abort();
@@ -142,7 +153,11 @@ final class StreamedStagings implements AutoCloseable {
         }
         if (idlest != null && feeds.remove(idlest.upload, idlest)) {
             idlest.abort();
-            return slots.tryAcquire();
+            try {
+                return slots.tryAcquire(1, TimeUnit.SECONDS); // its thread lets the slot go as it ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return false;
     }
@@ -157,7 +172,7 @@ final class StreamedStagings implements AutoCloseable {
 
     /**
      * The upload completed as blob {@code content} of {@code size} bytes: its feed, if it saw exactly those bytes, is
-     * ended and its finished staging remembered for the manifest to come. Waits for the staging to finish.
+     * told the end, and its staging (which finishes in the background) remembered for the manifest to come.
      */
     void complete(String upload, long size, Digest content) {
         Feed f = feeds.remove(upload);
@@ -168,25 +183,40 @@ final class StreamedStagings implements AutoCloseable {
             f.abort();
             return;
         }
-        Optional<OwnedStaging> s = f.finish();
-        if (s.isPresent()) {
-            Finished had = finished.putIfAbsent(content, new Finished(s.get(), Instant.now()));
-            if (had != null) {
-                discardQuietly(s.get(), "the same blob was staged by another upload");
-            }
+        CompletableFuture<OwnedStaging> s = f.end();
+        Finished entry = new Finished(s, Instant.now());
+        Finished had = finished.putIfAbsent(content, entry);
+        if (had != null) {
+            discardWhenDone(s, "the same blob was staged by another upload");
+        } else {
+            s.exceptionally(e -> { // not a tar the store stages: nothing to wait for
+                finished.remove(content, entry);
+                return null;
+            });
         }
     }
 
     /**
-     * Takes the finished stagings of these blobs (by sha256) for a manifest's image import; the caller closes them
-     * after the import (those the import applied are its own then, and closing them does nothing).
+     * Takes the stagings of these blobs (by sha256) for a manifest's image import, waiting for those still finishing;
+     * one that failed (not a tar the store stages) is left out. The caller closes them after the import (those the
+     * import applied are its own then, and closing them does nothing).
      */
-    Map<Digest, OwnedStaging> take(Collection<Digest> blobs) {
+    Map<Digest, OwnedStaging> take(Collection<Digest> blobs) throws InterruptedIOException {
         Map<Digest, OwnedStaging> taken = new HashMap<>();
         for (Digest d : blobs) {
             Finished f = finished.remove(d);
-            if (f != null) {
-                taken.put(d, f.staging());
+            if (f == null) {
+                continue;
+            }
+            try {
+                taken.put(d, f.staging().get());
+            } catch (ExecutionException e) {
+                // no staging: the import extracts the blob
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                discardWhenDone(f.staging(), "the manifest PUT that took it was interrupted");
+                closeQuietly(taken.values());
+                throw new InterruptedIOException("interrupted while waiting for the staging of " + d);
             }
         }
         return taken;
@@ -197,7 +227,7 @@ final class StreamedStagings implements AutoCloseable {
         List<Digest> gone = new ArrayList<>();
         for (Map.Entry<Digest, Finished> e : finished.entrySet()) {
             if (e.getValue().completed().isBefore(idleSince) && finished.remove(e.getKey(), e.getValue())) {
-                discardQuietly(e.getValue().staging(), "no manifest claimed it since " + e.getValue().completed());
+                discardWhenDone(e.getValue().staging(), "no manifest claimed it since " + e.getValue().completed());
                 gone.add(e.getKey());
             }
         }
@@ -221,9 +251,14 @@ final class StreamedStagings implements AutoCloseable {
         for (Digest d : List.copyOf(finished.keySet())) {
             Finished f = finished.remove(d);
             if (f != null) {
-                discardQuietly(f.staging(), "the registry stopped");
+                discardWhenDone(f.staging(), "the registry stopped");
             }
         }
+    }
+
+    /** Discards the staging once it is finished (at once if it is); a staging that failed left nothing. */
+    static void discardWhenDone(CompletableFuture<OwnedStaging> s, String reason) {
+        s.thenAccept(staging -> discardQuietly(staging, reason));
     }
 
     static void discardQuietly(OwnedStaging s, String reason) {
@@ -241,90 +276,94 @@ final class StreamedStagings implements AutoCloseable {
     }
 
     /**
-     * One upload's bytes on their way to its staging: a bounded queue between the request writing the upload and the
-     * thread extracting it. The request waits while the queue is full; once the staging has ended (finished, or
-     * refused the stream), further bytes are only counted.
+     * One upload's bytes on their way to its staging: the staging's thread reads the upload's data file up to
+     * {@link #fed}, waiting while it is ahead of the request writing it, until the feed is {@linkplain #end ended}
+     * (the end of the stream) or {@linkplain #abort cut} (a failure of the stream: the store discards the staging).
      */
     final class Feed {
         final String upload;
-        private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
+        private final FileChannel source;
         private final CompletableFuture<OwnedStaging> result = new CompletableFuture<>();
-        /** Bytes handed to it so far (also those dropped once the staging ended): the upload offset it follows. */
+        /** Bytes of the upload written to its file and handed on so far: the upload offset it follows. */
         private volatile long fed;
         /** System.nanoTime() of its last chunk. */
         private volatile long touched = System.nanoTime();
         private volatile boolean ended;
+        private volatile boolean cut;
 
-        private Feed(String upload) {
+        private Feed(String upload, FileChannel source) {
             this.upload = upload;
+            this.source = source;
         }
 
-        /** Hands {@code b[0..n)} on, in order; waits while the staging is behind. */
-        void write(byte[] b, int n) throws InterruptedIOException {
-            fed += n;
+        /** {@code n} more bytes are in the upload's file, written there in order before this call. */
+        void write(int n) {
+            synchronized (this) {
+                fed += n;
+                notifyAll();
+            }
             touched = System.nanoTime();
-            if (!ended && n > 0) {
-                put(Arrays.copyOf(b, n));
-            }
         }
 
-        private void put(byte[] item) throws InterruptedIOException {
-            try {
-                while (!ended && !queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
-                    // the staging is behind: wait for it, or for its end
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while staging upload " + upload);
+        /** The end of the bytes: the staging, when finished; failed if it refused them. */
+        private CompletableFuture<OwnedStaging> end() {
+            synchronized (this) {
+                ended = true;
+                notifyAll();
             }
-        }
-
-        /** The end of the bytes: the staging, once finished, or empty if it refused them or failed. */
-        private Optional<OwnedStaging> finish() {
-            try {
-                put(END);
-                return Optional.of(result.get());
-            } catch (InterruptedIOException e) {
-                abort();
-                return Optional.empty();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                abort();
-                return Optional.empty();
-            } catch (ExecutionException e) {
-                return Optional.empty(); // not a tar the store stages, or a failure: the blob is still the blob
-            }
+            return result;
         }
 
         /** Cuts the stream: the staging fails on it and is discarded (one that finished already is discarded too). */
         private void abort() {
-            ended = true;
-            queue.clear();
-            queue.offer(CUT);
-            result.thenAccept(s -> discardQuietly(s, "its upload was cut, cancelled or reclaimed"));
+            synchronized (this) {
+                cut = true;
+                notifyAll();
+            }
+            discardWhenDone(result, "its upload was cut, cancelled or reclaimed");
         }
 
         private void run(Actor actor) {
-            try (LayerStore.ActorScope a = store.actingFor(actor)) {
-                result.complete(store.stageOwned(new Input(), bytes -> { }));
+            try (LayerStore.ActorScope a = store.actingFor(actor); source) {
+                // large reads: a decompressor asks for a few KiB at a time, each a read of the file otherwise
+                result.complete(store.stageOwned(new java.io.BufferedInputStream(new Input(), READ_BUFFER),
+                        bytes -> { }));
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             } finally {
-                ended = true;
-                queue.clear();
                 slots.release();
             }
         }
 
-        /** The staging's side of the queue. */
+        /** Waits until the upload's file holds a byte at {@code pos}; false at the end of the stream. */
+        private synchronized boolean awaitByte(long pos) throws IOException {
+            while (true) {
+                if (cut) {
+                    throw new IOException("upload " + upload + " was cut, cancelled or reclaimed while staged");
+                }
+                if (pos < fed) {
+                    return true;
+                }
+                if (ended) {
+                    return false;
+                }
+                try {
+                    wait(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while staging upload " + upload);
+                }
+            }
+        }
+
+        /** The staging's side: the upload's file, read as it grows. */
         private final class Input extends InputStream {
-            private byte[] current = END;
-            private int pos;
-            private boolean eof;
+            private long pos;
 
             @Override
             public int read() throws IOException {
-                return awaitByte() ? current[pos++] & 0xff : -1;
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
             @Override
@@ -332,39 +371,16 @@ final class StreamedStagings implements AutoCloseable {
                 if (len == 0) {
                     return 0;
                 }
-                if (!awaitByte()) {
+                if (!awaitByte(pos)) {
                     return -1;
                 }
-                int n = Math.min(len, current.length - pos);
-                System.arraycopy(current, pos, b, off, n);
+                int want = (int) Math.min(len, fed - pos);
+                int n = source.read(ByteBuffer.wrap(b, off, want), pos);
+                if (n < 0) {
+                    throw new IOException("upload " + upload + " data ended at " + pos + ", before its offset " + fed);
+                }
                 pos += n;
                 return n;
-            }
-
-            /** Whether a byte is there to read, waiting for the next buffer if need be; false at the end. */
-            private boolean awaitByte() throws IOException {
-                while (pos == current.length) {
-                    if (eof) {
-                        return false;
-                    }
-                    byte[] next;
-                    try {
-                        next = queue.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while staging upload " + upload);
-                    }
-                    if (next == CUT) {
-                        throw new IOException("upload " + upload + " was cut, cancelled or reclaimed while staged");
-                    }
-                    if (next == END) {
-                        eof = true;
-                        return false;
-                    }
-                    current = next;
-                    pos = 0;
-                }
-                return true;
             }
         }
     }
