@@ -60,6 +60,8 @@ final class StreamedStagings implements AutoCloseable {
 
     /** What a staging reads of the upload's file at a time. */
     private static final int READ_BUFFER = 1 << 20;
+    /** How long closing waits for the stagings' threads to end. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
     /** How long a staging waits for more bytes before it looks again whether its feed was ended or cut. */
     private static final long POLL_MILLIS = 100;
 
@@ -243,22 +245,37 @@ final class StreamedStagings implements AutoCloseable {
         return finished.size();
     }
 
+    /**
+     * Cuts every feed and discards every staging, waiting (up to {@link #CLOSE_WAIT_SECONDS} s) for their threads, so
+     * that the store is not closed under them; what is left then is the store recovery's.
+     */
     @Override
     public void close() {
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
         for (String upload : List.copyOf(feeds.keySet())) {
-            abort(upload);
+            Feed f = feeds.remove(upload);
+            if (f != null) {
+                ends.add(f.abort());
+            }
         }
         for (Digest d : List.copyOf(finished.keySet())) {
             Finished f = finished.remove(d);
             if (f != null) {
-                discardWhenDone(f.staging(), "the registry stopped");
+                ends.add(discardWhenDone(f.staging(), "the registry stopped"));
             }
+        }
+        try {
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a staging that failed left nothing; one still running is the recovery's once this process ends
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Discards the staging once it is finished (at once if it is); a staging that failed left nothing. */
-    static void discardWhenDone(CompletableFuture<OwnedStaging> s, String reason) {
-        s.thenAccept(staging -> discardQuietly(staging, reason));
+    static CompletableFuture<Void> discardWhenDone(CompletableFuture<OwnedStaging> s, String reason) {
+        return s.thenAccept(staging -> discardQuietly(staging, reason));
     }
 
     static void discardQuietly(OwnedStaging s, String reason) {
@@ -314,13 +331,16 @@ final class StreamedStagings implements AutoCloseable {
             return result;
         }
 
-        /** Cuts the stream: the staging fails on it and is discarded (one that finished already is discarded too). */
-        private void abort() {
+        /**
+         * Cuts the stream: the staging fails on it and is discarded (one that finished already is discarded too).
+         * The returned stage completes when that is done.
+         */
+        private CompletableFuture<Void> abort() {
             synchronized (this) {
                 cut = true;
                 notifyAll();
             }
-            discardWhenDone(result, "its upload was cut, cancelled or reclaimed");
+            return discardWhenDone(result, "its upload was cut, cancelled or reclaimed");
         }
 
         private void run(Actor actor) {
