@@ -167,7 +167,8 @@ class StreamedStagingsTest {
             registry.pushBlob(REPO, other); // staged, and no manifest will claim it
             assertThat(registry.storage.stagingsFeeding()).isEqualTo(1);
             assertThat(registry.storage.stagingsWaiting()).isEqualTo(1);
-            assertThat(registry.storage.store().stagings()).hasSize(2);
+            // the second finishes beside the requests: wait for it, the first is waiting for its next chunk
+            awaitStagings(registry.storage.store(), List.of(StagingInfo.State.STAGING, StagingInfo.State.STAGED));
 
             List<UploadId> gone = registry.storage.reclaimUploads(Instant.now().plusSeconds(1),
                     new AuditContext("cairn", "", "reclaim"));
@@ -214,11 +215,17 @@ class StreamedStagingsTest {
     }
 
     static void awaitNoStagings(LayerStore store) throws Exception {
+        awaitStagings(store, List.of());
+    }
+
+    /** Waits (up to 30 s) until the store's stagings are in these states, in order of their start. */
+    static void awaitStagings(LayerStore store, List<StagingInfo.State> states) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!store.stagings().isEmpty() && System.nanoTime() < deadline) {
+        while (!store.stagings().stream().map(StagingInfo::state).toList().equals(states)
+                && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(store.stagings()).isEmpty();
+        assertThat(store.stagings()).extracting(StagingInfo::state).isEqualTo(states);
     }
 
     /** A registry child process: {@code <root>}; prints its port, serves until killed. */
