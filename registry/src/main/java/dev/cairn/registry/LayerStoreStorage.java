@@ -25,6 +25,7 @@ import dev.cairn.oci.MediaTypes;
 import dev.cairn.oci.OciDigest;
 import dev.cairn.store.ImageSpec;
 import dev.cairn.store.LayerStore;
+import dev.cairn.store.OwnedStaging;
 import dev.cairn.store.Repositories;
 import dev.cairn.store.Repositories.UploadSession;
 
@@ -70,9 +71,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>Manifests</b>: the exact bytes in the content area, {@code ManifestPut} with their tags and subject. An image
  *       manifest whose config is an image config and whose layers the store can apply becomes an image record first
  *       (the store's image import over the pushed blobs: layers staged, applied under containers/image's ids, the
- *       image named {@code <repository>:<tag>} for each tag); indexes and artifacts stay blobs and records. The layers
- *       of a pushed image are extracted when its manifest is pushed, reading the blobs kept at upload — not while they
- *       stream in (docs/REGISTRY.md).</li>
+ *       image named {@code <repository>:<tag>} for each tag); indexes and artifacts stay blobs and records. A layer
+ *       is extracted while its upload streams in ({@link StreamedStagings}), so the manifest only applies it; one
+ *       without such a staging is extracted then, from its blob (docs/REGISTRY.md).</li>
  *   <li><b>Deletes</b> are {@code BlobUnlinked}, {@code ManifestDeleted}, {@code TagDeleted}; bytes nothing holds any
  *       more are removed. Deleting the last manifest of an image deletes the image record (its layers stay).</li>
  * </ul>
@@ -91,24 +92,48 @@ public final class LayerStoreStorage implements RegistryStorage {
     private static final Set<String> BUSY = ConcurrentHashMap.newKeySet();
     /** The running hash of each upload after its last append in this process, so completing reads nothing again. */
     private final Map<String, RunningHash> hashes = new ConcurrentHashMap<>();
+    /** The layers of this process's uploads, staged while they stream in. */
+    private final StreamedStagings stagings;
 
     private record RunningHash(String algorithm, long offset, MessageDigest hasher) {
     }
 
-    private LayerStoreStorage(LayerStore store, boolean owned) {
+    private LayerStoreStorage(LayerStore store, boolean owned, int stagingLimit) {
         this.store = store;
         this.repos = store.repositories();
         this.owned = owned;
+        this.stagings = new StreamedStagings(store, stagingLimit);
     }
 
     /** Opens (creating if needed) the store at {@code root}; closing the storage closes it. */
     public static LayerStoreStorage open(Path root) throws IOException {
-        return new LayerStoreStorage(LayerStore.open(root), true);
+        return new LayerStoreStorage(LayerStore.open(root), true, StreamedStagings.defaultLimit());
     }
 
     /** Serves an open store; the caller keeps it and closes it after the storage. */
     public static LayerStoreStorage on(LayerStore store) {
-        return new LayerStoreStorage(store, false);
+        return new LayerStoreStorage(store, false, StreamedStagings.defaultLimit());
+    }
+
+    /**
+     * {@link #open(Path)} with at most {@code stagingLimit} uploads staged as they stream in at once (0: none; every
+     * layer is then extracted at its manifest PUT, from the blob).
+     */
+    public static LayerStoreStorage open(Path root, int stagingLimit) throws IOException {
+        if (stagingLimit < 0) {
+            throw new IllegalArgumentException("stagingLimit must be 0 or more, not " + stagingLimit);
+        }
+        return new LayerStoreStorage(LayerStore.open(root), true, stagingLimit);
+    }
+
+    /** Uploads of this process being staged as they stream in (for tests). */
+    int stagingsFeeding() {
+        return stagings.feeding();
+    }
+
+    /** Stagings of completed uploads waiting for a manifest to claim them (for tests). */
+    int stagingsWaiting() {
+        return stagings.waiting();
     }
 
     /** The store served. */
@@ -187,27 +212,41 @@ public final class LayerStoreStorage implements RegistryStorage {
             FileChannel data = lock.data;
             MessageDigest hasher = runningHash(id, status, data);
             hashes.remove(id.value());
-            data.truncate(offset);
-            data.position(offset);
-            long written = copy(chunk, data, hasher, length, status);
-            data.force(false);
-            UploadStatus after = new UploadStatus(id, repository, status.algorithm(), offset + written,
-                    status.started());
-            writeState(lock.folder, after.offset());
-            hashes.put(id.value(), new RunningHash(status.algorithm(), after.offset(), hasher));
-            return after;
+            boolean appended = false;
+            try {
+                data.truncate(offset);
+                data.position(offset);
+                long written = copy(chunk, data, hasher, length, status, lock.folder.resolve(DATA), audit);
+                data.force(false);
+                UploadStatus after = new UploadStatus(id, repository, status.algorithm(), offset + written,
+                        status.started());
+                writeState(lock.folder, after.offset());
+                hashes.put(id.value(), new RunningHash(status.algorithm(), after.offset(), hasher));
+                appended = true;
+                return after;
+            } finally {
+                if (!appended) {
+                    stagings.abort(id.value()); // its staging saw bytes the upload does not keep
+                }
+            }
         }
     }
 
-    /** Copies the chunk, hashing it; a short or long chunk is a size mismatch and the durable offset stays. */
-    private static long copy(InputStream in, FileChannel out, MessageDigest hasher, long length, UploadStatus status)
-            throws IOException {
+    /**
+     * Copies the chunk, hashing it and handing it to the upload's staging (one is started at the upload's first bytes
+     * if they look like a layer); a short or long chunk is a size mismatch and the durable offset stays.
+     */
+    private long copy(InputStream in, FileChannel out, MessageDigest hasher, long length, UploadStatus status,
+                      Path data, AuditContext audit) throws IOException {
         byte[] buf = new byte[BUFFER];
         long total = 0;
+        StreamedStagings.Feed feed = stagings.continuing(status.id().value(), status.offset());
         while (length < 0 || total < length) {
             int want = length < 0 ? buf.length : (int) Math.min(buf.length, length - total);
-            int n = in.read(buf, 0, want);
-            if (n < 0) {
+            // an upload's first read waits for a tar header's worth of bytes, to tell a layer; others take what came
+            int n = status.offset() == 0 && total == 0
+                    ? in.readNBytes(buf, 0, Math.min(want, StreamedStagings.SNIFF)) : in.read(buf, 0, want);
+            if (n <= 0) {
                 break;
             }
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
@@ -215,6 +254,12 @@ public final class LayerStoreStorage implements RegistryStorage {
                 out.write(bb);
             }
             hasher.update(buf, 0, n);
+            if (feed == null && status.offset() == 0 && total == 0) {
+                feed = stagings.start(status.id().value(), data, buf, n, audit.caller());
+            }
+            if (feed != null) {
+                feed.write(n);
+            }
             total += n;
         }
         String what = "chunk at " + status.offset() + " of upload " + status.id();
@@ -233,29 +278,38 @@ public final class LayerStoreStorage implements RegistryStorage {
         UploadStatus before = readState(repository, id);
         Repositories viewRepos = store.as(audit.caller()).repositories();
         try (UploadLock lock = lockUpload(before)) {
-            UploadStatus status = readState(repository, id);
-            OciDigest actual = digestOf(id, status, digest.algorithm(), lock.data);
-            if (!actual.equals(digest)) {
-                hashes.remove(id.value());
-                viewRepos.discardUpload(id.value(), "digest mismatch: the bytes are " + actual + ", not " + digest);
-                throw new DigestMismatchException("upload " + id, digest.toString(), actual.toString());
+            try {
+                return complete(viewRepos, repository, id, digest, readState(repository, id), lock);
+            } finally {
+                stagings.abort(id.value()); // unless completing took its staging
             }
-            Digest content = digest.toSha256().orElse(null);
-            if (content == null) {
-                content = new Digest(HexFormat.of().formatHex(
-                        hashFile(lock.data, status.offset(), OciDigest.SHA256).digest()));
-            }
-            // The bytes are durable already: every append ended with an fdatasync. The data file may hold a tail
-            // past the durable offset (a chunk cut by a crash): cut it before the file becomes the blob.
-            lock.data.truncate(status.offset());
-            lock.data.force(false);
-            hashes.remove(id.value());
-            if (!viewRepos.linkUpload(id.value(), digest.toString(), content, status.offset(),
-                    lock.folder.resolve(DATA))) {
-                throw new UploadUnknownException(repository, id);
-            }
-            return new BlobInfo(digest, status.offset());
         }
+    }
+
+    /** Completes an upload whose lock is held: the digest verified, the data renamed into the content area. */
+    private BlobInfo complete(Repositories repos, RepositoryName repository, UploadId id, OciDigest digest,
+                              UploadStatus status, UploadLock lock) throws IOException {
+        OciDigest actual = digestOf(id, status, digest.algorithm(), lock.data);
+        if (!actual.equals(digest)) {
+            hashes.remove(id.value());
+            repos.discardUpload(id.value(), "digest mismatch: the bytes are " + actual + ", not " + digest);
+            throw new DigestMismatchException("upload " + id, digest.toString(), actual.toString());
+        }
+        Digest content = digest.toSha256().orElse(null);
+        if (content == null) {
+            content = new Digest(HexFormat.of().formatHex(
+                    hashFile(lock.data, status.offset(), OciDigest.SHA256).digest()));
+        }
+        // The bytes are durable already: every append ended with an fdatasync. The data file may hold a tail
+        // past the durable offset (a chunk cut by a crash): cut it before the file becomes the blob.
+        lock.data.truncate(status.offset());
+        lock.data.force(false);
+        hashes.remove(id.value());
+        if (!repos.linkUpload(id.value(), digest.toString(), content, status.offset(), lock.folder.resolve(DATA))) {
+            throw new UploadUnknownException(repository, id);
+        }
+        stagings.complete(id.value(), status.offset(), content);
+        return new BlobInfo(digest, status.offset());
     }
 
     @Override
@@ -264,6 +318,7 @@ public final class LayerStoreStorage implements RegistryStorage {
         Repositories viewRepos = store.as(audit.caller()).repositories();
         try (UploadLock lock = lockUpload(status)) {
             hashes.remove(id.value());
+            stagings.abort(id.value());
             viewRepos.discardUpload(id.value(), "cancelled");
         }
     }
@@ -277,6 +332,7 @@ public final class LayerStoreStorage implements RegistryStorage {
     public List<UploadId> reclaimUploads(Instant idleSince, AuditContext audit) throws IOException {
         List<UploadId> reclaimed = new ArrayList<>();
         Repositories viewRepos = store.as(audit.caller()).repositories();
+        stagings.reclaim(idleSince);
         for (OpenUpload u : viewRepos.uploads()) {
             if (!UploadId.isValid(u.id())) {
                 continue;
@@ -314,6 +370,7 @@ public final class LayerStoreStorage implements RegistryStorage {
                     viewRepos.discardUpload(u.id(), "its folder was never made or is gone");
                 }
                 hashes.remove(u.id());
+                stagings.abort(u.id());
                 reclaimed.add(id);
             } finally {
                 BUSY.remove(u.id());
@@ -378,7 +435,7 @@ public final class LayerStoreStorage implements RegistryStorage {
      * image config and its layers are of types the store extracts, all pushed (none fetched from elsewhere).
      * Anything else is an artifact, kept as blobs and a record only.
      */
-    private static Optional<ImageId> importImage(LayerStore store, RepositoryName repository, ImageManifest manifest,
+    private Optional<ImageId> importImage(LayerStore store, RepositoryName repository, ImageManifest manifest,
                                                  Map<String, RepositoryBlob> blobs, List<String> names)
             throws IOException {
         RepositoryBlob configBlob = blobs.get(manifest.config().digest().toString());
@@ -402,13 +459,18 @@ public final class LayerStoreStorage implements RegistryStorage {
         for (String n : names) {
             spec = spec.withName(n);
         }
+        List<Digest> contents = manifest.layers().stream().map(d -> blobs.get(d.digest().toString()).content())
+                .toList();
+        Map<Digest, OwnedStaging> staged = stagings.take(contents);
         try (PushedImage source = new PushedImage(store, image, blobs, repository)) {
-            return Optional.of(store.importImage(source, spec, n -> { }).image().id());
+            return Optional.of(store.importImage(source, spec, n -> { }, staged).image().id());
         } catch (DigestMismatchException | CorruptArchiveException | UnsafeArchiveException
                  | InvalidImageException | UnsupportedImageException e) {
             // layers that are not tars the store extracts (or do not match the config's DiffIDs): the registry still
             // keeps and serves the exact bytes, as an artifact
             return Optional.empty();
+        } finally {
+            StreamedStagings.closeQuietly(staged.values());
         }
     }
 
@@ -527,6 +589,7 @@ public final class LayerStoreStorage implements RegistryStorage {
     @Override
     public void close() throws IOException {
         hashes.clear();
+        stagings.close();
         if (owned) {
             store.close();
         }

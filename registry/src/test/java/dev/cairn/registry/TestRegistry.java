@@ -37,7 +37,11 @@ final class TestRegistry implements AutoCloseable {
     }
 
     static TestRegistry start(Path dir, UnaryOperator<RegistryConfig> config) throws IOException {
-        LayerStoreStorage storage = LayerStoreStorage.open(dir);
+        return start(LayerStoreStorage.open(dir), config);
+    }
+
+    /** A registry over {@code storage}, which it closes. */
+    static TestRegistry start(LayerStoreStorage storage, UnaryOperator<RegistryConfig> config) throws IOException {
         List<String> log = new CopyOnWriteArrayList<>();
         RegistryConfig c = config.apply(RegistryConfig.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))
                 .withRequestLog(log::add));

@@ -57,8 +57,10 @@ import java.util.function.LongConsumer;
  *   <li><b>Stage</b>, all missing layers at once (bounded by cores and memory), each an <em>ephemeral</em> staging
  *   owned by this process: its blob verified while it is read, extracted, its bytes as received kept beside the
  *   extracted contents, its DiffID checked against the config's before {@code DiffStaged}. A layer the store has
- *   whose blob it lacks has only the blob copied (verified) into a temporary. If anything fails, every staging and
- *   temporary is removed and nothing of the import is left.</li>
+ *   whose blob it lacks has only the blob copied (verified) into a temporary. A layer whose blob the caller staged
+ *   already ({@link OwnedStaging}, e.g. while a registry upload streamed in) takes that staging instead, its DiffID
+ *   checked against the config's; its blob is expected in place. If anything fails, every staging and temporary is
+ *   removed and nothing of the import is left.</li>
  *   <li><b>Apply</b> in order, each on its parent, under containers/image's ids (a layer another process made
  *   meanwhile counts as done).</li>
  *   <li><b>The image saga</b>: {@code ImageCreated} under the writers' lock, naming every blob the image will hold;
@@ -108,6 +110,8 @@ final class ImageWriter {
         final BlobRef blob;
         /** Set by the stage: the staging this import made for it, its lock held. */
         LayerWriter.Staging staging;
+        /** Whether {@link #staging} was handed in ({@link OwnedStaging}): it keeps no copy of the blob. */
+        boolean prestaged;
         /** Set by a blob copy: a temporary holding its blob. */
         Path temporary;
         boolean made;
@@ -121,6 +125,12 @@ final class ImageWriter {
     }
 
     ImportedImage importImage(ImageSource source, ImageSpec spec, LongConsumer progress) throws IOException {
+        return importImage(source, spec, progress, java.util.Map.of());
+    }
+
+    /** The import, applying the layers {@code staged} holds a staging for (by blob sha256) instead of staging them. */
+    ImportedImage importImage(ImageSource source, ImageSpec spec, LongConsumer progress,
+                              java.util.Map<Digest, OwnedStaging> staged) throws IOException {
         layers.requireWritable();
         Image image = source.image();
         Digest configDigest = sha256(image.config().digest(), image + " config");
@@ -139,7 +149,7 @@ final class ImageWriter {
         boolean committed = false;
         boolean ended = false;
         try {
-            stageAll(source, parts, owner, progress);
+            stageAll(source, parts, owner, progress, staged);
             FaultPoints.reach(FaultPoints.IMAGE_STAGED);
             applyAll(parts);
             FaultPoints.reach(FaultPoints.IMAGE_LAYERS_APPLIED);
@@ -217,12 +227,15 @@ final class ImageWriter {
      * (at most as many at a time as there are cores and memory for). If one fails, the others are stopped, and the
      * first failure is thrown (after every staging that finished is known in {@code parts}, for the caller to drop).
      */
-    private void stageAll(ImageSource source, List<Part> parts, SagaOwner owner, LongConsumer progress)
-            throws IOException {
+    private void stageAll(ImageSource source, List<Part> parts, SagaOwner owner, LongConsumer progress,
+                          java.util.Map<Digest, OwnedStaging> staged) throws IOException {
         LayerIndex index = live.catchUp();
         List<Part> work = new ArrayList<>();
         for (Part p : parts) {
             boolean present = index.layer(p.id).isPresent();
+            if (!present && claimStaged(source, p, staged)) {
+                continue;
+            }
             if (!present || p.blob != null && !index.images().holds(p.blob.digest())
                     && blobs.stat(p.blob.digest()).filter(b -> b.size() == p.blob.size()).isEmpty()) {
                 work.add(p);
@@ -279,6 +292,27 @@ final class ImageWriter {
             pool.shutdownNow();
             awaitQuietly(pool);
         }
+    }
+
+    /**
+     * Takes the staging handed in for this layer's blob, if there is one: its DiffID must be the config's (a mismatch
+     * is thrown after the staging is the import's, so the failure drops it with the rest).
+     */
+    private static boolean claimStaged(ImageSource source, Part p, java.util.Map<Digest, OwnedStaging> staged)
+            throws IOException {
+        Optional<Digest> blob = p.layer.blob().digest().toSha256();
+        OwnedStaging given = blob.isEmpty() ? null : staged.get(blob.get());
+        LayerWriter.Staging s = given == null ? null : given.claim();
+        if (s == null) {
+            return false;
+        }
+        p.staging = s;
+        p.prestaged = true;
+        if (!s.staged().diffDigest().equals(p.diffId)) {
+            throw new DigestMismatchException(source.image() + " " + p.layer + " DiffID (rootfs.diff_ids["
+                    + p.layer.index() + "])", p.diffId, s.staged().diffDigest());
+        }
+        return true;
     }
 
     /** One layer staged from its blob: verified, extracted, its bytes kept (unless they are the tar), its DiffID. */
@@ -356,7 +390,7 @@ final class ImageWriter {
         if (p.blob == null) {
             return;
         }
-        Path copy = p.staging != null ? layout.stagedBlob(p.staging.staged().id()) : p.temporary;
+        Path copy = p.staging != null && !p.prestaged ? layout.stagedBlob(p.staging.staged().id()) : p.temporary;
         if (copy != null) {
             blobs.adopt(p.blob, copy);
             p.temporary = null;

@@ -295,6 +295,20 @@ public final class LayerStore implements Closeable {
     }
 
     /**
+     * Stages a plain, gzip or zstd tar as {@link #stage(InputStream, LongConsumer)} does, but owned by this process: the
+     * returned staging lives until an image import given it applies it, it is closed, or this process ends (then
+     * recovery removes it). For a caller that extracts a layer before the image naming it arrives, as a registry does
+     * while a blob streams in; the bytes read are not kept (the caller keeps the blob).
+     *
+     * @throws dev.cairn.model.CorruptArchiveException if the input is not a readable tar (nothing is left of it)
+     * @throws dev.cairn.model.UnsafeArchiveException  if an entry would write outside the layer
+     */
+    public OwnedStaging stageOwned(InputStream tar, LongConsumer progress) throws IOException {
+        ensureWritable();
+        return new OwnedStaging(writer, writer.stageForImage(tar, progress, false, r -> { }));
+    }
+
+    /**
      * Makes a staged diff a layer, atomically. The default id is the one containers/image gives the diff on its parent
      * ({@link LayerId#forDiff}: a base layer's DiffID hex, else {@code sha256(parentId + "+" + diffIdHex)}). If a layer
      * with that id exists already it is returned with {@link AppliedLayer#duplicate()} set and the names asked for
@@ -577,6 +591,22 @@ public final class LayerStore implements Closeable {
     public ImportedImage importImage(ImageSource source, ImageSpec spec, LongConsumer progress) throws IOException {
         ensureWritable();
         return images.importImage(source, spec, progress);
+    }
+
+    /**
+     * {@link #importImage(ImageSource, ImageSpec, LongConsumer)} where some layers are staged already: {@code staged}
+     * maps a layer blob's sha256 (as the manifest names it) to a staging of that blob made by {@link #stageOwned}. A
+     * layer the store lacks whose blob has a staging there is applied from it, its DiffID checked against the
+     * config's, and its blob is not read (it must be in the store's blobs already, else it is copied from the source);
+     * the others are staged from the source as usual. The import owns every staging it applies, as if it had made it
+     * (a failure discards it); those it did not need stay the caller's, to close.
+     *
+     * @throws DigestMismatchException if a staging's DiffID is not the config's for its layer (nothing is applied)
+     */
+    public ImportedImage importImage(ImageSource source, ImageSpec spec, LongConsumer progress,
+                                     java.util.Map<Digest, OwnedStaging> staged) throws IOException {
+        ensureWritable();
+        return images.importImage(source, spec, progress, staged);
     }
 
     /**

@@ -83,6 +83,66 @@ class ImageWriterTest {
         }
     }
 
+    private OwnedStaging stageBlob(TestImage.Written w, int layer) throws IOException {
+        Path blob = temp.resolve("layout/blobs/sha256").resolve(w.blobs().get(layer).hex());
+        try (java.io.InputStream in = Files.newInputStream(blob)) {
+            return store.stageOwned(in, n -> { });
+        }
+    }
+
+    private ImportedImage importWith(TestImage.Written w, java.util.Map<Digest, OwnedStaging> staged)
+            throws IOException {
+        try (dev.cairn.oci.ImageSource source = dev.cairn.oci.ImageSource.open(ImageReference.parse(w.reference()),
+                AMD64)) {
+            return store.importImage(source, new ImageSpec(List.of("example/app:v1")), n -> { }, staged);
+        }
+    }
+
+    @Test
+    void anImportAppliesAStagingHandedInInsteadOfExtractingThatLayersBlobAgain() throws IOException {
+        TestImage.Written w = layout("v1", 1, 2);
+        OwnedStaging first = stageBlob(w, 0);
+        assertThat(first.staged().diffDigest()).isEqualTo(w.diffIds().get(0));
+        long before = store.lastSeq();
+
+        ImportedImage imported = importWith(w, java.util.Map.of(w.blobs().get(0), first));
+
+        assertThat(imported.image().layers()).isEqualTo(TestImage.storageIds(w.diffIds()));
+        assertThat(eventTypesSince(before).stream().filter("StagingStarted"::equals))
+                .as("only the layer without a staging is extracted").hasSize(1);
+        assertThat(first.isDone()).isTrue();
+        first.close(); // the import's now: nothing to do
+        assertThat(store.stagings()).isEmpty();
+        assertThat(blobFiles()).contains(w.blobs().get(0).hex(), w.blobs().get(1).hex());
+        assertThat(store.checkout(imported.image().topLayer().orElseThrow().hex(), temp.resolve("rootfs"))
+                .entries()).isPositive();
+    }
+
+    @Test
+    void aStagingHandedInWithAnotherDiffIdFailsTheImportAndLeavesNothing() throws IOException {
+        TestImage.Written w = layout("v1", 1, 2);
+        OwnedStaging wrong = stageBlob(w, 1);
+
+        assertThatThrownBy(() -> importWith(w, java.util.Map.of(w.blobs().get(0), wrong)))
+                .isInstanceOf(DigestMismatchException.class).hasMessageContaining("diff_ids[0]");
+
+        assertThat(store.layers()).isEmpty();
+        assertThat(store.images()).isEmpty();
+        assertThat(store.stagings()).isEmpty();
+    }
+
+    @Test
+    void aStagingNoImportTookIsDiscardedWhenClosed() throws IOException {
+        TestImage.Written w = layout("v1", 1);
+        long before = store.lastSeq();
+        try (OwnedStaging s = stageBlob(w, 0)) {
+            assertThat(store.stagings()).extracting(StagingInfo::state).containsExactly(StagingInfo.State.STAGED);
+            assertThat(s.isDone()).isFalse();
+        }
+        assertThat(store.stagings()).isEmpty();
+        assertThat(eventTypesSince(before)).containsExactly("StagingStarted", "DiffStaged", "StagingDiscarded");
+    }
+
     @Test
     void anImportMakesTheLayersUnderContainersImageIdsAndTheImageRecordWithItsBytesAsReceived() throws IOException {
         TestImage.Written w = layout("v1", 1, 2, 3);
