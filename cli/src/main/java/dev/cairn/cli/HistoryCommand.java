@@ -128,6 +128,8 @@ final class HistoryCommand extends StoreCommand {
                 return "removed orphan " + o.path();
             } else if (e instanceof Event.JournalRepaired j) {
                 return "repaired the journal after seq " + j.lastGoodSeq();
+            } else if (e instanceof Event.JournalArchived a) {
+                return "archived records " + a.firstSeq() + " to " + a.lastSeq() + " to " + a.archive();
             }
             return e.type();
         }
