@@ -90,6 +90,96 @@ public final class ArchiveChain {
         };
     }
 
+    /**
+     * {@code journal} with its history read through {@link #cursor} (archived records from {@code archives}); every
+     * other call goes to the journal itself. For the time machine (replay, a layer's life) over archived records.
+     */
+    public static Journal journal(List<Path> archives, ChronicleJournal journal) {
+        List<Path> given = List.copyOf(archives);
+        return new Journal() {
+            @Override
+            public JournalRecord append(dev.cairn.model.Event event, dev.cairn.model.Actor actor) throws IOException {
+                return journal.append(event, actor);
+            }
+
+            @Override
+            public List<JournalRecord> appendAll(List<? extends dev.cairn.model.Event> events,
+                                                 dev.cairn.model.Actor actor) throws IOException {
+                return journal.appendAll(events, actor);
+            }
+
+            @Override
+            public long lastSeq() throws IOException {
+                return journal.lastSeq();
+            }
+
+            @Override
+            public JournalCursor read(long fromSeq) throws IOException {
+                Optional<ArchivedPrefix> prefix = journal.archivedPrefix();
+                if (prefix.isEmpty() || fromSeq > prefix.get().lastSeq()) {
+                    return journal.read(fromSeq);
+                }
+                return cursor(given, journal, prefix, fromSeq);
+            }
+
+            @Override
+            public VerifyReport verify() throws IOException {
+                return journal.verify();
+            }
+
+            @Override
+            public Path location() {
+                return journal.location();
+            }
+
+            @Override
+            public void close() {
+                // the journal belongs to its opener
+            }
+        };
+    }
+
+    /**
+     * {@code journal}'s records as their exact bytes, those before its first kept record read from {@code archives}
+     * (each read whole and checked at every call that needs it): what a Merkle proof of an archived record reads its
+     * bytes through. With no archives, the journal itself.
+     */
+    public static EncodedRecords records(List<Path> archives, ChronicleJournal journal) {
+        if (archives.isEmpty()) {
+            return journal;
+        }
+        return new EncodedRecords() {
+            @Override
+            public long lastSeq() throws IOException {
+                return journal.lastSeq();
+            }
+
+            @Override
+            public void readEncoded(long fromSeq, long toSeq, Sink sink) throws IOException {
+                Optional<ArchivedPrefix> prefix = journal.archivedPrefix();
+                long liveFrom = prefix.map(ArchivedPrefix::firstSeq).orElse(1L);
+                if (fromSeq < liveFrom && toSeq >= fromSeq) {
+                    List<byte[]> wanted = new ArrayList<>();
+                    read(archives, prefix, false, (seq, bytes) -> {
+                        if (seq >= fromSeq && seq <= toSeq) {
+                            wanted.add(bytes);
+                        }
+                    });
+                    for (int i = 0; i < wanted.size(); i++) {
+                        sink.accept(fromSeq + i, wanted.get(i));
+                    }
+                    if (wanted.size() < Math.min(toSeq, liveFrom - 1) - fromSeq + 1) {
+                        throw new IOException("record " + (fromSeq + wanted.size()) + " is in none of the archives "
+                                + "given (give the archives before them too)");
+                    }
+                }
+                if (toSeq >= liveFrom) {
+                    journal.readEncoded(Math.max(fromSeq, liveFrom), toSeq, sink);
+                }
+            }
+        };
+    }
+
     /** The archives in seq order, checked from their headers to join one another and the journal's prefix. */
     private static List<Path> ordered(List<Path> archives, Optional<ArchivedPrefix> prefix, boolean fromStart)
             throws IOException {

@@ -121,9 +121,14 @@ public final class LayerStore implements Closeable {
 
     /** A view of {@code base} that journals as {@code options.actor()}. */
     private LayerStore(LayerStore base, StoreOptions options) {
+        this(base, options, base.journal);
+    }
+
+    /** A view of {@code base} that journals as {@code options.actor()} and reads its history from {@code journal}. */
+    private LayerStore(LayerStore base, StoreOptions options, Journal journal) {
         this.layout = base.layout;
         this.options = options;
-        this.journal = base.journal;
+        this.journal = journal;
         this.live = base.live;
         this.lock = base.lock;
         this.locks = base.locks;
@@ -885,23 +890,24 @@ public final class LayerStore implements Closeable {
         return JournalArchiver.archive(layout, options, chronicle(), live, writer, beforeSeq, to, dryRun);
     }
 
+    /**
+     * This store reading the records before its journal's first kept one from {@code archives} (any order; they
+     * must join one another and the journal): a cheap view, as {@link #as(Caller)}, whose {@link #history},
+     * {@link #layerHistory}, {@link #layersAsOf}, {@link #changesBetween} and the rest of the time machine reach back
+     * to seq 1. Each archive is read and checked whole when a query needs it. With no archives, this store.
+     */
+    public LayerStore withArchives(List<Path> archives) throws IOException {
+        ensureOpen();
+        if (archives.isEmpty()) {
+            return this;
+        }
+        return new LayerStore(this, options, ArchiveChain.journal(archives, chronicle()));
+    }
+
     /** The records archived from this store's journal, if any: where they are and where the journal begins now. */
     public Optional<ArchivedPrefix> archivedPrefix() throws IOException {
         ensureOpen();
-        return journal instanceof ChronicleJournal c ? c.archivedPrefix() : Optional.empty();
-    }
-
-    /**
-     * {@link #history(long)} reading the records before the journal's first kept one from {@code archives} (any
-     * order; they must join one another and the journal). Each archive is checked whole before its records are
-     * handed out.
-     */
-    public Stream<JournalRecord> history(long fromSeq, List<Path> archives) throws IOException {
-        ensureOpen();
-        if (archives.isEmpty()) {
-            return history(fromSeq);
-        }
-        return RecordStream.of(ArchiveChain.cursor(archives, journal, archivedPrefix(), Math.max(1, fromSeq)));
+        return owner.journal instanceof ChronicleJournal c ? c.archivedPrefix() : Optional.empty();
     }
 
     /**
@@ -917,7 +923,7 @@ public final class LayerStore implements Closeable {
     }
 
     private ChronicleJournal chronicle() throws IOException {
-        if (journal instanceof ChronicleJournal c) {
+        if (owner.journal instanceof ChronicleJournal c) {
             return c;
         }
         throw new IOException("this store's journal (" + journal + ") cannot be archived");

@@ -4,6 +4,9 @@ import dev.cairn.journal.ArchivedPrefix;
 import dev.cairn.journal.ArchivedRecordsException;
 import dev.cairn.journal.JournalArchive;
 import dev.cairn.journal.JournalClock;
+import dev.cairn.journal.tlog.CheckpointKey;
+import dev.cairn.journal.tlog.NoteVerifier;
+import dev.cairn.journal.tlog.TlogProof;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.Layer;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -111,8 +115,11 @@ class LayerStoreArchiveTest {
                 assertThatThrownBy(() -> all(store.history(1))).isInstanceOf(UncheckedIOException.class)
                         .cause().isInstanceOf(ArchivedRecordsException.class).hasMessageContaining(
                                 "records before seq " + (twoDays + 1) + " are in archive " + archive);
-                List<JournalRecord> joined = all(store.history(1, List.of(archive)));
+                List<JournalRecord> joined = all(store.withArchives(List.of(archive)).history(1));
                 assertThat(joined.subList(0, before.size())).isEqualTo(before);
+                assertThat(store.withArchives(List.of(archive)).layerHistory("day1-0")).isNotEmpty();
+                assertThat(store.withArchives(List.of(archive)).layersAsOf(twoDays)).hasSize(4);
+                assertThatThrownBy(() -> store.layersAsOf(twoDays)).isInstanceOf(ArchivedRecordsException.class);
                 JournalRecord event = joined.get(joined.size() - 1);
                 assertThat(event.event()).isInstanceOfSatisfying(Event.JournalArchived.class, a -> {
                     assertThat(a.lastSeq()).isEqualTo(twoDays);
@@ -230,14 +237,15 @@ class LayerStoreArchiveTest {
                 assertThat(all(store.history(1)).subList(0, before.size())).isEqualTo(before);
             } else {
                 assertThat(JournalArchive.verify(archive).header().lastSeq()).isEqualTo(twoDays);
-                assertThat(all(store.history(1, List.of(archive))).subList(0, before.size())).isEqualTo(before);
+                assertThat(all(store.withArchives(List.of(archive)).history(1)).subList(0, before.size()))
+                        .isEqualTo(before);
             }
             if (store.archivedPrefix().isEmpty()) {
                 ArchiveReport again = store.archiveJournal(twoDays + 1, archive, false);
                 assertThat(again.resumed()).as("the complete archive file is reused").isTrue();
             }
             assertThat(store.archivedPrefix().orElseThrow().lastSeq()).isEqualTo(twoDays);
-            List<JournalRecord> joined = all(store.history(1, List.of(archive)));
+            List<JournalRecord> joined = all(store.withArchives(List.of(archive)).history(1));
             assertThat(joined.subList(0, before.size())).isEqualTo(before);
             assertThat(joined.stream().filter(r -> r.event() instanceof Event.JournalArchived)).hasSize(1);
             assertThat(store.verifyArchives(List.of(archive)).treeAgrees()).isTrue();
@@ -257,6 +265,38 @@ class LayerStoreArchiveTest {
                 assertThat(next).doesNotContain("FAILED");
                 assertThat(tail.said()).noneMatch(l -> l.startsWith("FAILED"));
             }
+        }
+    }
+
+    @Test
+    void proofs_work_across_the_cut_consistency_without_the_archive_records_with_it() throws Exception {
+        StoreCheckpoint kept;
+        try (StoreProofs proofs = StoreProofs.openForSigning(root)) {
+            kept = proofs.checkpoint();
+        }
+        try (LayerStore store = LayerStore.open(root)) {
+            store.archiveJournal(twoDays + 1, archive, false);
+        }
+        byte[] note = kept.note().getBytes(UTF_8);
+        NoteVerifier key = CheckpointKey.readVerifier(
+                root.resolve("keys"));
+        try (StoreProofs proofs = StoreProofs.open(root)) {
+            CheckpointConsistency c = proofs.verifyCheckpoint(note, "kept", null);
+            assertThat(c.checkpointSize()).isEqualTo(kept.size());
+            assertThat(c.journalSize()).isGreaterThan(kept.size());
+            assertThatThrownBy(() -> proofs.prove(2, note, "kept", null)).isInstanceOf(ArchivedRecordsException.class)
+                    .hasMessageContaining("records before seq " + (twoDays + 1) + " are in archive " + archive);
+            String live = proofs.prove(twoDays + 1, note, "kept", null);
+            assertThat(TlogProof.parse(live.getBytes(UTF_8),
+                    "p").verify(key, "p").size()).isEqualTo(kept.size());
+        }
+        try (StoreProofs proofs = StoreProofs.open(root, true, List.of(archive))) {
+            for (long seq : new long[] {1, 2, twoDays}) {
+                String proof = proofs.prove(seq, note, "kept", null);
+                assertThat(TlogProof.parse(proof.getBytes(
+                        UTF_8), "p").verify(key, "p").size()).isEqualTo(kept.size());
+            }
+            assertThat(proofs.checkpoint().size()).isGreaterThan(kept.size());
         }
     }
 }
