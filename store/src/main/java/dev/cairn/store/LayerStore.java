@@ -905,9 +905,11 @@ public final class LayerStore implements Closeable {
     }
 
     /** The records archived from this store's journal, if any: where they are and where the journal begins now. */
-    public Optional<ArchivedPrefix> archivedPrefix() throws IOException {
+    public Optional<ArchivedRecords> archivedRecords() throws IOException {
         ensureOpen();
-        return owner.journal instanceof ChronicleJournal c ? c.archivedPrefix() : Optional.empty();
+        Optional<ArchivedPrefix> prefix = owner.journal instanceof ChronicleJournal c ? c.archivedPrefix()
+                : Optional.empty();
+        return prefix.map(p -> new ArchivedRecords(p.lastSeq(), p.lastHash(), p.archive(), p.archiveSha256()));
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.cairn.store;
 
-import dev.cairn.journal.ArchivedPrefix;
 import dev.cairn.journal.ArchivedRecordsException;
 import dev.cairn.journal.JournalArchive;
 import dev.cairn.journal.JournalClock;
@@ -101,7 +100,7 @@ class LayerStoreArchiveTest {
                     : LayerStore.openReadOnly(root, StoreOptions.defaults())) {
                 assertThat(store.layers()).isEqualTo(layers);
                 assertThat(store.startedFrom()).isGreaterThanOrEqualTo(twoDays);
-                ArchivedPrefix prefix = store.archivedPrefix().orElseThrow();
+                ArchivedRecords prefix = store.archivedRecords().orElseThrow();
                 assertThat(prefix.lastSeq()).isEqualTo(twoDays);
                 assertThat(prefix.archive()).isEqualTo(archive.toString());
                 StoreVerifyReport live = store.verify(false);
@@ -232,7 +231,7 @@ class LayerStoreArchiveTest {
         }
         try (LayerStore store = LayerStore.open(root)) {
             assertThat(store.verify(false).ok()).isTrue();
-            if (store.archivedPrefix().isEmpty()) {
+            if (store.archivedRecords().isEmpty()) {
                 // The old journal, whole (perhaps with the JournalArchived record of the cut to come).
                 assertThat(all(store.history(1)).subList(0, before.size())).isEqualTo(before);
             } else {
@@ -240,11 +239,11 @@ class LayerStoreArchiveTest {
                 assertThat(all(store.withArchives(List.of(archive)).history(1)).subList(0, before.size()))
                         .isEqualTo(before);
             }
-            if (store.archivedPrefix().isEmpty()) {
+            if (store.archivedRecords().isEmpty()) {
                 ArchiveReport again = store.archiveJournal(twoDays + 1, archive, false);
                 assertThat(again.resumed()).as("the complete archive file is reused").isTrue();
             }
-            assertThat(store.archivedPrefix().orElseThrow().lastSeq()).isEqualTo(twoDays);
+            assertThat(store.archivedRecords().orElseThrow().lastSeq()).isEqualTo(twoDays);
             List<JournalRecord> joined = all(store.withArchives(List.of(archive)).history(1));
             assertThat(joined.subList(0, before.size())).isEqualTo(before);
             assertThat(joined.stream().filter(r -> r.event() instanceof Event.JournalArchived)).hasSize(1);
