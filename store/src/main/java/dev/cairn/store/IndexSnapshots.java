@@ -76,7 +76,7 @@ final class IndexSnapshots implements Closeable {
         if (!options.snapshots().enabled()) {
             ChronicleJournal journal = writable ? ChronicleJournal.open(journalDir)
                     : ChronicleJournal.openReadOnly(journalDir);
-            refuseWithoutSnapshot(journal);
+            refuseWithoutSnapshot(journal, " (snapshots are disabled for this open)");
             return new Opened(journal, LayerIndex.empty(), null);
         }
         SnapshotDirectory dir = new SnapshotDirectory(layout.snapshots());
@@ -121,7 +121,7 @@ final class IndexSnapshots implements Closeable {
             }
         }
         if (snapshot == null) {
-            refuseWithoutSnapshot(journal);
+            refuseWithoutSnapshot(journal, "");
         }
         return snapshot == null ? new Opened(journal, LayerIndex.empty(), null)
                 : new Opened(journal, snapshot.index(), snapshot.hash());
@@ -131,7 +131,7 @@ final class IndexSnapshots implements Closeable {
      * The index of a journal that begins after an archived prefix can only start from a snapshot that covers it:
      * without one, the open is refused in one line (the journal is closed).
      */
-    private static void refuseWithoutSnapshot(ChronicleJournal journal) throws IOException {
+    private static void refuseWithoutSnapshot(ChronicleJournal journal, String why) throws IOException {
         java.util.Optional<dev.cairn.journal.ArchivedPrefix> archived;
         try {
             archived = journal.archivedPrefix();
@@ -142,8 +142,8 @@ final class IndexSnapshots implements Closeable {
         if (archived.isPresent()) {
             journal.close();
             throw new IOException("the journal's records before seq " + archived.get().firstSeq() + " are in archive "
-                    + archived.get().archive() + " and no usable index snapshot covers seq " + archived.get().lastSeq()
-                    + ": the index cannot be built; restore the snapshot written for the archive");
+                    + archived.get().archive() + ": the index cannot be built without the index snapshot that "
+                    + "covers seq " + archived.get().lastSeq() + ", and no usable one does" + why);
         }
     }
 

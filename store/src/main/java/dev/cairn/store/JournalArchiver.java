@@ -29,7 +29,7 @@ import java.util.Optional;
  * <ol>
  *   <li>plan: the cycle files whose records all come before the seq asked for (never the last);
  *   <li>an index snapshot that covers the last archived record (one is written if none does), so that every open
- *   after the cut can start from it;
+ *   after the cut can start from it; with snapshots disabled ({@link SnapshotPolicy#NONE}) it refuses;
  *   <li>the archive file ({@link JournalArchive#write}: written, fsynced with its folder, read back whole);
  *   <li>a {@code JournalArchived} record saying what went where, and by whom;
  *   <li>the Merkle tree caught up past the cut, so that proofs of archived records need no archive;
@@ -58,11 +58,11 @@ final class JournalArchiver {
         ChronicleJournal.ArchivePlan plan = journal.planArchive(beforeSeq).orElseThrow(() -> new IOException(
                 "nothing to archive before seq " + beforeSeq + ": no whole cycle file but the last holds only "
                 + "records from seq " + first + " to " + (beforeSeq - 1) + " (a cycle file is one UTC day)"));
-        Optional<IndexSnapshot> covering = coveringSnapshot(layout, plan.lastSeq());
-        if (covering.isEmpty() && !options.snapshots().enabled()) {
-            throw new IOException("no index snapshot covers seq " + plan.lastSeq() + " and this store's snapshots are "
-                    + "disabled: after the cut no open could build the index; nothing archived");
+        if (!options.snapshots().enabled()) {
+            throw new IOException("index snapshots are disabled for this store: after the cut no open could build "
+                    + "the index (an open after an archive starts from a snapshot); nothing archived");
         }
+        Optional<IndexSnapshot> covering = coveringSnapshot(layout, plan.lastSeq());
         Optional<JournalArchive.Written> existing = Files.exists(file) ? Optional.of(resumable(file, plan))
                 : Optional.empty();
         long snapshotSeq = covering.map(IndexSnapshot::seq).orElse(live.current().seq());

@@ -167,7 +167,7 @@ class LayerStoreArchiveTest {
     }
 
     @Test
-    void without_a_covering_snapshot_and_snapshots_disabled_it_refuses_and_changes_nothing() throws IOException {
+    void with_snapshots_disabled_it_refuses_and_without_a_covering_one_it_writes_one_first() throws IOException {
         List<Path> files = cycleFiles();
         Path snapshots = root.resolve("snapshots");
         try (Stream<Path> each = Files.list(snapshots)) {
@@ -179,8 +179,8 @@ class LayerStoreArchiveTest {
         try (LayerStore store = LayerStore.open(root, none)) {
             long last = store.lastSeq();
             assertThatThrownBy(() -> store.archiveJournal(twoDays + 1, archive, false)).hasMessage(
-                    "no index snapshot covers seq " + twoDays + " and this store's snapshots are disabled: after the "
-                    + "cut no open could build the index; nothing archived");
+                    "index snapshots are disabled for this store: after the cut no open could build the index (an "
+                    + "open after an archive starts from a snapshot); nothing archived");
             assertThat(store.lastSeq()).isEqualTo(last);
         }
         assertThat(cycleFiles()).isEqualTo(files);
@@ -201,7 +201,9 @@ class LayerStoreArchiveTest {
             }
         }
         assertThatThrownBy(() -> LayerStore.openReadOnly(root, StoreOptions.defaults())).hasMessageContaining(
-                "no usable index snapshot covers seq " + twoDays);
+                "without the index snapshot that covers seq " + twoDays + ", and no usable one does");
+        assertThatThrownBy(() -> LayerStore.open(root, none)).hasMessageEndingWith(
+                "(snapshots are disabled for this open)");
     }
 
     @Test
