@@ -1,13 +1,15 @@
 package dev.cairn.store;
 
 import dev.cairn.model.JournalRecord;
+import dev.cairn.model.internal.FaultPoints;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * A second process for the archive tests. {@code ArchiveChild ROOT archive BEFORE FILE}: opens the store, says
- * {@code READY}, archives (with {@code -Dcairn.crashAt=POINT} it halts there), says {@code ARCHIVED <lastSeq>}.
+ * {@code READY}, archives (with {@code -Dcairn.crashAt=POINT} it halts there; with {@code -Dcairn.test.pauseAt=POINT}
+ * it says {@code PAUSED POINT} there and sleeps, for the parent to SIGKILL it), says {@code ARCHIVED <lastSeq>}.
  * {@code ArchiveChild ROOT tail}: opens the store read-only, says {@code READY <lastSeq>}, then for every record
  * appended from then on {@code SEQ <seq> <type> LAYERS <n>}, until killed. {@code FAILED <exception>} if it fails.
  */
@@ -19,6 +21,19 @@ public final class ArchiveChild {
     public static void main(String[] args) throws Exception {
         try {
             Path root = Path.of(args[0]);
+            String pauseAt = System.getProperty("cairn.test.pauseAt");
+            if (pauseAt != null) {
+                FaultPoints.install(point -> {
+                    if (point.equals(pauseAt)) {
+                        say("PAUSED " + point);
+                        try {
+                            Thread.sleep(120_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            }
             if (args[1].equals("archive")) {
                 try (LayerStore store = LayerStore.open(root)) {
                     say("READY");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -217,18 +217,30 @@ class LayerStoreArchiveTest {
         assertThat(archive).doesNotExist();
     }
 
-    @ParameterizedTest(name = "killed at {0}")
-    @ValueSource(strings = {FaultPoints.ARCHIVE_WRITTEN, FaultPoints.ARCHIVE_JOURNALED, FaultPoints.ARCHIVE_CUT,
-            FaultPoints.ARCHIVE_FILE_REMOVED})
-    void a_crash_leaves_the_journal_whole_or_the_cut_complete_and_the_next_run_finishes(String point)
+    /**
+     * Each point twice: the child halts itself there ({@code -Dcairn.crashAt}, no finally block runs), or pauses there
+     * and is killed with SIGKILL by this process (at the cut it holds the journal's append lock meanwhile).
+     */
+    @ParameterizedTest(name = "killed at {0}, {1}")
+    @CsvSource({FaultPoints.ARCHIVE_WRITTEN + ",halt", FaultPoints.ARCHIVE_JOURNALED + ",halt",
+            FaultPoints.ARCHIVE_CUT + ",halt", FaultPoints.ARCHIVE_FILE_REMOVED + ",halt",
+            FaultPoints.ARCHIVE_WRITTEN + ",sigkill", FaultPoints.ARCHIVE_JOURNALED + ",sigkill",
+            FaultPoints.ARCHIVE_CUT + ",sigkill", FaultPoints.ARCHIVE_FILE_REMOVED + ",sigkill"})
+    void a_crash_leaves_the_journal_whole_or_the_cut_complete_and_the_next_run_finishes(String point, String how)
             throws Exception {
         List<JournalRecord> before;
         try (LayerStore store = LayerStore.openReadOnly(root, StoreOptions.defaults())) {
             before = all(store.history(1));
         }
-        try (ChildJvm child = ChildJvm.start(List.of(), List.of("-Dcairn.crashAt=" + point), ArchiveChild.class,
-                root.toString(), "archive", Long.toString(twoDays + 1), archive.toString())) {
+        boolean halt = how.equals("halt");
+        try (ChildJvm child = ChildJvm.start(List.of(), List.of(halt ? "-Dcairn.crashAt=" + point
+                        : "-Dcairn.test.pauseAt=" + point), ArchiveChild.class, root.toString(), "archive",
+                Long.toString(twoDays + 1), archive.toString())) {
             child.await("READY");
+            if (!halt) {
+                child.await("PAUSED " + point);
+                child.kill();
+            }
             assertThat(child.exitStatus()).isEqualTo(137);
         }
         try (LayerStore store = LayerStore.open(root)) {
