@@ -17,11 +17,15 @@ import dev.cairn.projection.SnapshotDirectory;
 import dev.cairn.store.internal.StoreLayout;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code cairn archive} (docs/JOURNAL.md, "Archiving"): moves the journal's oldest whole cycle files into an archive
@@ -43,8 +47,34 @@ final class JournalArchiver {
     private JournalArchiver() {
     }
 
+    /** Beside the journal: held exclusively by the one archive under way, across processes. */
+    static final String LOCK_FILE = "archive.lock";
+    /** This JVM's side of that lock (a file lock is per process). */
+    private static final ReentrantLock JVM_LOCK = new ReentrantLock();
+
+    /**
+     * Archives as the class comment says. One archive at a time per store, across processes ({@value #LOCK_FILE}):
+     * a second one waits, then plans from where the first left the journal, so no {@code JournalArchived} record
+     * is ever written for a cut another archive made impossible. A dry run takes no lock.
+     */
     static ArchiveReport archive(StoreLayout layout, StoreOptions options, ChronicleJournal journal, LiveIndex live,
                                  LayerWriter writer, long beforeSeq, Path to, boolean dryRun) throws IOException {
+        if (dryRun) {
+            return archiveLocked(layout, options, journal, live, writer, beforeSeq, to, true);
+        }
+        JVM_LOCK.lock();
+        try (FileChannel channel = FileChannel.open(layout.journal().resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock held = channel.lock()) {
+            return archiveLocked(layout, options, journal, live, writer, beforeSeq, to, false);
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    private static ArchiveReport archiveLocked(StoreLayout layout, StoreOptions options, ChronicleJournal journal,
+                                               LiveIndex live, LayerWriter writer, long beforeSeq, Path to,
+                                               boolean dryRun) throws IOException {
         if (beforeSeq < 2) {
             throw new IllegalArgumentException("--before must be at least 2 (records before it are archived), not "
                     + beforeSeq);

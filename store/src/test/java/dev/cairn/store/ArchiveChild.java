@@ -3,13 +3,15 @@ package dev.cairn.store;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.internal.FaultPoints;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * A second process for the archive tests. {@code ArchiveChild ROOT archive BEFORE FILE}: opens the store, says
  * {@code READY}, archives (with {@code -Dcairn.crashAt=POINT} it halts there; with {@code -Dcairn.test.pauseAt=POINT}
- * it says {@code PAUSED POINT} there and sleeps, for the parent to SIGKILL it), says {@code ARCHIVED <lastSeq>}.
+ * it says {@code PAUSED POINT} there and sleeps, for the parent to SIGKILL it, or with
+ * {@code -Dcairn.test.pauseUntil=FILE} until FILE exists), says {@code ARCHIVED <lastSeq>}.
  * {@code ArchiveChild ROOT tail}: opens the store read-only, says {@code READY <lastSeq>}, then for every record
  * appended from then on {@code SEQ <seq> <type> LAYERS <n>}, until killed. {@code FAILED <exception>} if it fails.
  */
@@ -26,8 +28,11 @@ public final class ArchiveChild {
                 FaultPoints.install(point -> {
                     if (point.equals(pauseAt)) {
                         say("PAUSED " + point);
+                        String until = System.getProperty("cairn.test.pauseUntil");
                         try {
-                            Thread.sleep(120_000);
+                            for (int i = 0; i < 1200 && (until == null || !Files.exists(Path.of(until))); i++) {
+                                Thread.sleep(100);
+                            }
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }

@@ -312,4 +312,33 @@ class LayerStoreArchiveTest {
             assertThat(proofs.checkpoint().size()).isGreaterThan(kept.size());
         }
     }
+
+    @Test
+    void two_processes_archiving_at_once_take_turns_and_the_second_finds_nothing_left() throws Exception {
+        Path go = tmp.resolve("go");
+        Path other = tmp.resolve("archives").resolve("other.cjar");
+        try (ChildJvm child = ChildJvm.start(List.of(), List.of("-Dcairn.test.pauseAt=" + FaultPoints.ARCHIVE_WRITTEN,
+                        "-Dcairn.test.pauseUntil=" + go), ArchiveChild.class, root.toString(), "archive",
+                Long.toString(twoDays + 1), archive.toString());
+             LayerStore store = LayerStore.open(root)) {
+            child.await("PAUSED");
+            java.util.concurrent.CompletableFuture<ArchiveReport> second = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return store.archiveJournal(twoDays + 1, other, false);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+            Thread.sleep(1000); // lets the second archive reach the lock the first holds (not a timed assertion)
+            Files.createFile(go);
+            assertThat(child.await("ARCHIVED")).isEqualTo("ARCHIVED " + twoDays);
+            assertThatThrownBy(second::join).hasRootCauseMessage("nothing to archive before seq " + (twoDays + 1)
+                    + ": no whole cycle file but the last holds only records from seq " + (twoDays + 1) + " to "
+                    + twoDays + " (a cycle file is one UTC day)");
+            assertThat(other).doesNotExist();
+            assertThat(all(store.withArchives(List.of(archive)).history(1))).filteredOn(r -> r.event()
+                    instanceof Event.JournalArchived).hasSize(1);
+        }
+    }
 }
