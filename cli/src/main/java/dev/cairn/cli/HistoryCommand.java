@@ -8,6 +8,7 @@ import dev.cairn.model.LayerNotFoundException;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.RecordJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,6 +27,9 @@ import java.util.List;
                 "One line per record: SEQ TIME WHO: WHAT."})
 final class HistoryCommand extends StoreCommand {
 
+    @Mixin
+    ArchiveFiles archives;
+
     @Parameters(paramLabel = "REF", description = "A layer's id, unique id prefix or name; a name or id it had.")
     String ref;
 
@@ -38,7 +42,8 @@ final class HistoryCommand extends StoreCommand {
     @Override
     public Integer call() throws Exception {
         List<JournalRecord> life;
-        try (LayerStore store = openForReading()) {
+        try (LayerStore opened = openForReading()) {
+            LayerStore store = archives.over(opened);
             life = image ? store.imageHistory(ref) : layerOrImage(store);
         }
         LifeStory story = new LifeStory();
@@ -128,6 +133,8 @@ final class HistoryCommand extends StoreCommand {
                 return "removed orphan " + o.path();
             } else if (e instanceof Event.JournalRepaired j) {
                 return "repaired the journal after seq " + j.lastGoodSeq();
+            } else if (e instanceof Event.JournalArchived a) {
+                return "archived records " + a.firstSeq() + " to " + a.lastSeq() + " to " + a.archive();
             }
             return e.type();
         }

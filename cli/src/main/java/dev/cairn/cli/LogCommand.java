@@ -2,11 +2,13 @@ package dev.cairn.cli;
 
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
+import dev.cairn.store.ArchivedRecords;
 import dev.cairn.store.LayerStore;
 import dev.cairn.store.LifeSelector;
 import dev.cairn.store.RecordSubscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -19,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -39,6 +42,9 @@ import java.util.stream.Stream;
                         + "FIELD=VALUE...",
                 "where KEY is the layer, image, staging, path or repository the event is about. Filters combine."})
 final class LogCommand extends StoreCommand {
+
+    @Mixin
+    ArchiveFiles archives;
 
     /** The event type names, by their lower-case spelling (--type takes any case). */
     private static final Map<String, String> TYPES = Event.TYPES.stream().map(Class::getSimpleName)
@@ -99,7 +105,8 @@ final class LogCommand extends StoreCommand {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        try (LayerStore store = openForReading()) {
+        try (LayerStore opened = openForReading()) {
+            LayerStore store = archives.over(opened);
             if (layer != null) {
                 life = LifeSelector.ofLayer(store.layerIdEver(layer));
             } else if (image != null) {
@@ -107,6 +114,12 @@ final class LogCommand extends StoreCommand {
             }
             long from = !life.needsWholeJournal() && since != null && since.time() == null
                     ? Math.max(1, since.seq()) : 1;
+            Optional<ArchivedRecords> archived = store.archivedRecords();
+            if (archives.files.isEmpty() && archived.isPresent() && from < archived.get().firstKeptSeq()) {
+                note("records before seq " + archived.get().firstKeptSeq() + " are in archive "
+                        + archived.get().archive() + " (give it with --archive to read them)");
+                from = archived.get().firstKeptSeq();
+            }
             if (follow) {
                 follow(store, from);
             } else {

@@ -20,11 +20,13 @@ final class ProveCommand extends StoreCommand {
     @Mixin
     CheckpointFile checkpoint;
 
+    @Mixin
+    ArchiveFiles archives;
+
     @Override
     public Integer call() throws Exception {
         String proof;
-        try (StoreProofs proofs = checkpoint.file == null ? StoreProofs.openForSigning(main.root())
-                : StoreProofs.open(main.root())) {
+        try (StoreProofs proofs = StoreProofs.open(main.root(), checkpoint.file == null, archives.files)) {
             proof = proofs.prove(seq, checkpoint.note(),
                     checkpoint.file == null ? null : checkpoint.file.toString(), checkpoint.trustedKey());
             proofs.notices().forEach(this::note);

@@ -34,6 +34,9 @@ import java.util.List;
                 "A TIME (RFC 3339, e.g. 2026-12-02T01:30:00Z) names the last record appended at or before it."})
 final class ReplayCommand extends StoreCommand {
 
+    @Mixin
+    ArchiveFiles archives;
+
     @Option(names = "--until", paramLabel = "SEQ|TIME", converter = JournalPoint.Converter.class,
             description = "The last record to replay; 0 is the empty store.")
     JournalPoint until;
@@ -70,7 +73,8 @@ final class ReplayCommand extends StoreCommand {
                         "--from and --to print changes: only --json changes how (not --images, -q, --format, --no-trunc)");
             }
             IndexChanges changes;
-            try (LayerStore store = openForReading()) {
+            try (LayerStore opened = openForReading()) {
+                LayerStore store = archives.over(opened);
                 long a = from.seqIn(store);
                 long b = to.seqIn(store);
                 if (a > b) {
@@ -88,7 +92,8 @@ final class ReplayCommand extends StoreCommand {
         }
         if (images) {
             List<ImageRecord> asOf;
-            try (LayerStore store = openForReading()) {
+            try (LayerStore opened = openForReading()) {
+                LayerStore store = archives.over(opened);
                 asOf = store.imagesAsOf(until.seqIn(store));
             }
             if (listing.quiet) {
@@ -101,7 +106,8 @@ final class ReplayCommand extends StoreCommand {
             return Main.OK;
         }
         List<Layer> layers;
-        try (LayerStore store = openForReading()) {
+        try (LayerStore opened = openForReading()) {
+            LayerStore store = archives.over(opened);
             layers = store.layersAsOf(until.seqIn(store));
         }
         listing.print(layers, out());

@@ -1,6 +1,9 @@
 package dev.cairn.cli;
 
+
 import dev.cairn.model.HistoryRewrittenException;
+import dev.cairn.store.ArchiveVerifyReport;
+import dev.cairn.store.ArchivedRecords;
 import dev.cairn.store.CheckpointConsistency;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.store.LayerStore;
@@ -11,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Base64;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -26,6 +30,9 @@ import java.util.OptionalLong;
                         + "consistency proof), or names the first record that differs.",
                 "A journal that fails verification gets the same summary, with where it is damaged; 'cairn repair' "
                         + "then cuts it back to its last good record.",
+                "After cairn archive, the journal is checked from its first kept record, linked to the last "
+                        + "archived one; with --archive FILE... the archives and the journal as one history from seq "
+                        + "1, and the Merkle root over it against the tree file.",
                 "Exit status 1 if anything is wrong; pending recovery alone is not."})
 final class VerifyCommand extends StoreCommand {
 
@@ -35,20 +42,30 @@ final class VerifyCommand extends StoreCommand {
     @Mixin
     CheckpointFile checkpoint;
 
+    @Mixin
+    ArchiveFiles archives;
+
     @Override
     public Integer call() throws Exception {
         StoreVerifyReport report;
         int layers;
+        Optional<ArchivedRecords> archived;
+        ArchiveVerifyReport whole = null;
         try (LayerStore store = openForReading()) {
             layers = store.layers().size();
             try (Progress progress = Progress.start(main.terminal() && deep, main.err(), "verifying layers",
                     Progress.Unit.BYTES, OptionalLong.empty())) {
                 report = store.verify(deep, progress);
             }
+            archived = store.archivedRecords();
+            if (!archives.files.isEmpty()) {
+                whole = store.verifyArchives(archives.files);
+            }
         } catch (JournalCorruptedException e) {
             return damagedJournal(e);
         }
-        out().println("records verified: " + report.records());
+        out().println("records verified: " + report.records() + archived.map(a -> " (seq " + a.firstKeptSeq() + " on; "
+                + "the first links to the last archived record, " + a.lastHash() + ")").orElse(""));
         out().println("last seq:         " + report.lastSeq());
         out().println("head hash:        " + (report.headHash() == null ? "-" : report.headHash()));
         out().println("layers checked:   " + (deep ? report.layersChecked() + " (folders and contents)"
@@ -56,7 +73,23 @@ final class VerifyCommand extends StoreCommand {
         out().println("problems:         " + report.problems().size());
         out().println("recovery pending: " + report.pendingRecovery().size()
                 + (report.pendingRecovery().isEmpty() ? "" : " (run 'cairn recover'; 'cairn recover --dry-run' lists it)"));
+        if (whole != null) {
+            out().println("archives:         " + whole.archives().size() + " checked, records 1 to "
+                    + whole.archivedRecords() + ": checksums, content sha256, seq and chain, joined to the journal "
+                    + "at seq " + (whole.archivedRecords() + 1));
+            out().println("merkle root:      " + base64(whole.merkleRoot()) + " over records 1 to " + whole.lastSeq()
+                    + (whole.treeRoot() == null ? " (no tree file to compare)" : whole.treeAgrees()
+                    ? ", the tree file's" : ", but the tree file has " + base64(whole.treeRoot())));
+        } else if (archived.isPresent()) {
+            out().println("archived:         records before seq " + archived.get().firstKeptSeq() + " are in "
+                    + archived.get().archive() + " (--archive FILE checks them too)");
+        }
         report.problems().forEach(p -> out().println("problem: " + p));
+        if (whole != null && !whole.treeAgrees()) {
+            out().flush();
+            main.err().println("cairn: the Merkle tree file disagrees with the records of the archives and the journal");
+            return Main.FAILED;
+        }
         report.pendingRecovery().forEach(step -> out().println("pending: " + RecoverCommand.actionName(step.action())
                 + " " + step.subject() + ": " + step.reason()));
         if (checkpoint.file != null && !checkpointExtended()) {
@@ -73,7 +106,7 @@ final class VerifyCommand extends StoreCommand {
 
     /** Proves the journal extends the kept checkpoint and says so; false (after the error line) if it does not. */
     private boolean checkpointExtended() throws Exception {
-        try (StoreProofs proofs = StoreProofs.open(main.root())) {
+        try (StoreProofs proofs = StoreProofs.open(main.root(), false, archives.files)) {
             CheckpointConsistency c;
             try {
                 c = proofs.verifyCheckpoint(checkpoint.note(), checkpoint.file.toString(), checkpoint.trustedKey());

@@ -163,4 +163,13 @@ public final class DurableFiles {
         names.sort(null);
         return names;
     }
+
+    /** The bytes of {@code file}; empty if there is no such file. */
+    public static java.util.Optional<byte[]> readIfExists(Path file) throws IOException {
+        try {
+            return java.util.Optional.of(Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+    }
 }

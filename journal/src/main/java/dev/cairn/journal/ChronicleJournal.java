@@ -2,6 +2,8 @@ package dev.cairn.journal;
 
 import dev.cairn.io.DurableFiles;
 import dev.cairn.model.Actor;
+import dev.cairn.model.Digest;
+import dev.cairn.model.internal.FaultPoints;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalCorruptedException;
 import dev.cairn.model.JournalRecord;
@@ -263,8 +265,8 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     @Override
     public VerifyReport verify() throws IOException {
         ensureOpen();
-        try (RecordTailer tailer = new RecordTailer(files, ChainCheck.fromStart());
-             AppendLock.Held held = appendLock.shared()) {
+        try (AppendLock.Held held = appendLock.shared();
+             RecordTailer tailer = RecordTailer.fromStart(files)) {
             return JournalLoader.verify(files, tailer, HeadCheckpoint.read(dir), null);
         }
     }
@@ -286,6 +288,107 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                 }
                 sink.accept(seq, next.bytes());
             }
+        }
+    }
+
+    // --- archiving (docs/JOURNAL.md, "Archiving") ------------------------------------------------------------
+
+    /**
+     * What archiving the records before {@code beforeSeq} would take: the whole cycle files, oldest first, whose
+     * records all come before it — never the last cycle file, which appends go to.
+     *
+     * @param firstSeq       the first record they hold (1, or the one after an earlier archive)
+     * @param lastSeq        the last: where the archive actually ends, at or before {@code beforeSeq - 1}
+     * @param cycleFiles     the files to remove, with any an interrupted earlier cut left behind
+     * @param firstKeptCycle the cycle the kept records begin in
+     */
+    public record ArchivePlan(long firstSeq, long lastSeq, List<Path> cycleFiles, int firstKeptCycle) {
+    }
+
+    /** The records archived from this journal so far, if any ({@link ArchivedPrefix}), as on disk now. */
+    public Optional<ArchivedPrefix> archivedPrefix() throws IOException {
+        ensureOpen();
+        return files.archivedPrefix();
+    }
+
+    /**
+     * What {@code cairn archive --before beforeSeq} would take (see {@link ArchivePlan}); empty when no whole cycle
+     * file but the last lies before it.
+     */
+    public Optional<ArchivePlan> planArchive(long beforeSeq) throws IOException {
+        ensureOpen();
+        try (AppendLock.Held held = appendLock.shared()) {
+            Optional<ArchivedPrefix> prefix = files.archivedPrefix();
+            long next = prefix.map(ArchivedPrefix::firstSeq).orElse(1L);
+            long first = next;
+            int last = files.queue().lastCycle();
+            List<Path> taken = new java.util.ArrayList<>();
+            int firstKept = Integer.MIN_VALUE;
+            for (java.util.Map.Entry<Integer, Long> cycle : files.documentsPerCycle().entrySet()) {
+                long end = next + cycle.getValue() - 1;
+                if (cycle.getKey() == last || end >= beforeSeq) {
+                    firstKept = cycle.getKey();
+                    break;
+                }
+                taken.add(files.cycleFile(cycle.getKey()));
+                next = end + 1;
+            }
+            if (taken.isEmpty() || next == first) {
+                return Optional.empty();
+            }
+            if (prefix.isPresent()) {
+                for (Path stale : QueueFiles.cycleFiles(dir)) {
+                    if (stale.getFileName().toString().compareTo(taken.get(0).getFileName().toString()) < 0) {
+                        taken.add(0, stale);
+                    }
+                }
+            }
+            return Optional.of(new ArchivePlan(first, next - 1, List.copyOf(taken), firstKept));
+        }
+    }
+
+    /**
+     * Cuts the records of {@code plan} from this journal, which {@code archive} holds (written and read back by
+     * {@link JournalArchive#write}): under the exclusive append lock, checks that the plan still stands (no other
+     * archive meanwhile) and that the archive's last record is the journal's, then writes the archived prefix (the
+     * moment of the cut), then removes the cycle files and fsyncs the directory. A crash before the prefix is
+     * written leaves the journal whole; after it, the files left are ignored and the next cut removes them.
+     *
+     * @throws IOException if the plan no longer stands or the archive does not end with the journal's record; nothing
+     *                     is changed then
+     */
+    public ArchivedPrefix cutArchived(ArchivePlan plan, JournalArchive.Written archive) throws IOException {
+        ensureOpen();
+        if (readOnly) {
+            throw new IOException("the journal in " + dir + " is open read-only: nothing can be archived");
+        }
+        JournalArchive.Header h = archive.header();
+        if (h.firstSeq() != plan.firstSeq() || h.lastSeq() != plan.lastSeq()) {
+            throw new IOException("archive " + archive.file() + " holds seq " + h.firstSeq() + " to " + h.lastSeq()
+                    + ", not " + plan.firstSeq() + " to " + plan.lastSeq() + " as planned");
+        }
+        try (AppendLock.Held held = appendLock.exclusive()) {
+            long first = files.archivedPrefix().map(ArchivedPrefix::firstSeq).orElse(1L);
+            if (first != plan.firstSeq()) {
+                throw new IOException("the journal in " + dir + " begins at seq " + first + " now, not "
+                        + plan.firstSeq() + ": another process archived meanwhile; nothing was cut");
+            }
+            Digest[] last = new Digest[1];
+            readEncoded(plan.lastSeq(), plan.lastSeq(), (seq, bytes) -> last[0] = RecordCodec.hash(bytes));
+            if (!last[0].equals(h.lastHash())) {
+                throw new IOException("archive " + archive.file() + " ends with a record hashing to " + h.lastHash()
+                        + " but the journal's record " + plan.lastSeq() + " hashes to " + last[0] + "; nothing was cut");
+            }
+            ArchivedPrefix prefix = new ArchivedPrefix(plan.lastSeq(), h.lastHash(), plan.firstKeptCycle(),
+                    archive.file().toString(), archive.sha256());
+            prefix.write(dir);
+            FaultPoints.reach(FaultPoints.ARCHIVE_CUT);
+            for (Path file : plan.cycleFiles()) {
+                Files.deleteIfExists(file);
+                FaultPoints.reach(FaultPoints.ARCHIVE_FILE_REMOVED);
+            }
+            DurableFiles.syncDir(dir);
+            return prefix;
         }
     }
 

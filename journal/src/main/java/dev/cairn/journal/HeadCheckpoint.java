@@ -1,6 +1,7 @@
 package dev.cairn.journal;
 
 import dev.cairn.io.CorruptFrameException;
+import dev.cairn.io.DurableFiles;
 import dev.cairn.io.FrameFormat;
 import dev.cairn.model.Digest;
 import dev.cairn.model.FormatTooNewException;
@@ -9,8 +10,6 @@ import dev.cairn.model.JournalCorruptedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -47,12 +46,11 @@ record HeadCheckpoint(long seq, Digest hash) {
      */
     static Optional<HeadCheckpoint> read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        Optional<byte[]> read = DurableFiles.readIfExists(file);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        byte[] bytes = read.get();
         if (bytes.length == 0) {
             return Optional.empty();
         }

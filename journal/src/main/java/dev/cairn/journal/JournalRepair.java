@@ -119,12 +119,19 @@ public final class JournalRepair {
             Optional<HeadCheckpoint> checkpoint = readCheckpointQuietly(journal);
             copySoundCycleFiles(journal, scan);
             Files.createDirectory(repairing);
+            // An archived prefix is not damage: the repaired journal starts where this one does, after it.
+            Optional<ArchivedPrefix> archived = ArchivedPrefix.read(journal);
+            if (archived.isPresent()) {
+                archived.get().write(scan);
+                archived.get().write(repairing);
+            }
             long good;
             long counted;
             try (QueueFiles from = QueueFiles.open(scan, null, false);
                  SingleChronicleQueue to = QueueFiles.build(repairing, null, false)) {
                 good = copyGoodPrefix(from, to, damage);
-                counted = from.documentsPerCycle().values().stream().mapToLong(Long::longValue).sum();
+                counted = archived.map(ArchivedPrefix::lastSeq).orElse(0L)
+                        + from.documentsPerCycle().values().stream().mapToLong(Long::longValue).sum();
             }
             long lost = Math.max(counted - good, checkpoint.map(c -> c.seq() - good).orElse(0L));
             Path backup = backupName(journal);
@@ -193,7 +200,7 @@ public final class JournalRepair {
      */
     private static long copyGoodPrefix(QueueFiles from, SingleChronicleQueue to, JournalCorruptedException damage)
             throws IOException {
-        try (RecordTailer tailer = new RecordTailer(from, ChainCheck.fromStart());
+        try (RecordTailer tailer = RecordTailer.fromStart(from);
              ExcerptAppender appender = to.createAppender()) {
             while (true) {
                 EncodedRecord record;

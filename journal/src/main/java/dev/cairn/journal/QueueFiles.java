@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -62,6 +63,12 @@ final class QueueFiles implements Closeable {
     static final String REPAIRING_SUFFIX = ".repairing";
 
     private static final String DISCARD_SUFFIX = ".discard";
+    /**
+     * Chronicle's clock where the caller gives none; null for the system clock. A seam for tests of layers above the
+     * journal (they cannot reach {@link ChronicleJournal#open(Path, TimeProvider)}) that need records in several cycle
+     * files, such as archiving; nothing in production sets it.
+     */
+    static volatile TimeProvider defaultClock;
     /** What a cycle file's first document starts with: Chronicle's binary-wire field name "header". */
     private static final byte[] STORE_HEADER_NAME = {(byte) 0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
 
@@ -96,8 +103,9 @@ final class QueueFiles implements Closeable {
                     .blockSize(BLOCK_SIZE)
                     .readOnly(readOnly)
                     .checkInterrupts(false);
-            if (time != null) {
-                builder.timeProvider(time);
+            TimeProvider clock = time != null ? time : defaultClock;
+            if (clock != null) {
+                builder.timeProvider(clock);
             }
             return builder.build();
         } catch (RuntimeException e) {
@@ -262,10 +270,27 @@ final class QueueFiles implements Closeable {
         }
     }
 
-    /** How many documents Chronicle counts in each cycle, readable or not, in cycle order. */
-    Map<Integer, Long> documentsPerCycle() {
+    /**
+     * The journal's archived prefix as it is on disk now ({@link ArchivedPrefix}); empty when nothing was archived.
+     * Read each time: another process may archive while this one has the journal open.
+     */
+    Optional<ArchivedPrefix> archivedPrefix() throws IOException {
+        return ArchivedPrefix.read(dir);
+    }
+
+    /** The first cycle that is part of the journal: the archived prefix's first kept cycle, else any. */
+    int firstJournalCycle() throws IOException {
+        return archivedPrefix().map(ArchivedPrefix::firstKeptCycle).orElse(Integer.MIN_VALUE);
+    }
+
+    /**
+     * How many documents Chronicle counts in each cycle of the journal, readable or not, in cycle order; cycles before
+     * an archived prefix's first kept cycle (files a crash right after the cut left behind) are not the journal's.
+     */
+    Map<Integer, Long> documentsPerCycle() throws IOException {
         Map<Integer, Long> counts = new LinkedHashMap<>();
-        int first = queue.firstCycle();
+        int from = firstJournalCycle();
+        int first = Math.max(queue.firstCycle(), from);
         int last = queue.lastCycle();
         if (last < first) {
             return counts;
@@ -273,7 +298,10 @@ final class QueueFiles implements Closeable {
         ExcerptTailer counter = newTailer();
         try {
             for (long cycle : queue.listCyclesBetween(first, last)) {
-                counts.put((int) cycle, counter.excerptsInCycle((int) cycle));
+                long count = counter.excerptsInCycle((int) cycle);
+                if (count >= 0) {
+                    counts.put((int) cycle, count);
+                }
             }
         } finally {
             counter.close();

@@ -32,6 +32,28 @@ final class RecordTailer implements Closeable {
         this.chain = chain;
     }
 
+    /**
+     * A tailer at the journal's first record: seq 1 from the zero hash, or, after an archive, the first kept record
+     * following the archived prefix's last hash, in its first kept cycle.
+     */
+    static RecordTailer fromStart(QueueFiles files) throws IOException {
+        java.util.Optional<ArchivedPrefix> prefix = files.archivedPrefix();
+        if (prefix.isEmpty()) {
+            return new RecordTailer(files, ChainCheck.fromStart());
+        }
+        RecordTailer t = new RecordTailer(files, ChainCheck.at(prefix.get().firstSeq(), prefix.get().lastHash()));
+        t.toJournalStart(prefix.get().firstKeptCycle());
+        return t;
+    }
+
+    /** Moves to the first document of the journal: the start of the queue, or of {@code firstCycle} if later. */
+    private void toJournalStart(int firstCycle) {
+        tailer.toStart();
+        if (firstCycle != Integer.MIN_VALUE && tailer.cycle() < firstCycle) {
+            tailer.moveToIndex(QueueFiles.ROLL_CYCLE.toIndex(firstCycle, 0));
+        }
+    }
+
     /** The check of what this tailer has read: the seq and hash the next record must follow. */
     ChainCheck chain() {
         return chain;
@@ -61,12 +83,31 @@ final class RecordTailer implements Closeable {
                 return new EncodedRecord(record, bytes);
             } catch (JournalCorruptedException | FormatTooNewException e) {
                 dc.rollbackOnClose();
-                throw e;
+                throw archivedInstead(e);
             }
         } catch (RuntimeException e) {
             throw new JournalCorruptedException(chain.nextSeq(), files.position(tailer.index(), tailer),
                     "Chronicle could not read the document: " + e);
         }
+    }
+
+    /**
+     * {@code e}, or, when the record this tailer expects was archived meanwhile (its cycle file removed under it by
+     * {@code cairn archive} in another process, so that Chronicle moved on to a later one), the one-line refusal
+     * saying where that record is now.
+     */
+    private IOException archivedInstead(IOException e) {
+        try {
+            java.util.Optional<ArchivedPrefix> prefix = files.archivedPrefix();
+            if (prefix.isPresent() && chain.nextSeq() <= prefix.get().lastSeq()) {
+                ArchivedRecordsException instead = prefix.get().refusal(chain.nextSeq());
+                instead.addSuppressed(e);
+                return instead;
+            }
+        } catch (IOException unreadable) {
+            e.addSuppressed(unreadable);
+        }
+        return e;
     }
 
     /**
@@ -125,11 +166,25 @@ final class RecordTailer implements Closeable {
      * is left to pass: the cost does not depend on the journal's length. Where neither is possible the tailer stays
      * at the start.
      *
+     * <p>After an archive, {@code documents} still counts from seq 1: the archived records are taken off, and the
+     * cycles before the first kept one are not counted.
+     *
      * @return how many documents are still to {@link #skip()} to get there: 0 when it is there, or how many are yet
-     *         to be appended before it (or {@code documents}, from the start)
+     *         to be appended before it (or as many as it has to pass from the journal's first record)
+     * @throws ArchivedRecordsException if record {@code documents + 1} was archived
      */
-    long seek(long documents) {
-        int first = files.queue().firstCycle();
+    long seek(long documents) throws IOException {
+        java.util.Optional<ArchivedPrefix> prefix = files.archivedPrefix();
+        int firstCycle = Integer.MIN_VALUE;
+        if (prefix.isPresent()) {
+            if (documents < prefix.get().lastSeq()) {
+                throw prefix.get().refusal(documents + 1);
+            }
+            documents -= prefix.get().lastSeq();
+            firstCycle = prefix.get().firstKeptCycle();
+            toJournalStart(firstCycle);
+        }
+        int first = Math.max(files.queue().firstCycle(), firstCycle);
         int last = files.queue().lastCycle();
         if (documents == 0 || last < first) {
             return documents;
@@ -139,11 +194,14 @@ final class RecordTailer implements Closeable {
         long inLast = 0;
         for (long cycle : files.queue().listCyclesBetween(first, last)) {
             long count = tailer.excerptsInCycle((int) cycle);
+            if (count < 0) {
+                continue;
+            }
             if (remaining < count) {
                 if (tailer.moveToIndex(QueueFiles.ROLL_CYCLE.toIndex((int) cycle, remaining))) {
                     return 0;
                 }
-                tailer.toStart();
+                toJournalStart(firstCycle);
                 return documents;
             }
             remaining -= count;
@@ -156,7 +214,7 @@ final class RecordTailer implements Closeable {
                 && tailer.moveToIndex(QueueFiles.ROLL_CYCLE.toIndex(lastWithDocuments, inLast - 1)) && skip()) {
             return remaining;
         }
-        tailer.toStart();
+        toJournalStart(firstCycle);
         return documents;
     }
 

@@ -34,9 +34,9 @@ final class VerifiedHead implements Closeable {
     /** Set when the listener failed after open; it is told nothing more. */
     private volatile IOException listenerFailure;
 
-    VerifiedHead(QueueFiles files, HeadListener listener) {
+    VerifiedHead(QueueFiles files, HeadListener listener) throws IOException {
         this.files = files;
-        this.tailer = new RecordTailer(files, ChainCheck.fromStart());
+        this.tailer = RecordTailer.fromStart(files);
         this.listener = listener;
     }
 
@@ -92,6 +92,10 @@ final class VerifiedHead implements Closeable {
             // Before Chronicle reads a cycle file: it meets a bad first header by waiting and setting the file aside.
             QueueFiles.refuseDiscardedFiles(files.dir());
             QueueFiles.checkCycleFileHeaders(files.dir(), false);
+            Optional<ArchivedPrefix> archived = files.archivedPrefix();
+            if (archived.isPresent() && archived.get().lastSeq() == prefix.seq()) {
+                return loadAfterArchived(checkpoint, prefix, archived.get());
+            }
             RecordTailer placed = new RecordTailer(files, ChainCheck.at(prefix.seq(), null));
             String refusal;
             try {
@@ -113,6 +117,22 @@ final class VerifiedHead implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The trusted prefix ends exactly where the journal's archived prefix does (an index snapshot written for the
+     * archive): its record is not in the directory any more, so the link is checked against the archived prefix's
+     * last hash, which the first kept record's prev must be (the chain check of the first record read).
+     */
+    private OpenReport loadAfterArchived(Optional<HeadCheckpoint> checkpoint, TrustedPrefix prefix,
+                                         ArchivedPrefix archived) throws IOException {
+        if (!archived.lastHash().equals(prefix.hash())) {
+            JournalLoader.verify(files, tailer, checkpoint, null);
+            return new OpenReport(Optional.empty(), Optional.of("record " + prefix.seq() + " (archived) hashes to "
+                    + archived.lastHash() + ", not " + prefix.hash()));
+        }
+        JournalLoader.verify(files, tailer, checkpoint, null);
+        return new OpenReport(Optional.of(prefix), Optional.empty());
     }
 
     /** Reads record {@code prefix.seq()} with {@code placed}; null if the prefix holds, else why not. */

@@ -68,6 +68,7 @@ final class SampleEvents {
                 new Event.OrphanRemoved("layers/abc", "no event accounts for it"),
                 new Event.OrphanRemoved("staging/x", null),
                 new Event.JournalRepaired(41, 3, "checksum failed at seq 42", "journal.damaged-20261129T004800Z"),
+                new Event.JournalArchived(1, 40, digest("last"), "/var/archive/journal-1-40.cairn", digest("file")),
                 new Event.ImageCreated(image(1), digest("manifest"), "application/vnd.oci.image.manifest.v1+json", 653,
                         digest("config"), 586, List.of(layer(1), layer(2)), List.of(new BlobRef(digest("manifest"),
                         653), new BlobRef(digest("config"), 586), new BlobRef(digest("gz"), 2048)),

@@ -12,7 +12,7 @@ import java.util.Objects;
  * change. Fields documented as nullable are null when absent.
  */
 public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Event.ImageEvent,
-        Event.RepositoryEvent, Event.OrphanRemoved, Event.JournalRepaired {
+        Event.RepositoryEvent, Event.OrphanRemoved, Event.JournalRepaired, Event.JournalArchived {
 
     /** The name this event has in the journal and in {@code cairn log}. */
     default String type() {
@@ -25,7 +25,7 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
             LayerCreated.class, LayerCommitted.class, LayerRolledBack.class,
             LayerDeleteStarted.class, LayerDeleted.class,
             NamesSet.class, MetadataSet.class, FlagsSet.class, OrphanRemoved.class,
-            JournalRepaired.class,
+            JournalRepaired.class, JournalArchived.class,
             ImageCreated.class, ImageCommitted.class, ImageRolledBack.class, ImageNamesSet.class,
             ImageDeleteStarted.class, ImageDeleted.class,
             UploadStarted.class, UploadDiscarded.class, BlobLinked.class, BlobUnlinked.class, ManifestPut.class,
@@ -376,6 +376,27 @@ public sealed interface Event permits Event.LayerEvent, Event.StagingEvent, Even
      * {@code backup} where the damaged journal was kept, relative to the store root. Changes no layer: layers whose
      * events were lost are removed by the recovery that follows, as orphans.
      */
+    /**
+     * Records {@code firstSeq} to {@code lastSeq} of the journal were written to the archive file {@code archive}
+     * (whose bytes hash to {@code sha256}) and are removed from the journal's directory (docs/JOURNAL.md, "Archiving").
+     * Appended before the cut, so the history says what was moved where, and by whom, even if the cut never happens
+     * (a crash between; the next archive finishes it).
+     *
+     * @param lastHash the hash of record {@code lastSeq}: the link the journal's first kept record follows
+     */
+    record JournalArchived(long firstSeq, long lastSeq, Digest lastHash, String archive, Digest sha256)
+            implements Event {
+        public JournalArchived {
+            if (firstSeq < 1 || lastSeq < firstSeq) {
+                throw new IllegalArgumentException("an archive holds seq 1 or later, first to last, not " + firstSeq
+                        + " to " + lastSeq);
+            }
+            Objects.requireNonNull(lastHash, "lastHash");
+            Objects.requireNonNull(archive, "archive");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+    }
+
     record JournalRepaired(long lastGoodSeq, long lostRecords, String damage, String backup) implements Event {
         public JournalRepaired {
             if (lastGoodSeq < 0 || lostRecords < 0) {

@@ -213,7 +213,8 @@ public final class LayerIndex {
             return new LayerIndex(seq, layers, names, children, byDiffDigest, byCompressedDigest, stagings, unfinished,
                     started, byChainId, images, registry.fold(e, time), pending);
         }
-        if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired) {
+        if (event instanceof OrphanRemoved || event instanceof Event.JournalRepaired
+                || event instanceof Event.JournalArchived) {
             return this;
         }
         throw new IllegalStateException("unhandled event type " + event.type());

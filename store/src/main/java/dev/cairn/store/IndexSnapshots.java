@@ -74,8 +74,10 @@ final class IndexSnapshots implements Closeable {
     static Opened openJournal(StoreLayout layout, StoreOptions options, boolean writable) throws IOException {
         Path journalDir = layout.journal();
         if (!options.snapshots().enabled()) {
-            return new Opened(writable ? ChronicleJournal.open(journalDir) : ChronicleJournal.openReadOnly(journalDir),
-                    LayerIndex.empty(), null);
+            ChronicleJournal journal = writable ? ChronicleJournal.open(journalDir)
+                    : ChronicleJournal.openReadOnly(journalDir);
+            refuseWithoutSnapshot(journal, " (snapshots are disabled for this open)");
+            return new Opened(journal, LayerIndex.empty(), null);
         }
         SnapshotDirectory dir = new SnapshotDirectory(layout.snapshots());
         SnapshotDirectory.Loaded loaded;
@@ -118,8 +120,31 @@ final class IndexSnapshots implements Closeable {
                 }
             }
         }
+        if (snapshot == null) {
+            refuseWithoutSnapshot(journal, "");
+        }
         return snapshot == null ? new Opened(journal, LayerIndex.empty(), null)
                 : new Opened(journal, snapshot.index(), snapshot.hash());
+    }
+
+    /**
+     * The index of a journal that begins after an archived prefix can only start from a snapshot that covers it:
+     * without one, the open is refused in one line (the journal is closed).
+     */
+    private static void refuseWithoutSnapshot(ChronicleJournal journal, String why) throws IOException {
+        java.util.Optional<dev.cairn.journal.ArchivedPrefix> archived;
+        try {
+            archived = journal.archivedPrefix();
+        } catch (IOException | RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        if (archived.isPresent()) {
+            journal.close();
+            throw new IOException("the journal's records before seq " + archived.get().firstSeq() + " are in archive "
+                    + archived.get().archive() + ": the index cannot be built without the index snapshot that "
+                    + "covers seq " + archived.get().lastSeq() + ", and no usable one does" + why);
+        }
     }
 
     /**

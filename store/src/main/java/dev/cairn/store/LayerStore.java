@@ -4,6 +4,8 @@ import dev.cairn.archive.ChainLayer;
 import dev.cairn.archive.LayerChanges;
 import dev.cairn.archive.LayerCheckout;
 import dev.cairn.archive.TarRecord;
+import dev.cairn.journal.ArchiveChain;
+import dev.cairn.journal.ArchivedPrefix;
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.Journal;
 import dev.cairn.model.BlobRef;
@@ -119,9 +121,14 @@ public final class LayerStore implements Closeable {
 
     /** A view of {@code base} that journals as {@code options.actor()}. */
     private LayerStore(LayerStore base, StoreOptions options) {
+        this(base, options, base.journal);
+    }
+
+    /** A view of {@code base} that journals as {@code options.actor()} and reads its history from {@code journal}. */
+    private LayerStore(LayerStore base, StoreOptions options, Journal journal) {
         this.layout = base.layout;
         this.options = options;
-        this.journal = base.journal;
+        this.journal = journal;
         this.live = base.live;
         this.lock = base.lock;
         this.locks = base.locks;
@@ -877,6 +884,69 @@ public final class LayerStore implements Closeable {
     /** {@link #changesBetween(long, long)} of the points two times name ({@link #seqAt(Instant)}). */
     public IndexChanges changesBetween(Instant from, Instant to) throws IOException {
         return changesBetween(seqAt(from), seqAt(to));
+    }
+
+    // --- retention: archiving old journal records (docs/JOURNAL.md, "Archiving") ------------------------------------
+
+    /**
+     * Moves the journal's oldest records — the whole cycle files (one per UTC day) whose records all come before
+     * {@code beforeSeq}, never the last one — into the archive file {@code to}: compressed, self-verifying, fsynced
+     * and read back, journaled as {@code JournalArchived}, and removed from the journal only then, and only with an index
+     * snapshot covering the last archived record (one is written first if none does). The report says where the
+     * archive actually ends. With {@code dryRun} nothing is done. An archive interrupted by a crash is finished by
+     * running it again with the same file. See {@link JournalArchiver}.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists and is not that interrupted archive
+     * @throws IOException if there is nothing to archive before {@code beforeSeq}, or snapshots are disabled and none
+     *                     covers the cut; nothing is changed then
+     */
+    public ArchiveReport archiveJournal(long beforeSeq, Path to, boolean dryRun) throws IOException {
+        if (!dryRun) {
+            ensureWritable();
+        }
+        ensureOpen();
+        return JournalArchiver.archive(layout, options, chronicle(), live, writer, beforeSeq, to, dryRun);
+    }
+
+    /**
+     * This store reading the records before its journal's first kept one from {@code archives} (any order; they
+     * must join one another and the journal): a cheap view, as {@link #as(Caller)}, whose {@link #history},
+     * {@link #layerHistory}, {@link #layersAsOf}, {@link #changesBetween} and the rest of the time machine reach back
+     * to seq 1. Each archive is read and checked whole when a query needs it. With no archives, this store.
+     */
+    public LayerStore withArchives(List<Path> archives) throws IOException {
+        ensureOpen();
+        if (archives.isEmpty()) {
+            return this;
+        }
+        return new LayerStore(this, options, ArchiveChain.journal(archives, chronicle()));
+    }
+
+    /** The records archived from this store's journal, if any: where they are and where the journal begins now. */
+    public Optional<ArchivedRecords> archivedRecords() throws IOException {
+        ensureOpen();
+        Optional<ArchivedPrefix> prefix = owner.journal instanceof ChronicleJournal c ? c.archivedPrefix()
+                : Optional.empty();
+        return prefix.map(p -> new ArchivedRecords(p.lastSeq(), p.lastHash(), p.archive(), p.archiveSha256()));
+    }
+
+    /**
+     * Checks {@code archives} and the live journal as one history from seq 1: every archive whole (checksums, the
+     * content's sha256, every record's checksum, seq and chain), that they join one another and the journal's first
+     * kept record, and that the Merkle root over all records is the one the store's tree file has.
+     *
+     * @throws IOException naming the archive (or record) that fails, and why
+     */
+    public ArchiveVerifyReport verifyArchives(List<Path> archives) throws IOException {
+        ensureOpen();
+        return JournalArchiver.verify(layout, chronicle(), archives);
+    }
+
+    private ChronicleJournal chronicle() throws IOException {
+        if (owner.journal instanceof ChronicleJournal c) {
+            return c;
+        }
+        throw new IOException("this store's journal (" + journal + ") cannot be archived");
     }
 
     LayerIndex indexAsOf(long seq) throws IOException {

@@ -1,6 +1,8 @@
 package dev.cairn.store;
 
+import dev.cairn.journal.ArchiveChain;
 import dev.cairn.journal.ChronicleJournal;
+import dev.cairn.journal.EncodedRecords;
 import dev.cairn.journal.tlog.Checkpoint;
 import dev.cairn.journal.tlog.CheckpointKey;
 import dev.cairn.journal.tlog.ConsistencyCheck;
@@ -56,7 +58,7 @@ public final class StoreProofs implements Closeable {
      * @throws dev.cairn.model.JournalCorruptedException if the journal fails verification
      */
     public static StoreProofs open(Path root) throws IOException {
-        return open(root, false);
+        return open(root, false, List.of());
     }
 
     /**
@@ -64,18 +66,24 @@ public final class StoreProofs implements Closeable {
      * date (the journal directory must be writable).
      */
     public static StoreProofs openForSigning(Path root) throws IOException {
-        return open(root, true);
+        return open(root, true, List.of());
     }
 
-    private static StoreProofs open(Path root, boolean signing) throws IOException {
+    /**
+     * {@link #open} or {@link #openForSigning} reading the bytes of archived records from {@code archives}
+     * ({@code cairn archive}): a proof of a record ({@link #prove}) needs them, a consistency proof does not (the tree
+     * file keeps every leaf's hash).
+     */
+    public static StoreProofs open(Path root, boolean signing, List<Path> archives) throws IOException {
         StoreLayout layout = new StoreLayout(root.toAbsolutePath().normalize());
         if (!layout.exists()) {
             throw new StoreNotFoundException(layout.root().toString());
         }
         ChronicleJournal journal = ChronicleJournal.openReadOnly(layout.journal());
         try {
-            TransparencyLog log = signing ? TransparencyLog.open(layout.journal(), journal)
-                    : TransparencyLog.openReadOnly(layout.journal(), journal);
+            EncodedRecords records = ArchiveChain.records(archives, journal);
+            TransparencyLog log = signing ? TransparencyLog.open(layout.journal(), records)
+                    : TransparencyLog.openReadOnly(layout.journal(), records);
             return new StoreProofs(layout.root(), journal, log, signing);
         } catch (IOException | RuntimeException e) {
             journal.close();

@@ -89,6 +89,14 @@ public final class FaultPoints {
     public static final String KEY_BUILT = "key-built";
     /** A new checkpoint key is in place as {@code keys/}; a new store's journal is not made yet. */
     public static final String KEY_IN_PLACE = "key-in-place";
+    /** archive: the archive file is durable and read back, {@code JournalArchived} not yet written. */
+    public static final String ARCHIVE_WRITTEN = "archive-written";
+    /** archive: {@code JournalArchived} is durable, the journal still whole (the archived prefix not written). */
+    public static final String ARCHIVE_JOURNALED = "archive-journaled";
+    /** archive: the archived prefix is durable (the cut is made), no cycle file removed yet. */
+    public static final String ARCHIVE_CUT = "archive-cut";
+    /** archive: one archived cycle file is removed, the others (if any) and the directory's fsync not yet. */
+    public static final String ARCHIVE_FILE_REMOVED = "archive-file-removed";
 
     /** What happens at a fault point; tests install one. */
     @FunctionalInterface
