@@ -204,8 +204,8 @@ public final class JournalArchive {
      * footer, the content's sha256, the last hash) come after the last record: a sink that acts on records must wait
      * for this to return.
      *
-     * @throws CorruptFrameException     if the file is not a whole archive (cut, a flipped bit, another file)
-     * @throws JournalCorruptedException if a record in it is not sound or does not follow the one before
+     * @throws CorruptFrameException if the file is not a whole archive (cut, a flipped bit, another file), or a record
+     *                               in it is not sound or does not follow the one before
      */
     public static Header read(Path file, EncodedRecords.Sink sink) throws IOException {
         return read(file, null, sink);
@@ -245,6 +245,9 @@ public final class JournalArchive {
             } catch (EOFException | ZipException e) {
                 throw new CorruptFrameException(resource, "its content is cut short or damaged after seq "
                         + chain.lastSeq() + " (" + e.getMessage() + ")");
+            } catch (JournalCorruptedException e) {
+                // damage in the archive file, not in the live journal: repair has nothing to cut there
+                throw new CorruptFrameException(resource, "record " + e.seq() + ": " + e.reason());
             }
             frame.checkFooter();
             if (!chain.lastHash().equals(header.lastHash())) {
