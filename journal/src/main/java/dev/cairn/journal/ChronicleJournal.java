@@ -132,6 +132,17 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     }
 
     /**
+     * A read-only journal for a reader that holds {@code prefix} already (an index snapshot), when the head checkpoint
+     * names exactly that record: it answers {@link Journal#lastSeq()} from the checkpoint and opens the queue (as
+     * {@link #openReadOnlyAfter}) only when a record must be read, or the checkpoint moves on (docs/JOURNAL.md, "A
+     * read-only open at the head"). Empty when the checkpoint names another record, cannot be read or may lag the
+     * queue: then open the journal with {@link #openReadOnlyAfter}.
+     */
+    public static Optional<Journal> openReadOnlyAtHead(Path dir, TrustedPrefix prefix) {
+        return HeadFirstJournal.open(dir, Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    /**
      * As {@link #open(Path)}, with Chronicle's clock replaced by {@code time} (null: the system clock). Tests use it
      * to move to the next day's cycle file without waiting; production always runs on the real clock.
      */
