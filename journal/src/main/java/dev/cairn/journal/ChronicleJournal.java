@@ -57,7 +57,8 @@ import java.util.Optional;
  * {@link #openReadOnly} reads and verifies the same way but writes nothing, anywhere: Chronicle maps the files
  * read-only, the append lock is taken shared (so a verification still sees no half-written batch), no checkpoint
  * is written, no committer runs and {@link #append} is refused. It works where the process may not write the
- * directory and on a read-only file system.
+ * directory and on a read-only file system. {@link #openReadOnlyAtHead} is the same without opening the queue until a
+ * record must be read, for a reader that holds the prefix the head checkpoint names.
  *
  * <h2>Structure</h2>
  * This class wires the journal's parts together (docs/JOURNAL.md, "Structure"): {@link QueueFiles} (the queue's
