@@ -211,7 +211,9 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                 }
                 Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(real);
                 opened = head.load(checkpoint, prefix);
-                if (checkpoint.isEmpty() && committer != null) {
+                // Missing, or behind the queue (records whose batch's writer died before the rewrite, or a head
+                // that a machine crash left older): a lazy reader trusts the head, so a writer brings it up to date.
+                if (committer != null && (checkpoint.isEmpty() || checkpoint.get().seq() != head.lastSeq())) {
                     committer.writeCheckpoint(true);
                 }
             }

@@ -110,6 +110,16 @@ class HeadFirstJournalTest {
     }
 
     @Test
+    void aWritableOpenBringsAHeadThatLagsTheQueueUpToDate() throws IOException {
+        List<JournalRecord> records = append(3, "A");
+        new HeadCheckpoint(1, records.get(0).hash()).writeDurably(dir());
+        assertThat(ChronicleJournal.openReadOnlyAtHead(dir(), prefixOf(records.get(2)))).isEmpty();
+        ChronicleJournal.open(dir()).close();
+        assertThat(HeadCheckpoint.read(dir())).contains(new HeadCheckpoint(3, records.get(2).hash()));
+        assertThat(ChronicleJournal.openReadOnlyAtHead(dir(), prefixOf(records.get(2)))).isPresent();
+    }
+
+    @Test
     void afterCloseEveryMethodFails() throws IOException {
         List<JournalRecord> records = append(1, "A");
         HeadFirstJournal journal = atHead(prefixOf(records.get(0)));
