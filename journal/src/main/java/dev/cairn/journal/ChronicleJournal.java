@@ -59,7 +59,8 @@ import java.util.Optional;
  * {@link #openReadOnly} reads and verifies the same way but writes nothing, anywhere: Chronicle maps the files
  * read-only, the append lock is taken shared (so a verification still sees no half-written batch), no checkpoint
  * is written, no committer runs and {@link #append} is refused. It works where the process may not write the
- * directory and on a read-only file system.
+ * directory and on a read-only file system. {@link #openReadOnlyAtHead} is the same without opening the queue until a
+ * record must be read, for a reader that holds the prefix the head checkpoint names.
  *
  * <h2>Structure</h2>
  * This class wires the journal's parts together (docs/JOURNAL.md, "Structure"): {@link QueueFiles} (the queue's
@@ -134,6 +135,17 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     }
 
     /**
+     * A read-only journal for a reader that holds {@code prefix} already (an index snapshot), when the head checkpoint
+     * names exactly that record: it answers {@link Journal#lastSeq()} from the checkpoint and opens the queue (as
+     * {@link #openReadOnlyAfter}) only when a record must be read, or the checkpoint moves on (docs/JOURNAL.md, "A
+     * read-only open at the head"). Empty when the checkpoint names another record, cannot be read or may lag the
+     * queue: then open the journal with {@link #openReadOnlyAfter}.
+     */
+    public static Optional<Journal> openReadOnlyAtHead(Path dir, TrustedPrefix prefix) {
+        return HeadFirstJournal.open(dir, Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    /**
      * As {@link #open(Path)}, with Chronicle's clock replaced by {@code time} (null: the system clock). Tests use it
      * to move to the next day's cycle file without waiting; production always runs on the real clock.
      */
@@ -201,7 +213,9 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
                 }
                 Optional<HeadCheckpoint> checkpoint = HeadCheckpoint.read(real);
                 opened = head.load(checkpoint, prefix);
-                if (checkpoint.isEmpty() && committer != null) {
+                // Missing, or behind the queue (records whose batch's writer died before the rewrite, or a head
+                // that a machine crash left older): a lazy reader trusts the head, so a writer brings it up to date.
+                if (committer != null && (checkpoint.isEmpty() || checkpoint.get().seq() != head.lastSeq())) {
                     committer.writeCheckpoint(true);
                 }
             }

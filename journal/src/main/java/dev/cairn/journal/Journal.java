@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>Opening verifies every record (checksum, seq, chain). A damaged journal is never skipped silently: the
  *   open fails with {@link dev.cairn.model.JournalCorruptedException} naming the seq and position. A record a
  *   newer Cairn wrote (a newer format version, an unknown event type or key, under a good checksum) is not damage:
- *   {@link dev.cairn.model.FormatTooNewException}, wherever it is read.
+ *   {@link dev.cairn.model.FormatTooNewException}, wherever it is read. (An open after a trusted prefix verifies only
+ *   what follows it; {@link ChronicleJournal#openReadOnlyAtHead} defers the whole open to the first read.)
  *   <li>Cursors never block appenders and see every record appended before {@code read} returns them, including
  *   those of other processes. {@link #lastSeq} counts only records whose append has made them durable; it may wait
  *   for another process's batch to finish its sync, never longer.

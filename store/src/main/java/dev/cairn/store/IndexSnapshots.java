@@ -1,6 +1,7 @@
 package dev.cairn.store;
 
 import dev.cairn.journal.ChronicleJournal;
+import dev.cairn.journal.Journal;
 import dev.cairn.journal.TrustedPrefix;
 import dev.cairn.model.Digest;
 import dev.cairn.projection.IndexSnapshot;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +40,7 @@ import java.util.function.Consumer;
 final class IndexSnapshots implements Closeable {
 
     /** A journal opened for a store, and the index to follow it from. */
-    record Opened(ChronicleJournal journal, LayerIndex start, Digest startHash) {
+    record Opened(Journal journal, LayerIndex start, Digest startHash) {
     }
 
     private final SnapshotDirectory dir;
@@ -90,6 +92,13 @@ final class IndexSnapshots implements Closeable {
         }
         IndexSnapshot snapshot = loaded.snapshot().orElse(null);
         TrustedPrefix prefix = snapshot == null ? null : snapshot.prefix();
+        if (!writable && snapshot != null) {
+            Optional<Journal> atHead = ChronicleJournal.openReadOnlyAtHead(journalDir, prefix);
+            if (atHead.isPresent()) {
+                warnRefused(options, loaded, "the one at seq " + snapshot.seq() + " is used instead");
+                return new Opened(atHead.get(), snapshot.index(), snapshot.hash());
+            }
+        }
         ChronicleJournal journal = writable ? ChronicleJournal.openAfter(journalDir, prefix)
                 : ChronicleJournal.openReadOnlyAfter(journalDir, prefix);
         List<Path> ignored = new ArrayList<>();
@@ -98,12 +107,7 @@ final class IndexSnapshots implements Closeable {
         if (snapshot != null && journal.openReport().trusted().isEmpty()) {
             instead = "the index is rebuilt from seq 1";
         }
-        for (SnapshotDirectory.Refused r : loaded.refused()) {
-            options.warnings().accept("index snapshot " + r.file() + " ignored (" + r.reason() + "); " + instead);
-            if (!r.tooNew()) {
-                ignored.add(r.file());
-            }
-        }
+        ignored.addAll(warnRefused(options, loaded, instead));
         if (snapshot != null && journal.openReport().trusted().isEmpty()) {
             Path file = loaded.file().orElseThrow();
             options.warnings().accept("index snapshot " + file + " ignored: it disagrees with the journal ("
@@ -125,6 +129,18 @@ final class IndexSnapshots implements Closeable {
         }
         return snapshot == null ? new Opened(journal, LayerIndex.empty(), null)
                 : new Opened(journal, snapshot.index(), snapshot.hash());
+    }
+
+    /** Warns of each snapshot the load passed over; returns those this Cairn may remove (not written by a newer one). */
+    private static List<Path> warnRefused(StoreOptions options, SnapshotDirectory.Loaded loaded, String instead) {
+        List<Path> removable = new ArrayList<>();
+        for (SnapshotDirectory.Refused r : loaded.refused()) {
+            options.warnings().accept("index snapshot " + r.file() + " ignored (" + r.reason() + "); " + instead);
+            if (!r.tooNew()) {
+                removable.add(r.file());
+            }
+        }
+        return removable;
     }
 
     /**
@@ -210,7 +226,7 @@ final class IndexSnapshots implements Closeable {
 
     /**
      * Stops the snapshot thread (waiting for a write under way), then writes a last snapshot on this thread if the
-     * index has gained {@code onCloseRecords} since the newest one in the folder.
+     * policy says so for the index's gain since the newest one in the folder ({@link SnapshotPolicy#writeOnClose}).
      */
     @Override
     public void close() {
@@ -234,7 +250,7 @@ final class IndexSnapshots implements Closeable {
         } catch (IOException e) {
             // judged by what this store wrote
         }
-        if (live.current().seq() - newest >= policy.onCloseRecords()) {
+        if (policy.writeOnClose(live.current().seq(), newest)) {
             coveredSeq = newest;
             write();
         }

@@ -161,7 +161,8 @@ public final class LayerStore implements Closeable {
     /**
      * Opens the store at {@code root} for queries only: no recovery, no lock, nothing created or changed. Unfinished
      * work of a crashed writer stays invisible, as always; {@link #recoveryPlan()} says what recovery would do. Every
-     * change throws {@link ReadOnlyStoreException}.
+     * change throws {@link ReadOnlyStoreException}. When the newest snapshot is at the journal's head, the journal's
+     * queue is opened only once a record must be read (docs/JOURNAL.md, "A read-only open at the head").
      *
      * @throws StoreNotFoundException                  if there is no store at {@code root}
      * @throws java.nio.file.AccessDeniedException     if this process may not look into {@code root} or its journal

@@ -133,7 +133,7 @@ class IndexSnapshotsTest {
     @Test
     void aStoreWritesASnapshotEveryNRecordsOutsideItsWrites() throws Exception {
         StoreOptions every3 = options().withSnapshots(SnapshotPolicy.DEFAULT.withEveryRecords(3)
-                .withOnCloseRecords(Long.MAX_VALUE));
+                .withOnCloseRecords(Long.MAX_VALUE).withOnCloseTenth(false));
         try (LayerStore store = LayerStore.open(root(), every3)) {
             store.create(LayerSpec.base().withName("a"));
             for (int i = 0; i < 4; i++) {
@@ -151,7 +151,7 @@ class IndexSnapshotsTest {
     @Test
     void aStoreWritesASnapshotAfterTheIntervalIfItGainedRecords() throws Exception {
         StoreOptions timed = options().withSnapshots(SnapshotPolicy.DEFAULT.withEvery(Duration.ofMillis(50))
-                .withOnCloseRecords(Long.MAX_VALUE));
+                .withOnCloseRecords(Long.MAX_VALUE).withOnCloseTenth(false));
         try (LayerStore store = LayerStore.open(root(), timed)) {
             store.create(LayerSpec.base().withName("a"));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -184,6 +184,28 @@ class IndexSnapshotsTest {
         assertThat(contents(root().resolve("snapshots"))).isEqualTo(before);
         assertThat(warnings).singleElement().asString().contains(newest.toString()).contains("checksum failed")
                 .contains("is used instead").doesNotContain("\n");
+    }
+
+    @Test
+    void onCloseASmallIndexIsSnapshottedAfterATenthOfItsRecordsABigOneAfterTheCount() {
+        SnapshotPolicy p = SnapshotPolicy.DEFAULT;
+        assertThat(p.writeOnClose(3, 0)).as("a new small store").isTrue();
+        assertThat(p.writeOnClose(3, 3)).as("nothing gained").isFalse();
+        assertThat(p.writeOnClose(110, 99)).as("a tenth").isTrue();
+        assertThat(p.writeOnClose(110, 100)).as("less than a tenth").isFalse();
+        assertThat(p.writeOnClose(1_000_000, 999_001)).as("999 of a big one").isFalse();
+        assertThat(p.writeOnClose(1_000_000, 999_000)).as("the count").isTrue();
+        assertThat(p.withOnCloseTenth(false).writeOnClose(3, 0)).isFalse();
+        assertThat(SnapshotPolicy.NONE.writeOnClose(1_000, 0)).isFalse();
+    }
+
+    @Test
+    void aSmallStoreClosedAfterAnyChangeLeavesASnapshotAtTheHead() throws IOException {
+        try (LayerStore store = LayerStore.open(root())) {
+            store.create(LayerSpec.base().withName("a"));
+        }
+        assertThat(snapshots(root())).singleElement()
+                .satisfies(f -> assertThat(SnapshotDirectory.seqOf(f)).isEqualTo(2));
     }
 
     @Test
@@ -291,7 +313,7 @@ class IndexSnapshotsTest {
 
         warnings.clear();
         try (LayerStore store = LayerStore.open(root(), options().withSnapshots(SnapshotPolicy.DEFAULT
-                .withOnCloseRecords(Long.MAX_VALUE)))) {
+                .withOnCloseRecords(Long.MAX_VALUE).withOnCloseTenth(false)))) {
             assertThat(store.startedFrom()).isZero();
             StoreInvariants.check(store);
         }
