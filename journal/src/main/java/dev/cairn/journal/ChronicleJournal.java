@@ -135,6 +135,21 @@ public final class ChronicleJournal implements Journal, EncodedRecords {
     }
 
     /**
+     * The queue journal behind {@code journal}: itself, or the one a journal from {@link #openReadOnlyAtHead} opens
+     * now if it had not yet (for what needs the cycle files themselves: archiving, an archive's checks, the archived
+     * prefix). Empty for any other journal.
+     */
+    public static Optional<ChronicleJournal> behind(Journal journal) throws IOException {
+        if (journal instanceof ChronicleJournal c) {
+            return Optional.of(c);
+        }
+        if (journal instanceof HeadFirstJournal h) {
+            return Optional.of(h.queue());
+        }
+        return Optional.empty();
+    }
+
+    /**
      * A read-only journal for a reader that holds {@code prefix} already (an index snapshot), when the head checkpoint
      * names exactly that record: it answers {@link Journal#lastSeq()} from the checkpoint and opens the queue (as
      * {@link #openReadOnlyAfter}) only when a record must be read, or the checkpoint moves on (docs/JOURNAL.md, "A

@@ -155,7 +155,7 @@ final class HeadFirstJournal implements Journal {
      * The queue, opened read-only after the prefix on first use. If the journal no longer holds the prefix (it was
      * repaired or replaced since), what was answered from it does not stand: refused, naming the journal.
      */
-    private ChronicleJournal queue() throws IOException {
+    ChronicleJournal queue() throws IOException {
         ensureOpen();
         ChronicleJournal opened = full;
         if (opened != null) {

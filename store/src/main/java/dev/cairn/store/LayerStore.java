@@ -926,8 +926,8 @@ public final class LayerStore implements Closeable {
     /** The records archived from this store's journal, if any: where they are and where the journal begins now. */
     public Optional<ArchivedRecords> archivedRecords() throws IOException {
         ensureOpen();
-        Optional<ArchivedPrefix> prefix = owner.journal instanceof ChronicleJournal c ? c.archivedPrefix()
-                : Optional.empty();
+        Optional<ChronicleJournal> queue = ChronicleJournal.behind(owner.journal);
+        Optional<ArchivedPrefix> prefix = queue.isPresent() ? queue.get().archivedPrefix() : Optional.empty();
         return prefix.map(p -> new ArchivedRecords(p.lastSeq(), p.lastHash(), p.archive(), p.archiveSha256()));
     }
 
@@ -944,10 +944,8 @@ public final class LayerStore implements Closeable {
     }
 
     private ChronicleJournal chronicle() throws IOException {
-        if (owner.journal instanceof ChronicleJournal c) {
-            return c;
-        }
-        throw new IOException("this store's journal (" + journal + ") cannot be archived");
+        return ChronicleJournal.behind(owner.journal).orElseThrow(
+                () -> new IOException("this store's journal (" + journal + ") cannot be archived"));
     }
 
     LayerIndex indexAsOf(long seq) throws IOException {
