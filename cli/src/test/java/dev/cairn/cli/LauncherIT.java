@@ -138,6 +138,9 @@ class LauncherIT {
     void queriesStartWithAHeapWhoseYoungGenerationHoldsABigListing() throws Exception {
         assertThat(flag("InitialRAMPercentage", "layers")).startsWith("6.25");
         assertThat(flag("InitialRAMPercentage", "import", "x.tar")).startsWith("1.56");
+        assertThat(flag("InitialRAMPercentage", "--help")).as("no store opened").startsWith("1.56");
+        assertThat(flag("InitialRAMPercentage", "help", "layers")).startsWith("1.56");
+        assertThat(flag("TieredStopAtLevel", "--help")).isEqualTo("1");
     }
 
     /** The TieredStopAtLevel the JVM ran a command line with (the command itself may fail; it does not matter). */
