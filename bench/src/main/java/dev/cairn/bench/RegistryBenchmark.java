@@ -33,20 +33,23 @@ import java.util.concurrent.TimeUnit;
  * round): a fresh storage folder and a fresh port (so that skopeo's blob-info cache knows nothing of it), the server
  * started and waited for, warmed up with untimed pushes and pulls of two other images, each with as many files as the
  * timed one but a fifth of the bytes (the JIT compiles per-file code by how often it runs: one warm-up of a fifth of
- * the files left 3 s of C2 compilation inside the timed push, JFR showed), then timed: {@code skopeo copy oci:… docker://…} (push) and
- * {@code skopeo copy docker://… oci:…} into a fresh folder (pull); then the server is stopped (SIGTERM) and
- * {@code sync} run. The storage folders are removed only at the end of the run: on ext4 without a journal (this
- * machine's), creating a file skips every inode of its block group freed in the last minute or more
- * ({@code recently_deleted} in the kernel), so removing one round's 9,000 files slowed the next round's extraction
- * by seconds (docs/BENCHMARKS.md). Reported: the median of each and the ratio of cairn's to distribution's, and the
- * CPU time the server used during each (its user and system time from {@code /proc}), with the load average at the
- * start and end of the run.
+ * the files left 3 s of C2 compilation inside the timed push, JFR showed), then timed:
+ * {@code skopeo copy oci:… docker://…} (push) and {@code skopeo copy docker://… oci:…} into a fresh folder (pull);
+ * then the server is stopped (SIGTERM) and {@code sync} run. The storage folders are removed only at the end of the
+ * run: on ext4 without a journal (this machine's), creating a file walks past every inode of its block group freed
+ * in the last minute or so ({@code recently_deleted} in the kernel), so removing one round's 9,000 files could slow
+ * the next round's extraction by seconds (docs/BENCHMARKS.md). Reported: the median of each and the ratio of
+ * cairn's to distribution's, and the CPU time the server used during each (its user and system time from
+ * {@code /proc}), with the load average at the start and end of the run.
  *
  * <p>Arguments: {@code --dir DIR} (the file system under test), {@code --cache DIR}, {@code --cairn PATH} (the
  * {@code ./cairn} launcher), {@code --rounds N} (5; 0 writes the images and stops), {@code --scale F} (1.0: layer
  * sizes multiplied by F), {@code --warmups N} (2: warm-up images pushed and pulled before the timed ones).
  */
 public final class RegistryBenchmark {
+
+    /** USER_HZ: what /proc counts CPU time in; 100 on every Linux architecture Cairn runs on. */
+    private static final int CLOCK_TICKS = 100;
 
     private RegistryBenchmark() {
     }
@@ -144,8 +147,8 @@ public final class RegistryBenchmark {
                 double median = Stats.median(t);
                 double c = Stats.median(cpu.get(p + " " + op));
                 boolean isPeer = p.equals("docker-registry");
-                System.out.printf(Locale.ROOT, "| %s %s | %.2f | %.2f | %.2f | %.0f | %s | %.2f | %s |%n", p, op, median,
-                        Stats.min(t), Stats.max(t), mib / median,
+                System.out.printf(Locale.ROOT, "| %s %s | %.2f | %.2f | %.2f | %.0f | %s | %.2f | %s |%n", p, op,
+                        median, Stats.min(t), Stats.max(t), mib / median,
                         isPeer ? "1.00 (peer)" : String.format(Locale.ROOT, "%.2f", median / peer), c,
                         isPeer ? "1.00 (peer)" : String.format(Locale.ROOT, "%.2f", c / peerCpu));
             }
@@ -252,17 +255,14 @@ public final class RegistryBenchmark {
 
     /**
      * The user and system CPU time a server process (all its threads) has used so far, from {@code /proc/PID/stat}
-     * (the cairn launcher execs its JVM, so the process started is the server). Load-independent where wall time is
-     * not: on a shared machine, a push's wall time is mostly its share of the cores.
+     * (the cairn launcher execs its JVM, so the process started is the server). It depends much less on the machine's
+     * load than wall time does: on a shared machine, a push's wall time is mostly its share of the cores.
      */
     private static double cpuSeconds(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS; // utime, stime: fields 14, 15
     }
-
-    /** USER_HZ: what /proc counts CPU time in; 100 on every Linux architecture Cairn runs on. */
-    private static final int CLOCK_TICKS = 100;
 
     private static String loadAverage() throws IOException {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
