@@ -113,23 +113,7 @@ public final class ArchiveChain {
      */
     public static Journal journal(List<Path> archives, ChronicleJournal journal) {
         List<Path> given = List.copyOf(archives);
-        return new Journal() {
-            @Override
-            public JournalRecord append(dev.cairn.model.Event event, dev.cairn.model.Actor actor) throws IOException {
-                return journal.append(event, actor);
-            }
-
-            @Override
-            public List<JournalRecord> appendAll(List<? extends dev.cairn.model.Event> events,
-                                                 dev.cairn.model.Actor actor) throws IOException {
-                return journal.appendAll(events, actor);
-            }
-
-            @Override
-            public long lastSeq() throws IOException {
-                return journal.lastSeq();
-            }
-
+        return new ForwardingJournal(journal) {
             @Override
             public JournalCursor read(long fromSeq) throws IOException {
                 Optional<ArchivedPrefix> prefix = journal.archivedPrefix();
@@ -137,16 +121,6 @@ public final class ArchiveChain {
                     return journal.read(fromSeq);
                 }
                 return cursor(given, journal, prefix, fromSeq);
-            }
-
-            @Override
-            public VerifyReport verify() throws IOException {
-                return journal.verify();
-            }
-
-            @Override
-            public Path location() {
-                return journal.location();
             }
 
             @Override
