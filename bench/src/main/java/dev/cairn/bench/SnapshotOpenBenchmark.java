@@ -2,11 +2,14 @@ package dev.cairn.bench;
 
 import dev.cairn.journal.ChronicleJournal;
 import dev.cairn.journal.JournalCursor;
+import dev.cairn.model.Actor;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 import dev.cairn.model.LayerId;
+import dev.cairn.model.SagaOwner;
+import dev.cairn.model.StagingId;
 import dev.cairn.projection.IndexSnapshot;
 import dev.cairn.projection.LayerIndex;
 import dev.cairn.projection.SnapshotDirectory;
@@ -18,6 +21,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,11 +30,12 @@ import java.util.Random;
 /**
  * Open of a store with a long journal, from an index snapshot beside open from seq 1 in the same run (issue 10):
  * the in-process {@code LayerStore.openReadOnly} plus one {@code layers()} call, each way; the fold rate of the
- * index (records/s, from records already in memory); the heap the index takes; and the whole {@code cairn layers}
- * process each way.
+ * index (records/s, from records already in memory: the store's, and as many of the shape the store's write path
+ * makes); the heap the index takes; and the whole {@code cairn layers} process each way ({@code --fold-only}: the
+ * fold rates alone).
  *
  * <p>The store is built fast, by appending straight to its journal in batches: {@code layers} layers
- * ({@code LayerCreated} with a name, {@code LayerCommitted} with digests, every tenth on a parent), and
+ * ({@code LayerCreated} with a name, {@code LayerCommitted} with digests, every tenth a base layer and the rest each on the one made before), and
  * {@code MetadataSet} records on random layers up to {@code records} in all (the layers have no folders: nothing
  * measured reads them). Then a writable open and close writes the snapshot (its time and size are reported). Rounds
  * alternate the two ways and reverse their order every other round; medians.
@@ -44,15 +49,17 @@ public final class SnapshotOpenBenchmark {
 
     /**
      * The arguments of the benchmarks on the built store (this one and {@link SeqAtBenchmark}): {@code --dir},
-     * {@code --records}, {@code --layers}, {@code --rounds}, {@code --cairn} (the launcher; null: no whole processes).
+     * {@code --records}, {@code --layers}, {@code --rounds}, {@code --cairn} (the launcher; null: no whole processes),
+     * {@code --fold-only} (of the measures, only the fold rates).
      */
-    record StoreArgs(Path dir, long records, int layers, int rounds, String cairn) {
+    record StoreArgs(Path dir, long records, int layers, int rounds, String cairn, boolean foldOnly) {
         static StoreArgs parse(String[] args) {
             Path dir = Path.of("/dev/shm/cairn-snapshot-bench");
             long records = 1_000_000;
             int layers = 100_000;
             int rounds = 5;
             String cairn = null;
+            boolean foldOnly = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--dir" -> dir = Path.of(args[++i]);
@@ -60,10 +67,11 @@ public final class SnapshotOpenBenchmark {
                     case "--layers" -> layers = Integer.parseInt(args[++i]);
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--cairn" -> cairn = args[++i];
+                    case "--fold-only" -> foldOnly = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
-            return new StoreArgs(dir, records, layers, rounds, cairn);
+            return new StoreArgs(dir, records, layers, rounds, cairn, foldOnly);
         }
 
         /** The store's root: one per size, kept between runs. */
@@ -84,6 +92,10 @@ public final class SnapshotOpenBenchmark {
             build(root, records, layers);
             System.out.printf(Locale.ROOT, "built %,d records / %,d layers in %.1f s%n", records, layers,
                     (System.nanoTime() - t0) / 1e9);
+        }
+        if (a.foldOnly()) {
+            foldRate(root);
+            return;
         }
         StoreOptions withSnapshots = StoreOptions.defaults();
         StoreOptions fromSeq1 = StoreOptions.defaults().withSnapshots(SnapshotPolicy.NONE);
@@ -197,7 +209,12 @@ public final class SnapshotOpenBenchmark {
         }
     }
 
-    /** Records/s of the fold alone: every record read into memory first, then folded from the empty index. */
+    /**
+     * Records/s of the fold alone, from records already in memory, folded from the empty index: the records of the
+     * built store (read from its journal: most of them {@code MetadataSet}s on layers chosen at random, so that
+     * nearly every record reaches for a different, cold part of a 100,000-layer index), and the same number of
+     * records of the shape the store's own write path gives a journal ({@link #sagaShaped}).
+     */
     private static void foldRate(Path root) throws IOException {
         List<JournalRecord> all = new ArrayList<>();
         try (ChronicleJournal journal = ChronicleJournal.openReadOnly(root.resolve("journal"));
@@ -206,6 +223,13 @@ public final class SnapshotOpenBenchmark {
                 all.add(r);
             }
         }
+        int layers = LayerIndex.empty().applyAll(all).entries().size();
+        foldRate("the store's records (metadata on random layers)", all);
+        all = sagaShaped(all.size(), layers);
+        foldRate("saga-shaped records", all);
+    }
+
+    private static void foldRate(String what, List<JournalRecord> all) {
         List<Double> rates = new ArrayList<>();
         List<Double> cpuRates = new ArrayList<>();
         var threads = ManagementFactory.getThreadMXBean();
@@ -223,9 +247,49 @@ public final class SnapshotOpenBenchmark {
                 cpuRates.add(all.size() / cpu);
             }
         }
-        System.out.printf(Locale.ROOT, "fold of %,d records in memory: median %,.0f records/s wall (min %,.0f, max "
-                + "%,.0f); %,.0f records per CPU second%n", all.size(), Stats.median(rates), Stats.min(rates),
+        System.out.printf(Locale.ROOT, "fold of %,d %s in memory: median %,.0f records/s wall (min %,.0f, max "
+                + "%,.0f); %,.0f records per CPU second%n", all.size(), what, Stats.median(rates), Stats.min(rates),
                 Stats.max(rates), Stats.median(cpuRates));
+    }
+
+    /**
+     * {@code records} records (at most; whole layers) on {@code layers} layers in the shape the store writes them:
+     * each layer a staging saga and a layer saga ({@code StagingStarted}, {@code DiffStaged}, {@code LayerCreated}
+     * on that staging with a saga owner, {@code LayerCommitted}, {@code StagingCleaned}), in images of five layers
+     * each on the one before; the rest of each layer's share of records name and metadata changes, each on one of
+     * the 50 layers made last (a journal's records are about what was just pushed, not spread evenly over its whole
+     * past). Not written to a journal: the fold reads only the events, their seqs and times.
+     */
+    static List<JournalRecord> sagaShaped(long records, int layers) {
+        Random random = new Random(42);
+        Actor actor = Actor.process();
+        Digest link = Digest.sha256(new byte[0]);
+        Instant time = Instant.parse("2026-12-01T00:00:00Z");
+        long perLayer = Math.max(5, records / layers);
+        LayerId[] ids = new LayerId[layers];
+        List<JournalRecord> out = new ArrayList<>();
+        for (int i = 0; i < layers && out.size() + perLayer <= records; i++) {
+            ids[i] = LayerId.of(Digest.sha256(("layer " + i).getBytes()).hex());
+            StagingId staging = StagingId.random();
+            Digest diff = Digest.sha256(("diff " + i).getBytes());
+            Digest gz = Digest.sha256(("gz " + i).getBytes());
+            List<Event> events = new ArrayList<>(List.of(
+                    new Event.StagingStarted(staging, actor.pid(), actor.host(), false),
+                    new Event.DiffStaged(staging, diff, 1000 + i, gz, 500 + i, Compression.GZIP),
+                    new Event.LayerCreated(ids[i], i % 5 == 0 ? null : ids[i - 1], List.of(), staging, "",
+                            SagaOwner.fresh(actor)),
+                    new Event.LayerCommitted(ids[i], diff, 1000 + i, gz, 500L + i, Compression.GZIP),
+                    new Event.StagingCleaned(staging)));
+            for (long k = 5; k < perLayer; k++) {
+                LayerId recent = ids[i - random.nextInt(Math.min(i + 1, 50))];
+                events.add(k % 2 == 0 ? new Event.NamesSet(recent, List.of("example/app:" + i + "-" + k))
+                        : new Event.MetadataSet(recent, "edit " + i + "-" + k));
+            }
+            for (Event e : events) {
+                out.add(new JournalRecord(out.size() + 1, time, actor, e, link, link));
+            }
+        }
+        return out;
     }
 
     /** The heap the index holds: used heap after full GCs with and without a reference to it. */

@@ -44,7 +44,8 @@ public final class ArchiveChain {
 
     /**
      * A cursor over the records from {@code fromSeq} on: those in the archives, then the journal's. Each archive is
-     * read and checked whole before its first record is returned (so it is held in memory while read from).
+     * checked whole ({@link JournalArchive#verify}) before its first record is returned, then read again record by
+     * record: memory stays constant whatever the archive's size, and no record of a damaged archive is returned.
      */
     public static JournalCursor cursor(List<Path> archives, Journal journal, Optional<ArchivedPrefix> prefix,
                                        long fromSeq) throws IOException {
@@ -57,34 +58,50 @@ public final class ArchiveChain {
         long liveFrom = prefix.map(ArchivedPrefix::firstSeq).orElse(1L);
         return new JournalCursor() {
             private final Deque<Path> pending = new ArrayDeque<>(ordered);
-            private final Deque<JournalRecord> read = new ArrayDeque<>();
+            private Path file;
+            private JournalArchive.Reader archive;
             private JournalCursor live;
 
             @Override
             public JournalRecord next() throws IOException {
-                while (read.isEmpty() && !pending.isEmpty()) {
-                    List<JournalRecord> records = new ArrayList<>();
-                    Path file = pending.removeFirst();
-                    JournalArchive.read(file, (seq, bytes) -> {
-                        if (seq >= fromSeq) {
-                            records.add(RecordCodec.decode(bytes, seq, () -> "archive " + file + ", record " + seq));
+                while (live == null) {
+                    if (archive == null) {
+                        if (pending.isEmpty()) {
+                            live = journal.read(Math.max(fromSeq, liveFrom));
+                            break;
                         }
-                    });
-                    read.addAll(records);
-                }
-                if (!read.isEmpty()) {
-                    return read.removeFirst();
-                }
-                if (live == null) {
-                    live = journal.read(Math.max(fromSeq, liveFrom));
+                        file = pending.removeFirst();
+                        if (JournalArchive.header(file).lastSeq() < fromSeq) {
+                            continue;
+                        }
+                        JournalArchive.verify(file);
+                        archive = JournalArchive.open(file);
+                    }
+                    for (byte[] bytes = archive.next(); bytes != null; bytes = archive.next()) {
+                        long seq = archive.seq();
+                        if (seq >= fromSeq) {
+                            Path in = file;
+                            return RecordCodec.decode(bytes, seq, () -> "archive " + in + ", record " + seq);
+                        }
+                    }
+                    archive.close();
+                    archive = null;
                 }
                 return live.next();
             }
 
             @Override
             public void close() {
-                if (live != null) {
-                    live.close();
+                try {
+                    if (archive != null) {
+                        archive.close();
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("closing archive " + file, e);
+                } finally {
+                    if (live != null) {
+                        live.close();
+                    }
                 }
             }
         };
@@ -96,23 +113,7 @@ public final class ArchiveChain {
      */
     public static Journal journal(List<Path> archives, ChronicleJournal journal) {
         List<Path> given = List.copyOf(archives);
-        return new Journal() {
-            @Override
-            public JournalRecord append(dev.cairn.model.Event event, dev.cairn.model.Actor actor) throws IOException {
-                return journal.append(event, actor);
-            }
-
-            @Override
-            public List<JournalRecord> appendAll(List<? extends dev.cairn.model.Event> events,
-                                                 dev.cairn.model.Actor actor) throws IOException {
-                return journal.appendAll(events, actor);
-            }
-
-            @Override
-            public long lastSeq() throws IOException {
-                return journal.lastSeq();
-            }
-
+        return new ForwardingJournal(journal) {
             @Override
             public JournalCursor read(long fromSeq) throws IOException {
                 Optional<ArchivedPrefix> prefix = journal.archivedPrefix();
@@ -120,16 +121,6 @@ public final class ArchiveChain {
                     return journal.read(fromSeq);
                 }
                 return cursor(given, journal, prefix, fromSeq);
-            }
-
-            @Override
-            public VerifyReport verify() throws IOException {
-                return journal.verify();
-            }
-
-            @Override
-            public Path location() {
-                return journal.location();
             }
 
             @Override

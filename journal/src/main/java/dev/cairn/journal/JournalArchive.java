@@ -212,42 +212,106 @@ public final class JournalArchive {
     }
 
     private static Header read(Path file, MessageDigest whole, EncodedRecords.Sink sink) throws IOException {
-        String resource = "archive " + file;
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        if (whole != null) {
-            raw = new DigestInputStream(raw, whole);
+        try (Reader reader = new Reader(file, whole)) {
+            for (byte[] bytes = reader.next(); bytes != null; bytes = reader.next()) {
+                if (sink != null) {
+                    sink.accept(reader.seq(), bytes);
+                }
+            }
+            return reader.header();
         }
-        try (FrameInputStream frame = FORMAT.newInput(raw, resource)) {
-            Header header = readHeader(new DataInputStream(frame), resource);
-            MessageDigest content = Digest.newSha256();
-            ChainCheck chain = ChainCheck.at(header.firstSeq(), header.prevHash());
-            DataInputStream records = new DataInputStream(new InflaterInputStream(frame, new java.util.zip.Inflater(),
-                    1 << 16));
+    }
+
+    /**
+     * Opens {@code file} to read its records one at a time, in constant memory (for a cursor over an archive of any
+     * size). The checks are those of {@link #read}, made as the records go by; the last ones when {@link Reader#next}
+     * reaches the end. A caller that must not act on records of a damaged archive checks it with {@link #verify}
+     * first.
+     */
+    public static Reader open(Path file) throws IOException {
+        return new Reader(file, null);
+    }
+
+    /** The records of one archive, read in order; not thread-safe. */
+    public static final class Reader implements AutoCloseable {
+        private final String resource;
+        private final FrameInputStream frame;
+        private final Header header;
+        private final MessageDigest content = Digest.newSha256();
+        private final ChainCheck chain;
+        private final java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        private final DataInputStream records;
+        private long seq;
+        private boolean ended;
+
+        private Reader(Path file, MessageDigest whole) throws IOException {
+            resource = "archive " + file;
+            InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            if (whole != null) {
+                raw = new DigestInputStream(raw, whole);
+            }
+            frame = FORMAT.newInput(raw, resource);
             try {
-                for (long seq = header.firstSeq(); seq <= header.lastSeq(); seq++) {
-                    int length = records.readInt();
-                    if (length < 0 || length > Journal.MAX_RECORD_BYTES) {
-                        throw new CorruptFrameException(resource, "record " + seq + " has a length of " + length);
-                    }
-                    byte[] bytes = new byte[length];
-                    records.readFully(bytes);
-                    content.update(lengthOf(bytes));
-                    content.update(bytes);
-                    long at = seq;
-                    chain.accept(bytes, s -> resource + ", record " + at);
-                    if (sink != null) {
-                        sink.accept(seq, bytes);
-                    }
+                header = readHeader(new DataInputStream(frame), resource);
+            } catch (IOException | RuntimeException e) {
+                frame.close();
+                throw e;
+            }
+            chain = ChainCheck.at(header.firstSeq(), header.prevHash());
+            records = new DataInputStream(new InflaterInputStream(frame, inflater, 1 << 16));
+            seq = header.firstSeq() - 1;
+        }
+
+        /** What the archive's header says it holds. */
+        public Header header() {
+            return header;
+        }
+
+        /** The seq of the record {@link #next} returned last. */
+        public long seq() {
+            return seq;
+        }
+
+        /**
+         * The next record's bytes, checked (its checksum, seq and link to the one before); null after the last,
+         * once the archive's end is checked too (nothing after the last record, the footer, the last hash, the
+         * content's sha256).
+         *
+         * @throws CorruptFrameException if the archive is damaged at or before this point
+         */
+        public byte[] next() throws IOException {
+            if (ended) {
+                return null;
+            }
+            try {
+                if (seq == header.lastSeq()) {
+                    end();
+                    return null;
                 }
-                if (records.read() != -1) {
-                    throw new CorruptFrameException(resource, "content goes on after record " + header.lastSeq());
+                long at = seq + 1;
+                int length = records.readInt();
+                if (length < 0 || length > Journal.MAX_RECORD_BYTES) {
+                    throw new CorruptFrameException(resource, "record " + at + " has a length of " + length);
                 }
+                byte[] bytes = new byte[length];
+                records.readFully(bytes);
+                content.update(lengthOf(bytes));
+                content.update(bytes);
+                chain.accept(bytes, s -> resource + ", record " + at);
+                seq = at;
+                return bytes;
             } catch (EOFException | ZipException e) {
                 throw new CorruptFrameException(resource, "its content is cut short or damaged after seq "
                         + chain.lastSeq() + " (" + e.getMessage() + ")");
             } catch (JournalCorruptedException e) {
                 // damage in the archive file, not in the live journal: repair has nothing to cut there
                 throw new CorruptFrameException(resource, "record " + e.seq() + ": " + e.reason());
+            }
+        }
+
+        private void end() throws IOException {
+            if (records.read() != -1) {
+                throw new CorruptFrameException(resource, "content goes on after record " + header.lastSeq());
             }
             frame.checkFooter();
             if (!chain.lastHash().equals(header.lastHash())) {
@@ -259,7 +323,13 @@ public final class JournalArchive {
                 throw new CorruptFrameException(resource, "its content hashes to " + sum + ", the header says "
                         + header.contentSha256());
             }
-            return header;
+            ended = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            inflater.end();
+            frame.close();
         }
     }
 

@@ -133,6 +133,11 @@ class JournalArchiveTest {
             List<Long> seqs = new ArrayList<>();
             ArchiveChain.read(List.of(second, first), journal.archivedPrefix(), true, (seq, bytes) -> seqs.add(seq));
             assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            // A cursor runs from inside the first archive through the second into the live journal, once each.
+            assertThat(readAll(ArchiveChain.cursor(List.of(second, first), journal, journal.archivedPrefix(), 2)))
+                    .extracting(JournalRecord::seq).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(readAll(ArchiveChain.cursor(List.of(second, first), journal, journal.archivedPrefix(), 6)))
+                    .extracting(JournalRecord::seq).containsExactly(6L, 7L, 8L, 9L);
             assertThatThrownBy(() -> ArchiveChain.read(List.of(second), journal.archivedPrefix(), true,
                     (seq, bytes) -> { })).isInstanceOf(CorruptFrameException.class).hasMessageContaining(
                     "begins at seq 4");
@@ -157,6 +162,14 @@ class JournalArchiveTest {
             Files.write(file, flipped);
             assertThatThrownBy(() -> JournalArchive.verify(file)).as("a bit flipped at %d", at)
                     .isInstanceOf(CorruptFrameException.class).hasMessageContaining(file.toString());
+            // A cursor returns no record of a damaged archive, not even those before the damage.
+            try (ChronicleJournal journal = ChronicleJournal.openReadOnly(dir());
+                 JournalCursor cursor = ArchiveChain.cursor(List.of(file), journal, journal.archivedPrefix(), 1)) {
+                assertThatThrownBy(cursor::next).as("a bit flipped at %d", at)
+                        .isInstanceOf(CorruptFrameException.class).hasMessageContaining(file.toString());
+            } catch (CorruptFrameException headerDamaged) {
+                assertThat(headerDamaged).as("a bit flipped at %d", at).hasMessageContaining(file.toString());
+            }
         }
         try (RandomAccessFile cut = new RandomAccessFile(file.toFile(), "rw")) {
             Files.write(file, good);

@@ -1,9 +1,9 @@
 package dev.cairn.projection;
 
+import dev.cairn.journal.ForwardingJournal;
 import dev.cairn.journal.InMemoryJournal;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.JournalCursor;
-import dev.cairn.journal.VerifyReport;
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -112,8 +111,7 @@ class LiveIndexTest {
     }
 
     /** A journal that counts the records its cursors return, and can return others in their place. */
-    private static final class Counting implements Journal {
-        final Journal inner;
+    private static final class Counting extends ForwardingJournal {
         final UnaryOperator<JournalRecord> returned;
         final AtomicLong recordsRead = new AtomicLong();
 
@@ -123,28 +121,13 @@ class LiveIndexTest {
 
         /** Its cursors return {@code returned} of each record instead of the record. */
         Counting(Journal inner, UnaryOperator<JournalRecord> returned) {
-            this.inner = inner;
+            super(inner);
             this.returned = returned;
         }
 
         @Override
-        public JournalRecord append(Event event, Actor actor) throws IOException {
-            return inner.append(event, actor);
-        }
-
-        @Override
-        public List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
-            return inner.appendAll(events, actor);
-        }
-
-        @Override
-        public long lastSeq() throws IOException {
-            return inner.lastSeq();
-        }
-
-        @Override
         public JournalCursor read(long fromSeq) throws IOException {
-            JournalCursor c = inner.read(fromSeq);
+            JournalCursor c = delegate.read(fromSeq);
             return new JournalCursor() {
                 @Override
                 public JournalRecord next() throws IOException {
@@ -161,21 +144,6 @@ class LiveIndexTest {
                     c.close();
                 }
             };
-        }
-
-        @Override
-        public VerifyReport verify() throws IOException {
-            return inner.verify();
-        }
-
-        @Override
-        public Path location() {
-            return inner.location();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }

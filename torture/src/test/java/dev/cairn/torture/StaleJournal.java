@@ -1,14 +1,13 @@
 package dev.cairn.torture;
 
+import dev.cairn.journal.ForwardingJournal;
 import dev.cairn.journal.Journal;
 import dev.cairn.journal.JournalCursor;
-import dev.cairn.journal.VerifyReport;
 import dev.cairn.model.Actor;
 import dev.cairn.model.Event;
 import dev.cairn.model.JournalRecord;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,14 +17,13 @@ import java.util.List;
  * the head again. It is how {@link StaleRecoveryChild} runs the real recovery from a stale view of the journal, the
  * mistake issue 8 describes. Test code only. Thread-safe.
  */
-final class StaleJournal implements Journal {
+final class StaleJournal extends ForwardingJournal {
 
-    private final Journal journal;
     /** The last seq readers may see; {@link Long#MAX_VALUE} when not frozen. */
     private volatile long frozenAt = Long.MAX_VALUE;
 
     StaleJournal(Journal journal) {
-        this.journal = journal;
+        super(journal);
     }
 
     /** From now until the next append or {@link #thaw()}, readers see the journal only up to {@code seq}. */
@@ -41,23 +39,23 @@ final class StaleJournal implements Journal {
     @Override
     public JournalRecord append(Event event, Actor actor) throws IOException {
         thaw();
-        return journal.append(event, actor);
+        return delegate.append(event, actor);
     }
 
     @Override
     public List<JournalRecord> appendAll(List<? extends Event> events, Actor actor) throws IOException {
         thaw();
-        return journal.appendAll(events, actor);
+        return delegate.appendAll(events, actor);
     }
 
     @Override
     public long lastSeq() throws IOException {
-        return Math.min(journal.lastSeq(), frozenAt);
+        return Math.min(delegate.lastSeq(), frozenAt);
     }
 
     @Override
     public JournalCursor read(long fromSeq) throws IOException {
-        JournalCursor cursor = journal.read(fromSeq);
+        JournalCursor cursor = delegate.read(fromSeq);
         return new JournalCursor() {
             /** A record read from the journal but past the frozen view, held until the view moves on. */
             private JournalRecord held;
@@ -78,20 +76,5 @@ final class StaleJournal implements Journal {
                 cursor.close();
             }
         };
-    }
-
-    @Override
-    public VerifyReport verify() throws IOException {
-        return journal.verify();
-    }
-
-    @Override
-    public Path location() {
-        return journal.location();
-    }
-
-    @Override
-    public void close() throws IOException {
-        journal.close();
     }
 }
