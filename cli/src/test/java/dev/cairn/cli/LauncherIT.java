@@ -52,6 +52,7 @@ class LauncherIT {
         Files.createSymbolicLink(target.resolve("cairn-cli.jar"), BUILT.resolve("cairn-cli.jar"));
         Files.createSymbolicLink(target.resolve("lib"), BUILT.resolve("lib"));
         Files.copy(BUILT.resolve("jvm.args"), target.resolve("jvm.args"));
+        Files.copy(BUILT.resolve("jar.args"), target.resolve("jar.args"));
         Files.writeString(target.resolve(".cairn-built"), "");
     }
 
@@ -69,7 +70,45 @@ class LauncherIT {
 
         assertThat(second.status()).isZero();
         assertThat(second.out()).isEqualTo(first.out());
-        assertThat(Files.readString(log)).contains("dev.cairn.cli.Main source: shared objects file (top)");
+        assertThat(Files.readString(log)).contains("dev.cairn.cli.Main source: shared objects file",
+                // Java 5 class files, which only a static archive holds
+                "picocli.CommandLine source: shared objects file",
+                "picocli.CommandLine$Model$CommandSpec source: shared objects file");
+    }
+
+    @Test
+    void theCommandLineOpensNoModuleSoTheModuleSystemStartsFromTheArchiveAndChronicleGetsItsOpensFromTheJar()
+            throws Exception {
+        cairn(Map.of(), "--version");
+        Path log = dir.resolve("cds.log");
+
+        Run create = cairn(Map.of("JAVA_OPTS", "-Xlog:cds=info:file=" + log), "create", "--name", "a");
+
+        assertThat(create.err()).isEmpty();
+        assertThat(create.status()).isZero();
+        assertThat(Files.readString(log)).contains("optimized module handling: enabled");
+        Run layers = cairn(Map.of(), "layers");
+        assertThat(layers.out()).contains(create.out().strip().substring(0, 12));
+        // what the jar's manifest says: every module package that chronicle.jvm.args exports or opens
+        String args = Files.readString(BUILT.resolve("jvm.args"));
+        java.util.jar.Attributes manifest;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(BUILT.resolve("cairn-cli.jar").toFile())) {
+            manifest = jar.getManifest().getMainAttributes();
+        }
+        for (String kind : new String[] {"exports", "opens"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("--add-" + kind + "=(\\S+)=ALL-UNNAMED")
+                    .matcher(args);
+            List<String> packages = new ArrayList<>();
+            while (m.find()) {
+                packages.add(m.group(1));
+            }
+            assertThat(packages).isNotEmpty();
+            assertThat(manifest.getValue("Add-" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1))
+                    .split(" ")).containsExactlyElementsOf(packages);
+        }
+        String flags = Files.readAllLines(BUILT.resolve("jar.args")).stream().filter(l -> !l.startsWith("#"))
+                .collect(java.util.stream.Collectors.joining(" "));
+        assertThat(flags).doesNotContain("--add-").contains("-Dchronicle.analytics.disable=true");
     }
 
     @Test
