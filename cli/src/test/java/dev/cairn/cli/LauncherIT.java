@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The launcher {@code ./cairn} as a user runs it, on the jar this build packaged: its class-data archive (made once
@@ -180,6 +181,26 @@ class LauncherIT {
         assertThat(flag("InitialRAMPercentage", "--help")).as("no store opened").startsWith("1.56");
         assertThat(flag("InitialRAMPercentage", "help", "layers")).startsWith("1.56");
         assertThat(flag("TieredStopAtLevel", "--help")).isEqualTo("1");
+    }
+
+    @Test
+    void cairnsHelpAtATerminalFitsItWithoutTheJvmStartingAProcessToMeasureIt() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1), to give the command a terminal");
+        cairn(Map.of(), "--version");
+        Path log = dir.resolve("classes.log");
+        Path out = dir.resolve("terminal.out");
+        String line = "stty cols 132; JAVA_OPTS=-Xlog:class+load:file=" + log + " " + checkout.resolve("cairn")
+                + " --help";
+        Process p = new ProcessBuilder("/usr/bin/script", "-qec", line, "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).isZero();
+        List<Integer> widths = Files.readAllLines(out).stream()
+                .map(l -> l.replaceAll("\u001B\\[[0-9;]*m|\r", "").length()).toList();
+        assertThat(widths).allMatch(w -> w <= 132).anyMatch(w -> w > 80);
+        assertThat(Files.readString(log)).contains("picocli.CommandLine ").doesNotContain("java.lang.ProcessImpl ");
     }
 
     /** The TieredStopAtLevel the JVM ran a command line with (the command itself may fail; it does not matter). */
