@@ -70,8 +70,8 @@ public final class IndexSnapshot {
 
     /**
      * The repositories of a registry table with nothing in it, as Jackson writes them (IndexSnapshotTest checks it):
-     * the registry of most stores, read and written without Jackson, whose start (its mapper, ~400 classes) was a
-     * third of a small store's {@code cairn layers} after the JVM's own.
+     * the registry of most stores, read and written without Jackson, whose start (its mapper and ~400 classes,
+     * with the table's) was ~0.09 s of a small store's {@code cairn layers} (docs/BENCHMARKS.md, issue 13).
      */
     static final String EMPTY_REGISTRY = "{\"uploads\":[],\"repositories\":[]}";
     private static final HexFormat HEX = HexFormat.of();
