@@ -31,7 +31,7 @@ final class ChangesCommand extends StoreCommand {
             changes = store.changes(layer);
         }
         if (json) {
-            ObjectNode o = LayerView.MAPPER.createObjectNode();
+            ObjectNode o = LayerView.Json.MAPPER.createObjectNode();
             ArrayNode changed = o.putArray("changed");
             ArrayNode added = o.putArray("added");
             ArrayNode deleted = o.putArray("deleted");

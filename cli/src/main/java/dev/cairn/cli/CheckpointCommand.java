@@ -30,7 +30,7 @@ final class CheckpointCommand extends StoreCommand {
             proofs.notices().forEach(this::note);
         }
         if (json) {
-            ObjectNode o = LayerView.MAPPER.createObjectNode();
+            ObjectNode o = LayerView.Json.MAPPER.createObjectNode();
             o.put("origin", c.origin());
             o.put("size", c.size());
             o.put("rootHash", Base64.getEncoder().encodeToString(c.rootHash().bytes()));

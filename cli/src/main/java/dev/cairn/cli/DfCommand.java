@@ -36,7 +36,7 @@ final class DfCommand extends StoreCommand {
             usage = store.diskUsage();
         }
         if (json) {
-            ArrayNode a = LayerView.MAPPER.createArrayNode();
+            ArrayNode a = LayerView.Json.MAPPER.createArrayNode();
             for (DiskUsage.Area area : usage.areas()) {
                 ObjectNode o = a.addObject();
                 o.put("area", area.name());

@@ -31,7 +31,7 @@ final class ImageView {
     }
 
     static ObjectNode toJson(ImageRecord i) {
-        ObjectNode o = LayerView.MAPPER.createObjectNode();
+        ObjectNode o = LayerView.Json.MAPPER.createObjectNode();
         o.put("id", i.id().hex());
         ArrayNode names = o.putArray("names");
         i.names().forEach(names::add);
@@ -47,7 +47,7 @@ final class ImageView {
 
     /** {@code images --json}: one array. */
     static void printJsonArray(List<ImageRecord> images, PrintStream out) {
-        ArrayNode a = LayerView.MAPPER.createArrayNode();
+        ArrayNode a = LayerView.Json.MAPPER.createArrayNode();
         images.forEach(i -> a.add(toJson(i)));
         out.println(LayerView.pretty(a));
     }

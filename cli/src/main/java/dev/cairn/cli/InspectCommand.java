@@ -47,7 +47,7 @@ final class InspectCommand extends StoreCommand {
             if (layers.size() == 1) {
                 out().println(LayerView.pretty(LayerView.toJson(layers.get(0))));
             } else {
-                ArrayNode all = LayerView.MAPPER.createArrayNode();
+                ArrayNode all = LayerView.Json.MAPPER.createArrayNode();
                 layers.forEach(l -> all.add(LayerView.toJson(l)));
                 out().println(LayerView.pretty(all));
             }

@@ -115,7 +115,7 @@ final class ReplayCommand extends StoreCommand {
     }
 
     static ObjectNode toJson(IndexChanges c) {
-        ObjectNode o = LayerView.MAPPER.createObjectNode();
+        ObjectNode o = LayerView.Json.MAPPER.createObjectNode();
         o.put("from", c.fromSeq());
         o.put("to", c.toSeq());
         ArrayNode added = o.putArray("layersAdded");
@@ -141,7 +141,7 @@ final class ReplayCommand extends StoreCommand {
     }
 
     private static ObjectNode renamedJson(String id, List<String> before, List<String> after) {
-        ObjectNode n = LayerView.MAPPER.createObjectNode();
+        ObjectNode n = LayerView.Json.MAPPER.createObjectNode();
         n.put("id", id);
         before.forEach(n.putArray("before")::add);
         after.forEach(n.putArray("after")::add);

@@ -41,7 +41,7 @@ final class StagingsCommand extends StoreCommand {
         if (quiet) {
             stagings.forEach(s -> out().println(s.id().hex()));
         } else if (json) {
-            ArrayNode a = LayerView.MAPPER.createArrayNode();
+            ArrayNode a = LayerView.Json.MAPPER.createArrayNode();
             stagings.forEach(s -> a.add(toJson(s)));
             out().println(LayerView.pretty(a));
         } else {
@@ -73,7 +73,7 @@ final class StagingsCommand extends StoreCommand {
     }
 
     private static ObjectNode toJson(StagingInfo s) {
-        ObjectNode o = LayerView.MAPPER.createObjectNode();
+        ObjectNode o = LayerView.Json.MAPPER.createObjectNode();
         o.put("id", s.id().hex());
         o.put("state", state(s));
         o.put("started", s.started().toString());

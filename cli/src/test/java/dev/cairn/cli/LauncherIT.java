@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The launcher {@code ./cairn} as a user runs it, on the jar this build packaged: its class-data archive (made once
@@ -52,6 +53,7 @@ class LauncherIT {
         Files.createSymbolicLink(target.resolve("cairn-cli.jar"), BUILT.resolve("cairn-cli.jar"));
         Files.createSymbolicLink(target.resolve("lib"), BUILT.resolve("lib"));
         Files.copy(BUILT.resolve("jvm.args"), target.resolve("jvm.args"));
+        Files.copy(BUILT.resolve("jar.args"), target.resolve("jar.args"));
         Files.writeString(target.resolve(".cairn-built"), "");
     }
 
@@ -69,7 +71,45 @@ class LauncherIT {
 
         assertThat(second.status()).isZero();
         assertThat(second.out()).isEqualTo(first.out());
-        assertThat(Files.readString(log)).contains("dev.cairn.cli.Main source: shared objects file (top)");
+        assertThat(Files.readString(log)).contains("dev.cairn.cli.Main source: shared objects file",
+                // Java 5 class files, which only a static archive holds
+                "picocli.CommandLine source: shared objects file",
+                "picocli.CommandLine$Model$CommandSpec source: shared objects file");
+    }
+
+    @Test
+    void theCommandLineOpensNoModuleSoTheModuleSystemStartsFromTheArchiveAndChronicleGetsItsOpensFromTheJar()
+            throws Exception {
+        cairn(Map.of(), "--version");
+        Path log = dir.resolve("cds.log");
+
+        Run create = cairn(Map.of("JAVA_OPTS", "-Xlog:cds=info:file=" + log), "create", "--name", "a");
+
+        assertThat(create.err()).isEmpty();
+        assertThat(create.status()).isZero();
+        assertThat(Files.readString(log)).contains("optimized module handling: enabled");
+        Run layers = cairn(Map.of(), "layers");
+        assertThat(layers.out()).contains(create.out().strip().substring(0, 12));
+        // what the jar's manifest says: every module package that chronicle.jvm.args exports or opens
+        String args = Files.readString(BUILT.resolve("jvm.args"));
+        java.util.jar.Attributes manifest;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(BUILT.resolve("cairn-cli.jar").toFile())) {
+            manifest = jar.getManifest().getMainAttributes();
+        }
+        for (String kind : new String[] {"exports", "opens"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("--add-" + kind + "=(\\S+)=ALL-UNNAMED")
+                    .matcher(args);
+            List<String> packages = new ArrayList<>();
+            while (m.find()) {
+                packages.add(m.group(1));
+            }
+            assertThat(packages).isNotEmpty();
+            assertThat(manifest.getValue("Add-" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1))
+                    .split(" ")).containsExactlyElementsOf(packages);
+        }
+        String flags = Files.readAllLines(BUILT.resolve("jar.args")).stream().filter(l -> !l.startsWith("#"))
+                .collect(java.util.stream.Collectors.joining(" "));
+        assertThat(flags).doesNotContain("--add-").contains("-Dchronicle.analytics.disable=true");
     }
 
     @Test
@@ -141,6 +181,26 @@ class LauncherIT {
         assertThat(flag("InitialRAMPercentage", "--help")).as("no store opened").startsWith("1.56");
         assertThat(flag("InitialRAMPercentage", "help", "layers")).startsWith("1.56");
         assertThat(flag("TieredStopAtLevel", "--help")).isEqualTo("1");
+    }
+
+    @Test
+    void cairnsHelpAtATerminalFitsItWithoutTheJvmStartingAProcessToMeasureIt() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1), to give the command a terminal");
+        cairn(Map.of(), "--version");
+        Path log = dir.resolve("classes.log");
+        Path out = dir.resolve("terminal.out");
+        String line = "stty cols 132; JAVA_OPTS=-Xlog:class+load:file=" + log + " " + checkout.resolve("cairn")
+                + " --help";
+        Process p = new ProcessBuilder("/usr/bin/script", "-qec", line, "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).isZero();
+        List<Integer> widths = Files.readAllLines(out).stream()
+                .map(l -> l.replaceAll("\u001B\\[[0-9;]*m|\r", "").length()).toList();
+        assertThat(widths).allMatch(w -> w <= 132).anyMatch(w -> w > 80);
+        assertThat(Files.readString(log)).contains("picocli.CommandLine ").doesNotContain("java.lang.ProcessImpl ");
     }
 
     /** The TieredStopAtLevel the JVM ran a command line with (the command itself may fail; it does not matter). */

@@ -673,6 +673,23 @@ class MainTest {
 
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("cairn ");
+        assertThat(cairn("-V", "--debug")).isEqualTo(r);
+    }
+
+    @Test
+    void onlyALineWithNoCommandAndNoHelpAsksForTheVersionAlone() {
+        assertThat(Main.versionOnly(new String[] {"--version"})).isTrue();
+        assertThat(Main.versionOnly(new String[] {"--root", "r", "-V", "--debug"})).isTrue();
+        assertThat(Main.versionOnly(new String[] {})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"--version", "--help"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"-hV"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"-Vh"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"--version", "layres"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"--version", "--", "x"})).isFalse();
+        // a word after --version is parsed against the commands, as before (picocli prints the version)
+        Result r = cairn("--version", "layres");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("cairn ");
     }
 
     @Test

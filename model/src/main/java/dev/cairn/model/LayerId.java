@@ -1,8 +1,6 @@
 package dev.cairn.model;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -14,7 +12,6 @@ public record LayerId(String hex) {
     /** The number of hex characters in an id. */
     public static final int HEX_LENGTH = 64;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     public LayerId {
         if (hex == null || !isValid(hex)) {
@@ -33,9 +30,7 @@ public record LayerId(String hex) {
 
     /** A random id, for layers created without a diff and without an explicit id. */
     public static LayerId random() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return new LayerId(HexFormat.of().formatHex(b));
+        return new LayerId(dev.cairn.model.internal.RandomHex.of(32));
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.cairn.model;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,7 +16,6 @@ import java.util.regex.Pattern;
 public record SagaOwner(String lock, long pid, String host) {
 
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     public SagaOwner {
         if (!isLockName(lock)) {
@@ -34,9 +31,7 @@ public record SagaOwner(String lock, long pid, String host) {
 
     /** A new owner for a saga of the process {@code actor} names, with a fresh lock name. */
     public static SagaOwner fresh(Actor actor) {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return new SagaOwner(HexFormat.of().formatHex(b), actor.pid(), actor.host());
+        return new SagaOwner(dev.cairn.model.internal.RandomHex.of(16), actor.pid(), actor.host());
     }
 
     /** The owner of a stage: its lock is named by the staging id. */

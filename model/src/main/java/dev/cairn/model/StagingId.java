@@ -1,12 +1,9 @@
 package dev.cairn.model;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /** The id of a staged diff: 32 lowercase hex characters, random. Safe to use as a path segment. */
 public record StagingId(String hex) {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     public StagingId {
         if (hex == null || !isValid(hex)) {
@@ -23,9 +20,7 @@ public record StagingId(String hex) {
     }
 
     public static StagingId random() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return new StagingId(HexFormat.of().formatHex(b));
+        return new StagingId(dev.cairn.model.internal.RandomHex.of(16));
     }
 
     @Override

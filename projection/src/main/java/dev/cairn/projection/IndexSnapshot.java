@@ -68,7 +68,12 @@ public final class IndexSnapshot {
     /** The frame: {@code cairn-index-snapshot}, versions 1 to 1. */
     public static final FrameFormat FORMAT = FrameFormat.named("cairn-index-snapshot", 1, 1);
 
-    private static final ObjectMapper JSON = EventJson.newMapper();
+    /**
+     * The repositories of a registry table with nothing in it, as Jackson writes them (IndexSnapshotTest checks it):
+     * the registry of most stores, read and written without Jackson, whose start (its mapper and ~400 classes,
+     * with the table's) was ~0.09 s of a small store's {@code cairn layers} (docs/BENCHMARKS.md, issue 13).
+     */
+    static final String EMPTY_REGISTRY = "{\"uploads\":[],\"repositories\":[]}";
     private static final HexFormat HEX = HexFormat.of();
 
     private final LayerIndex index;
@@ -152,7 +157,9 @@ public final class IndexSnapshot {
                 ImageEntry i = in.image();
                 images = images.put(i.id(), i);
             }
-            RegistryTable registry = RegistryTable.fromSnapshotJson(JSON.readTree(in.string()), JSON);
+            String repositories = in.string();
+            RegistryTable registry = repositories.equals(EMPTY_REGISTRY) ? RegistryTable.EMPTY
+                    : RegistryTable.fromSnapshotJson(Json.MAPPER.readTree(repositories), Json.MAPPER);
             if (body.hasRemaining()) {
                 throw new IllegalArgumentException(body.remaining() + " bytes after the repositories");
             }
@@ -199,6 +206,11 @@ public final class IndexSnapshot {
         return "IndexSnapshot[seq=" + seq() + ", hash=" + hash + ", " + bytes.length + " bytes]";
     }
 
+    /** The journal's JSON mapper, made when a snapshot first holds something that is JSON (flags, repositories). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = EventJson.newMapper();
+    }
+
     // --- encoding ------------------------------------------------------------------------------------------------
 
     private static byte[] encode(LayerIndex index, Digest hash) {
@@ -223,7 +235,8 @@ public final class IndexSnapshot {
             for (ImageEntry i : images.values()) {
                 w.image(i);
             }
-            w.string(JSON.writeValueAsString(index.registry().toSnapshotJson(JSON)));
+            w.string(index.registry().equals(RegistryTable.EMPTY) ? EMPTY_REGISTRY
+                    : Json.MAPPER.writeValueAsString(index.registry().toSnapshotJson(Json.MAPPER)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -244,7 +257,7 @@ public final class IndexSnapshot {
                 hex(l.staging().hex());
             }
             string(l.metadata());
-            string(l.flags().isEmpty() ? "" : JSON.writeValueAsString(l.flags()));
+            string(l.flags().isEmpty() ? "" : Json.MAPPER.writeValueAsString(l.flags()));
             optionalDigest(l.diffDigest());
             out.writeLong(l.diffSize());
             optionalDigest(l.compressedDigest());
@@ -488,7 +501,7 @@ public final class IndexSnapshot {
         @SuppressWarnings("unchecked")
         java.util.Map<String, Object> flags(String json) {
             try {
-                return JSON.readValue(json, java.util.LinkedHashMap.class);
+                return Json.MAPPER.readValue(json, java.util.LinkedHashMap.class);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

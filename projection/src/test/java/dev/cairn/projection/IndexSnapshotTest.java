@@ -1,6 +1,8 @@
 package dev.cairn.projection;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.io.CorruptFrameException;
+import dev.cairn.journal.EventJson;
 import dev.cairn.model.BlobRef;
 import dev.cairn.model.Compression;
 import dev.cairn.model.Digest;
@@ -204,6 +206,21 @@ class IndexSnapshotTest {
 
         assertThat(read).isEqualTo(folded);
         assertThat(read.layers()).extracting(dev.cairn.model.Layer::id).containsExactly(id("a"), id("b"));
+    }
+
+    @Test
+    void theRepositoriesOfAnEmptyRegistryAreWrittenAndReadAsJacksonDoesThem() throws Exception {
+        // snapshots written before the registry's text was read and written without Jackson hold these bytes
+        ObjectMapper json = EventJson.newMapper();
+        assertThat(json.writeValueAsString(RegistryTable.EMPTY.toSnapshotJson(json)))
+                .isEqualTo(IndexSnapshot.EMPTY_REGISTRY);
+        assertThat(RegistryTable.fromSnapshotJson(json.readTree(IndexSnapshot.EMPTY_REGISTRY), json))
+                .isEqualTo(RegistryTable.EMPTY);
+        LayerIndex index = history.fold(new Event.LayerCreated(id("a"), null, List.of("a"), null, ""));
+        IndexSnapshot snapshot = IndexSnapshot.of(index, HASH);
+        assertThat(new String(snapshot.bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains(IndexSnapshot.EMPTY_REGISTRY);
+        assertThat(IndexSnapshot.read(snapshot.bytes(), "test").index()).isEqualTo(index);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.cairn.model.BlobRef;
 import dev.cairn.model.Digest;
 import dev.cairn.model.SagaOwner;
 import dev.cairn.model.SizeMismatchException;
+import dev.cairn.model.internal.RandomHex;
 import dev.cairn.oci.OciDigest;
 import dev.cairn.oci.VerifiedBlobStream;
 
@@ -22,8 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,7 +42,6 @@ import java.util.Optional;
  */
 public final class FileBlobStore implements BlobStore {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BUFFER = 1 << 20;
 
     private final Path dir;
@@ -169,9 +167,7 @@ public final class FileBlobStore implements BlobStore {
         if (!SagaOwner.isLockName(owner)) {
             throw new IllegalArgumentException("not a lock name: " + owner);
         }
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return temporaries.resolve(owner + "-" + HexFormat.of().formatHex(b));
+        return temporaries.resolve(owner + "-" + RandomHex.of(8));
     }
 
     @Override
