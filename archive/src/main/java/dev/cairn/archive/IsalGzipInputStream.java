@@ -27,7 +27,9 @@ import java.util.zip.ZipException;
  *
  * <p>Errors: a truncated header, deflate stream or trailer is an {@link EOFException}; a header that is not gzip,
  * corrupt deflate data or a trailer that does not match the data a {@link ZipException}, each naming the member.
- * Never returns data past a failed check silently: a corrupt member fails the read that reaches its end.
+ * Never returns data past a failed check silently: a corrupt member fails the read that reaches its end, and every
+ * read after a failure fails too. A failure of the source itself propagates, also while the next member's header
+ * is looked for (where {@code GZIPInputStream} takes it for the end of the stream).
  *
  * <p>Native memory: the {@code struct inflate_state} (87,368 bytes for ISA-L 2.30), a 256 KiB input and a 1 MiB
  * output buffer, freed by {@link #close()} (or by the JNA cleaner if never closed). Large buffers make the cost of
@@ -79,6 +81,11 @@ final class IsalGzipInputStream extends InputStream {
     private int pos;
     private int limit;
     private boolean sourceEnded;
+    /** A read of the source threw: never mistaken for the end of the members. */
+    private boolean sourceFailed;
+    /** The stream ended or failed and its native memory is freed; a failure is kept for later reads. */
+    private boolean released;
+    private IOException failure;
     private int outPos;
     private int outLimit;
     private Phase phase = Phase.HEADER;
@@ -101,7 +108,12 @@ final class IsalGzipInputStream extends InputStream {
     private IsalGzipInputStream(InputStream source, boolean bound) throws IOException {
         this.source = source;
         Igzip.isal_inflate_init(state);
-        startMember(true);
+        try {
+            startMember(true);
+        } catch (IOException | RuntimeException e) {
+            release();
+            throw e;
+        }
     }
 
     @Override
@@ -143,10 +155,7 @@ final class IsalGzipInputStream extends InputStream {
             return;
         }
         closed = true;
-        phase = Phase.END;
-        state.close();
-        in.close();
-        out.close();
+        release();
         source.close();
     }
 
@@ -156,8 +165,40 @@ final class IsalGzipInputStream extends InputStream {
         }
     }
 
-    /** Inflates into the output buffer until it holds something; false at the end of the last member. */
+    /**
+     * Inflates into the output buffer until it holds something; false at the end of the last member. At the end, or
+     * on a failure (kept and thrown again by every later read), the native memory is freed at once rather than
+     * when the stream is closed: the pump that reads a layer drains the source after the members and closes
+     * nothing.
+     */
     private boolean fillOutput() throws IOException {
+        if (failure != null) {
+            throw new IOException("the gzip stream failed earlier: " + failure.getMessage(), failure);
+        }
+        try {
+            boolean more = inflateUntilOutput();
+            if (!more) {
+                release();
+            }
+            return more;
+        } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException(e);
+            release();
+            throw e;
+        }
+    }
+
+    private void release() {
+        if (!released) {
+            released = true;
+            phase = Phase.END;
+            state.close();
+            in.close();
+            out.close();
+        }
+    }
+
+    private boolean inflateUntilOutput() throws IOException {
         while (true) {
             switch (phase) {
                 case END -> {
@@ -264,7 +305,7 @@ final class IsalGzipInputStream extends InputStream {
         try {
             readHeader();
         } catch (IOException e) {
-            if (first) {
+            if (first || sourceFailed) {
                 throw e;
             }
             return false;
@@ -331,9 +372,14 @@ final class IsalGzipInputStream extends InputStream {
             return false;
         }
         int n;
-        do {
-            n = source.read(window, 0, IN_SIZE);
-        } while (n == 0);
+        try {
+            do {
+                n = source.read(window, 0, IN_SIZE);
+            } while (n == 0);
+        } catch (IOException e) {
+            sourceFailed = true;
+            throw e;
+        }
         if (n < 0) {
             sourceEnded = true;
             return false;

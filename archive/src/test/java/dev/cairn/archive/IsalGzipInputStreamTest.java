@@ -268,6 +268,36 @@ class IsalGzipInputStreamTest {
     }
 
     @Test
+    void a_failing_source_is_never_taken_for_the_end_of_the_members() throws IOException {
+        byte[] gz = member(text(1000), 6, 0, null, null, null);
+        InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(gz), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("connection reset");
+            }
+        });
+        try (InputStream s = new IsalGzipInputStream(failing)) {
+            assertThatThrownBy(s::readAllBytes).isInstanceOf(IOException.class).hasMessage("connection reset");
+        }
+    }
+
+    @Test
+    void after_the_end_reads_stay_at_the_end_and_after_a_failure_they_fail() throws IOException {
+        try (InputStream s = new IsalGzipInputStream(new ByteArrayInputStream(member(text(10), 6, 0, null, null,
+                null)))) {
+            assertThat(s.readAllBytes()).isEqualTo(text(10));
+            assertThat(s.read()).isEqualTo(-1);
+            assertThat(s.read(new byte[5])).isEqualTo(-1);
+        }
+        byte[] bad = member(text(1000), 6, 0, null, null, null);
+        bad[bad.length - 8] ^= 1;
+        try (InputStream s = new IsalGzipInputStream(new ByteArrayInputStream(bad))) {
+            assertThatThrownBy(s::readAllBytes).isInstanceOf(ZipException.class);
+            assertThatThrownBy(s::read).isInstanceOf(IOException.class).hasMessageContaining("failed earlier");
+        }
+    }
+
+    @Test
     void a_closed_stream_refuses_reads() throws IOException {
         InputStream s = new IsalGzipInputStream(new ByteArrayInputStream(member(text(10), 6, 0, null, null, null)));
         s.close();
