@@ -17,14 +17,15 @@ import java.util.zip.GZIPInputStream;
  * <li>{@code isal}: ISA-L, or an {@link IOException} naming why it cannot be loaded.</li>
  * </ul>
  * Why ISA-L is unavailable is decided once per process and logged once at DEBUG level on the
- * {@code dev.cairn.archive} {@link System.Logger} (off by default); {@link #describe()} says it too. Thread-safe.
+ * {@code dev.cairn.archive} {@link System.Logger} (off by default); {@link #describe()} says it too. Public for the
+ * benchmarks ({@code GzipInflateBenchmark}); the store reaches it through {@link TarStreamPump}. Thread-safe.
  */
-final class GzipInflaters {
+public final class GzipInflaters {
 
     /** The system property that overrides the choice. */
-    static final String PROPERTY = "cairn.gzip";
+    public static final String PROPERTY = "cairn.gzip";
     /** The environment variable read when the property is not set. */
-    static final String ENV = "CAIRN_GZIP";
+    public static final String ENV = "CAIRN_GZIP";
 
     /** The inflaters to choose from. */
     enum Choice { AUTO, JDK, ISAL }
@@ -41,7 +42,7 @@ final class GzipInflaters {
      * @throws java.io.EOFException if it ends inside the first header
      * @throws IOException if {@code isal} is asked for and ISA-L cannot be loaded
      */
-    static InputStream open(InputStream compressed) throws IOException {
+    public static InputStream open(InputStream compressed) throws IOException {
         return open(compressed, choice(), Native.REASON);
     }
 
@@ -81,7 +82,7 @@ final class GzipInflaters {
     }
 
     /** The inflater the next stream gets and why, for a debug line: {@code "ISA-L igzip (libisal.so.2)"} or so. */
-    static String describe() {
+    public static String describe() {
         return describe(choice(), Native.REASON);
     }
 
