@@ -8,7 +8,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * The one place that chooses how a gzip layer is inflated: Intel ISA-L's igzip ({@link IsalGzipInputStream}) where
  * {@code libisal.so.2} can be loaded, else the JDK's {@link GZIPInputStream}. Both give the same bytes and refuse the
- * same damage; ISA-L is two to three times faster (docs/BENCHMARKS.md, "gzip inflaters").
+ * same damage; ISA-L takes about half the JDK's time on real layers (docs/BENCHMARKS.md, "gzip inflaters").
  *
  * <p>The choice, per stream: the system property {@value #PROPERTY}, else the environment variable {@value #ENV}:
  * <ul>
@@ -53,7 +53,7 @@ public final class GzipInflaters {
             case AUTO -> isalUnavailable == null;
             case ISAL -> {
                 if (isalUnavailable != null) {
-                    throw new IOException(PROPERTY + "=isal but " + isalUnavailable);
+                    throw new IOException(PROPERTY + "/" + ENV + " = isal, but " + isalUnavailable);
                 }
                 yield true;
             }

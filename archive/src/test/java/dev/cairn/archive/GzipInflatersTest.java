@@ -33,7 +33,7 @@ class GzipInflatersTest {
     @Test
     void asking_for_isal_where_it_cannot_be_loaded_is_refused_with_the_reason() {
         assertThatThrownBy(() -> GzipInflaters.open(new ByteArrayInputStream(GZ), Choice.ISAL, "no libisal here"))
-                .isInstanceOf(IOException.class).hasMessage("cairn.gzip=isal but no libisal here");
+                .isInstanceOf(IOException.class).hasMessage("cairn.gzip/CAIRN_GZIP = isal, but no libisal here");
     }
 
     @Test
