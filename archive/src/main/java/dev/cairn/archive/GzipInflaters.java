@@ -43,7 +43,8 @@ public final class GzipInflaters {
      * @throws IOException if {@code isal} is asked for and ISA-L cannot be loaded
      */
     public static InputStream open(InputStream compressed) throws IOException {
-        return open(compressed, choice(), Native.REASON);
+        Choice choice = choice();
+        return open(compressed, choice, choice == Choice.JDK ? null : Native.REASON);
     }
 
     /** {@link #open(InputStream)} with the choice and the reason ISA-L is unavailable (null if it is) given. */
@@ -83,7 +84,8 @@ public final class GzipInflaters {
 
     /** The inflater the next stream gets and why, for a debug line: {@code "ISA-L igzip (libisal.so.2)"} or so. */
     public static String describe() {
-        return describe(choice(), Native.REASON);
+        Choice choice = choice();
+        return describe(choice, choice == Choice.JDK ? null : Native.REASON);
     }
 
     static String describe(Choice choice, String isalUnavailable) {
@@ -94,7 +96,7 @@ public final class GzipInflaters {
         };
     }
 
-    /** Binds ISA-L on first use, and logs once why it could not. */
+    /** Binds ISA-L on first use (never under {@code jdk}: the library is not even loaded), and logs once why not. */
     private static final class Native {
         static final String REASON = IsalGzipInputStream.Binding.unavailableReason();
 
