@@ -410,6 +410,8 @@ final class IsalGzipInputStream extends InputStream {
     static final class Binding {
         /** The soname whose {@code struct inflate_state} the offsets describe. */
         static final String LIBRARY = "libisal.so.2";
+        /** The one release whose {@code struct inflate_state} the constants above describe (Debian's libisal2). */
+        static final String KNOWN_FILE = "libisal.so.2.0.30";
 
         private static final String UNAVAILABLE = bind();
 
@@ -441,12 +443,34 @@ final class IsalGzipInputStream extends InputStream {
             if (missing != null) {
                 return missing;
             }
+            String file = mappedFile();
+            if (!KNOWN_FILE.equals(file)) {
+                // The struct is allocated at 2.30's size: a release with a larger one would write past it.
+                return "ISA-L's struct layout is known for " + KNOWN_FILE + " only, and " + LIBRARY + " is "
+                        + (file == null ? "not found among the process's mapped files" : file);
+            }
             try {
                 Native.register(Igzip.class, NativeLibrary.getInstance(LIBRARY));
             } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
                 return LIBRARY + " lacks the igzip functions: " + e.getMessage();
             }
             return selfTest();
+        }
+
+        /**
+         * The name of the file {@link #LIBRARY} was mapped from once loaded (the symbolic link resolved, e.g.
+         * {@code libisal.so.2.0.30}), from the process's memory map; null if none is found.
+         */
+        private static String mappedFile() {
+            try (java.util.stream.Stream<String> maps = java.nio.file.Files.lines(java.nio.file.Path.of(
+                    "/proc/self/maps"))) {
+                return maps.map(line -> line.substring(line.lastIndexOf(' ') + 1))
+                        .filter(path -> path.contains("/libisal.so"))
+                        .map(path -> java.nio.file.Path.of(path).getFileName().toString())
+                        .findFirst().orElse(null);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
         }
 
         /** Null if {@code library} can be opened, else why not. */
