@@ -5,7 +5,8 @@
 #   bench/whole-process.sh            the ~206 MiB, 7,000-file generated layer; 5 runs of each command (~15 min)
 #   bench/whole-process.sh --quick    an 8 MiB, 300-file layer, 3 runs: a smoke test (~3 min)
 #
-# Rows, on each file system: `cairn import` of the layer as plain tar, gzip and zstd beside `tar -xf`,
+# Rows, on each file system: `cairn import` of the layer as plain tar, gzip (ISA-L, and the JDK's zlib by
+# CAIRN_GZIP=jdk) and zstd beside `tar -xf`,
 # `tar -xf && sync -f` (tar made durable), `tar -xzf`, `tar --zstd -xf` and `skopeo copy oci:... containers-storage:
 # [vfs@ROOT+RUNROOT]...` of a one-layer OCI image of it (and containers/storage's own CLI, `import-layer`, where
 # CONTAINERS_STORAGE names its binary); a ~10 KiB import into a fresh store; `layers` on a one-layer store and
@@ -82,6 +83,9 @@ for dir in "$shm_dir" "$disk_dir"; do
       peers+="|tar -xf && sync -f"
     fi
     args+=(-n "cairn import ($format)" "$cairn --root $s/store import $input")
+    # A/B of the gzip inflater: the same import with the JDK's zlib in place of ISA-L (docs/STORE.md).
+    [[ $format == gzip ]] && args+=(-n "cairn import (gzip, CAIRN_GZIP=jdk)" \
+      "env CAIRN_GZIP=jdk $cairn --root $s/store import $input")
     [[ $skopeo == 1 ]] && args+=(-n "skopeo copy (vfs)" "$(cs_to "$oci")")
     if [[ -n ${CONTAINERS_STORAGE:-} ]]; then
       args+=(-n "containers-storage import-layer" \

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the raw input on its own thread: detects the compression, hashes the bytes as received, decompresses,
@@ -122,7 +121,7 @@ final class TarStreamPump implements AutoCloseable {
         try {
             InputStream tar = switch (compression) {
                 case NONE -> buffered;
-                case GZIP -> new GZIPInputStream(buffered, 1 << 16);
+                case GZIP -> GzipInflaters.open(buffered);
                 case ZSTD -> new ZstdInputStream(buffered);
             };
             long size = 0;

@@ -1,14 +1,19 @@
 package dev.cairn.archive;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.model.Compression;
+import dev.cairn.model.CorruptArchiveException;
 import dev.cairn.model.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TarStreamPumpTest {
 
@@ -45,5 +50,31 @@ class TarStreamPumpTest {
 
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("cairn-extract-reader")
                 && t.isAlive());
+    }
+
+    @ParameterizedTest(name = "cairn.gzip={0}")
+    @ValueSource(strings = {"jdk", "auto"})
+    void both_inflaters_give_the_same_digests_and_the_same_refusal(String inflater) throws IOException {
+        byte[] plain = IsalGzipInputStreamTest.text(3 * TarStreamPump.BUFFER_SIZE);
+        byte[] raw = IsalGzipInputStreamTest.concat(TestTars.gzip(plain), "trailing".getBytes(UTF_8));
+        byte[] corrupt = TestTars.gzip(plain);
+        corrupt[corrupt.length - 6] ^= 1;
+        String before = System.getProperty(GzipInflaters.PROPERTY);
+        System.setProperty(GzipInflaters.PROPERTY, inflater);
+        try (TarStreamPump pump = TarStreamPump.start(new ByteArrayInputStream(raw), Long.MAX_VALUE);
+             TarStreamPump bad = TarStreamPump.start(new ByteArrayInputStream(corrupt), Long.MAX_VALUE)) {
+            assertThat(pump.tarStream().readAllBytes()).isEqualTo(plain);
+            assertThat(pump.diffDigest()).isEqualTo(Digest.sha256(plain));
+            assertThat(pump.compressedDigest()).isEqualTo(Digest.sha256(raw));
+            assertThat(pump.compressedSize()).isEqualTo(raw.length);
+            assertThatThrownBy(() -> bad.tarStream().readAllBytes()).isInstanceOf(CorruptArchiveException.class)
+                    .hasMessageStartingWith("the gzip stream is corrupt at byte");
+        } finally {
+            if (before == null) {
+                System.clearProperty(GzipInflaters.PROPERTY);
+            } else {
+                System.setProperty(GzipInflaters.PROPERTY, before);
+            }
+        }
     }
 }

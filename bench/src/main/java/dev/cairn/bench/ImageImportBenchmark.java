@@ -39,6 +39,8 @@ import java.util.zip.GZIPOutputStream;
  * <ul>
  *   <li>{@code skopeo copy oci:… containers-storage:[vfs@ROOT+RUNROOT]bench:v1} — the peer;</li>
  *   <li>{@code cairn image import oci:… --name bench:v1} — one process, every layer staged at once, durable;</li>
+ *   <li>the same with {@code CAIRN_GZIP=jdk}: the JDK's zlib inflating in place of ISA-L's igzip (the A/B of the
+ *       inflater; the two are the same where libisal is not installed);</li>
  *   <li>{@code cairn import} once per layer, each on the one before ({@code --parent}) — how the image had to be
  *       imported before issue 12: N processes, one layer after another, no image record, no blobs kept.</li>
  * </ul>
@@ -73,6 +75,10 @@ public final class ImageImportBenchmark {
                     "containers-storage:[vfs@" + into.resolve("root") + "+" + into.resolve("run") + "]bench:v1"));
             ops.put("cairn image import (durable)", into -> command(cairn, "--root", into.resolve("store").toString(),
                     "image", "import", "oci:" + image.layout() + ":v1", "--name", "bench:v1"));
+            // The A/B of the gzip inflater: the JDK's zlib in place of ISA-L's igzip (docs/STORE.md).
+            ops.put("cairn image import (durable, CAIRN_GZIP=jdk)", into -> command("env", "CAIRN_GZIP=jdk", cairn,
+                    "--root", into.resolve("store").toString(), "image", "import", "oci:" + image.layout() + ":v1",
+                    "--name", "bench:v1"));
             ops.put("cairn import per layer, " + layers + " processes", into -> layerByLayer(cairn, into, image));
 
             log("warm-up: one untimed run of each");

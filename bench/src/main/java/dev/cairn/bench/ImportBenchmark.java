@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  * <li><b>Import.</b> {@code rounds} rounds, each timing, into fresh folders on the file system under test: {@code tar -xf}
  *     (the peer), {@link LayerStore#put} into a fresh store with the default, durable options, and the same with
- *     {@link StoreOptions#withUnsafeNoSync}; then the same three for the gzip version ({@code tar -xzf}). Also
+ *     {@link StoreOptions#withUnsafeNoSync}; then the same three for the gzip version ({@code tar -xzf}), and the
+ *     two gzip puts again with the JDK's zlib in place of ISA-L's igzip ({@code cairn.gzip=jdk}). Also
  *     {@code tar -xf} followed by {@code sync -f} as a durable peer. The order of the operations is reversed every
  *     other round, outputs are removed and {@code sync} is run between operations (outside the timing), because
  *     ext4 slows down by itself under repeated extract-and-delete. Reported: the median of each and its ratio to
@@ -109,6 +110,9 @@ public final class ImportBenchmark {
         ops.put("tar -xzf", into -> command("tar", "-xzf", big.gzip().toString(), "-C", into.toString()));
         ops.put("cairn put gzip (durable)", into -> put(into, big.gzip(), false));
         ops.put("cairn put gzip (unsafeNoSync)", into -> put(into, big.gzip(), true));
+        ops.put("cairn put gzip (durable, JDK zlib)", into -> withJdkInflater(into, i -> put(i, big.gzip(), false)));
+        ops.put("cairn put gzip (unsafeNoSync, JDK zlib)",
+                into -> withJdkInflater(into, i -> put(i, big.gzip(), true)));
 
         log("warm-up: one untimed put of the big layer");
         timeInFresh(into -> put(into, big.tar(), true));
@@ -153,6 +157,24 @@ public final class ImportBenchmark {
             long t0 = System.nanoTime();
             store.put(in, LayerSpec.base());
             return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /**
+     * Runs {@code op} with gzip inflated by the JDK's zlib ({@code -Dcairn.gzip=jdk}, read per stream) instead of
+     * ISA-L's igzip, the default where libisal is installed: the A/B of the inflater in one run.
+     */
+    private static double withJdkInflater(Path into, Op op) throws IOException {
+        String before = System.getProperty("cairn.gzip");
+        System.setProperty("cairn.gzip", "jdk");
+        try {
+            return op.run(into);
+        } finally {
+            if (before == null) {
+                System.clearProperty("cairn.gzip");
+            } else {
+                System.setProperty("cairn.gzip", before);
+            }
         }
     }
 
